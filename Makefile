@@ -1,0 +1,81 @@
+# Helios make targets (kubebuilder conventions). Every target does its own set-up on a fresh machine:
+# Node 24 (from the npm registry when the machine's Node is older), npm packages, and the local
+# control plane binaries (built from Go modules once, cached in ~/.cache/helios by version).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE_VERSION := 24.21.0
+HELIOS_CACHE ?= $(HOME)/.cache/helios
+NODE_ARCH := $(shell uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')
+NODE_PREFIX := $(HELIOS_CACHE)/node-v$(NODE_VERSION)
+NODE_BIN := $(NODE_PREFIX)/node_modules/node-linux-$(NODE_ARCH)/bin
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell test $(SYSTEM_NODE_MAJOR) -ge 24 && echo yes),yes)
+NODE := $(shell command -v node)
+else
+export PATH := $(NODE_BIN):$(PATH)
+NODE := $(NODE_BIN)/node
+endif
+export npm_config_update_notifier := false
+export npm_config_fund := false
+export npm_config_audit := false
+
+CP := node dist/hack/control-plane/cli.js
+
+.PHONY: help deps build typecheck lint test test-unit test-integration crds demo bench cluster-up cluster-down binaries clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(NODE_BIN)/node:
+	@echo "[helios] installing Node $(NODE_VERSION) from the npm registry into $(NODE_PREFIX)"
+	@mkdir -p $(NODE_PREFIX)
+	@npm install --prefix $(NODE_PREFIX) --no-save --loglevel=error node-linux-$(NODE_ARCH)@$(NODE_VERSION)
+
+node_modules/.installed: package.json package-lock.json | $(NODE)
+	@echo "[helios] installing npm packages (npm ci)"
+	@npm ci --loglevel=error
+	@touch $@
+
+deps: node_modules/.installed ## Install Node 24 if needed and the npm packages
+
+build: deps ## Compile TypeScript to dist/
+	@npx tsc -p tsconfig.build.json
+
+typecheck: deps ## Type-check everything, tests included
+	@npx tsc -p tsconfig.json --noEmit
+
+lint: deps ## ESLint with typescript-eslint
+	@npx eslint .
+
+binaries: build ## Build (or reuse) kube-apiserver, etcd, kubectl and helm
+	@$(CP) build
+
+crds: build ## Regenerate crds/ from the zod schemas in src/api
+	@node dist/hack/generate-crds.js
+
+test: typecheck lint binaries ## Run every test: unit, and integration against a real local control plane
+	@mkdir -p .helios
+	@npx vitest run --reporter=default --reporter=json --outputFile.json=.helios/test-results.json; \
+	  status=$$?; node dist/hack/test-summary.js .helios/test-results.json; exit $$status
+
+test-unit: build ## Only the unit tests
+	@npx vitest run --project unit
+
+test-integration: binaries ## Only the tests against the real control plane
+	@npx vitest run --project integration
+
+demo: binaries ## Run the main job on an embedded local control plane
+	@node dist/hack/demo/main.js
+
+bench: binaries ## Performance table (QUICK=1 for the short smoke version)
+	@node dist/bench/main.js $(if $(QUICK),--quick,)
+
+cluster-up: binaries ## Start (or reuse) the local control plane; kubeconfig at .helios/kubeconfig
+	@$(CP) up
+
+cluster-down: build ## Stop the local control plane (PURGE=1 also deletes its data)
+	@$(CP) down $(if $(PURGE),--purge,)
+
+clean: ## Remove build output
+	rm -rf dist

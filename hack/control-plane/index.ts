@@ -1,0 +1,13 @@
+// The project's envtest: builds kube-apiserver, etcd, kubectl and helm from Go modules (cached by
+// version) and runs a real control plane on loopback for `make cluster-up`, the tests and the demo.
+export { ensureBinaries, stderrReporter, type Reporter } from "./binaries.js";
+export {
+  attachControlPlane,
+  removeControlPlaneData,
+  startControlPlane,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  type ControlPlaneState,
+} from "./control-plane.js";
+export { clusterDown, clusterUp, localClusterPaths, type LocalClusterPaths } from "./local-cluster.js";
+export { binaryPaths, CACHE_DIR, ETCD_VERSION, HELM_VERSION, KUBERNETES_VERSION, type BinaryPaths } from "./versions.js";

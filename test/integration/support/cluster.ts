@@ -1,0 +1,49 @@
+// Helpers for integration tests on the shared real control plane started by the global setup.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { inject } from "vitest";
+import type { BinaryPaths } from "../../../hack/control-plane/index.js";
+
+export function kubeconfigPath(): string {
+  return inject("kubeconfig");
+}
+
+export function binaries(): BinaryPaths {
+  return inject("binaries");
+}
+
+export function kubeConfig(path = kubeconfigPath()): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real kubectl (built with the control plane) against the test cluster; never throws on exit codes. */
+export function kubectl(args: readonly string[], opts: { input?: string; kubeconfig?: string } = {}): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      binaries().kubectl,
+      ["--kubeconfig", opts.kubeconfig ?? kubeconfigPath(), ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== "number") return reject(new Error(`kubectl failed to run: ${err.message}`, { cause: err }));
+        resolve({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
+/** Creates a namespace with a unique name, so test files never see each other's objects. */
+export async function createNamespace(prefix: string, kc = kubeConfig()): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString("hex")}`.toLowerCase();
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
+}

@@ -1,0 +1,5 @@
+// Informers: a watched, indexed, in-memory copy of one resource, with change handlers and
+// periodic resync. Reconcilers read it through ReadonlyStore; only the informer writes it.
+export { Informer, type EventHandler, type InformerLogger, type InformerOptions } from "./informer.js";
+export { diffRelist, type RelistDiff } from "./relist-diff.js";
+export { Store, type IndexFunc, type Indexers, type ReadonlyStore } from "./store.js";

@@ -1,0 +1,70 @@
+// Writes an object's status with optimistic concurrency, and skips writes that change nothing.
+//
+// Flow: compare the cached status with the desired one; equal → no request. Otherwise PUT
+// /status carrying the cached metadata.resourceVersion. If someone wrote since we read, the
+// apiserver answers 409: that is an expected outcome, returned as `conflict` and logged at debug.
+// The caller re-reads (its informer will deliver the newer object) and requeues.
+import { pino, type Logger } from "pino";
+import { isApiError, type ConflictError, type KubeObject, type StatusWriterClient } from "../client/index.js";
+import { jsonEqual } from "./deep-equal.js";
+
+/** An object with a status. */
+export type WithStatus = KubeObject & { status?: unknown };
+
+/** The status type of an object type, without `undefined`. */
+export type StatusOf<T extends WithStatus> = Exclude<T["status"], undefined>;
+
+export type StatusUpdateResult<T> =
+  | { readonly outcome: "unchanged" }
+  | { readonly outcome: "updated"; readonly object: T }
+  /** Our copy was stale; re-read and requeue. */
+  | { readonly outcome: "conflict"; readonly error: ConflictError }
+  /** The object was deleted since we read it; nothing left to write. */
+  | { readonly outcome: "notFound" };
+
+export interface StatusWriterOptions {
+  readonly log?: Pick<Logger, "debug">;
+}
+
+/** Updates status subresources; one writer can serve any number of reconciles. */
+export class StatusWriter<T extends WithStatus> {
+  readonly #client: StatusWriterClient<T>;
+  readonly #log: Pick<Logger, "debug">;
+
+  constructor(client: StatusWriterClient<T>, options: StatusWriterOptions = {}) {
+    this.#client = client;
+    this.#log = options.log ?? pino({ level: "silent" });
+  }
+
+  /**
+   * Makes `obj`'s status `nextStatus`. `obj` is the version the decision was based on (from the
+   * cache); its resourceVersion is the lock.
+   * @throws ApiError for failures other than Conflict and NotFound (they are outcomes).
+   */
+  async updateStatus(obj: T, nextStatus: StatusOf<T>, options: { signal?: AbortSignal } = {}): Promise<StatusUpdateResult<T>> {
+    if (jsonEqual(obj.status, nextStatus)) return { outcome: "unchanged" };
+    try {
+      // T's status field has type StatusOf<T> | undefined, so this spread is a T; TS cannot see it.
+      const next = { ...obj, status: nextStatus } as T;
+      const object = await this.#client.replaceStatus(next, options);
+      return { outcome: "updated", object };
+    } catch (err) {
+      const ref = { kind: obj.kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, resourceVersion: obj.metadata?.resourceVersion };
+      if (isApiError(err, "Conflict")) {
+        this.#log.debug({ ...ref, reason: err.message }, "status write conflict; will re-read");
+        return { outcome: "conflict", error: err };
+      }
+      if (isApiError(err, "NotFound")) {
+        this.#log.debug(ref, "status write found the object gone");
+        return { outcome: "notFound" };
+      }
+      throw err;
+    }
+  }
+}
+
+/** Returns `status` with `observedGeneration` set to the generation the decision was based on. */
+export function withObservedGeneration<S extends object>(status: S, obj: KubeObject): S & { observedGeneration?: number } {
+  const generation = obj.metadata?.generation;
+  return generation === undefined ? status : { ...status, observedGeneration: generation };
+}

@@ -1,0 +1,200 @@
+// List+watch that never gives up: relists on 410, reconnects with backoff on every other error.
+//
+// Flow: list (all pages, consistent read) → emit Listed(all objects) → watch from the list's
+// resourceVersion with bookmarks and a randomised server-side timeout → emit each event and
+// remember its resourceVersion → when the watch ends, watch again from there. On 410 Gone the
+// remembered version is dropped and the loop relists. Every other failure (network, 5xx, 403,
+// a corrupt line, a stale connection) waits a capped exponential backoff and re-watches from the
+// remembered version (a 410 then, if it has become too old, leads to a relist).
+//
+// Guarantees: after a Listed event the consumer holds the complete state as of its
+// resourceVersion; the events that follow apply in order on top of it. Nothing is emitted after
+// `run` resolves.
+import { setTimeout as delay } from "node:timers/promises";
+import { isApiError, type KubeObject, type ResourceReader } from "../client/index.js";
+import { Backoff, type BackoffOptions } from "./backoff.js";
+import { StaleWatchError } from "./errors.js";
+
+/** What the consumer (a reflector) applies to its store. */
+export type WatcherEvent<T> =
+  /** The complete current state: replace everything held. */
+  | { readonly type: "Listed"; readonly objects: readonly T[]; readonly resourceVersion: string }
+  | { readonly type: "Added" | "Modified" | "Deleted"; readonly object: T }
+  | { readonly type: "Bookmark"; readonly resourceVersion: string };
+
+/** Lifecycle notices for logs and metrics; they change nothing. */
+export type WatcherNotice =
+  | { readonly type: "ListStarted"; readonly reason: "initial" | "expired" }
+  | { readonly type: "WatchStarted"; readonly resourceVersion: string; readonly timeoutSeconds: number }
+  | { readonly type: "WatchEnded"; readonly events: number }
+  | { readonly type: "WatchExpired"; readonly error: unknown }
+  | { readonly type: "Failed"; readonly during: "list" | "watch"; readonly error: unknown; readonly retryInMs: number };
+
+export interface WatcherOptions {
+  /** Namespace to watch; omit for all namespaces. */
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string | undefined;
+  readonly fieldSelector?: string | undefined;
+  /** List page size. Default 500. */
+  readonly pageSize?: number;
+  /** Server-side watch timeout is drawn from [min, max] seconds, like client-go's 5–10 min. */
+  readonly minTimeoutSeconds?: number;
+  readonly maxTimeoutSeconds?: number;
+  /**
+   * Restart a watch that delivered neither event nor bookmark for this long. The apiserver sends
+   * a bookmark about every minute, so the default (150 s) only fires on a dead connection. 0 disables.
+   */
+  readonly staleAfterMs?: number;
+  readonly backoff?: BackoffOptions;
+  /** Source of randomness for jitter and timeouts (tests pin it). */
+  readonly random?: () => number;
+}
+
+/** Runs list+watch for one resource and feeds a consumer. */
+export class Watcher<T extends KubeObject> {
+  readonly #client: ResourceReader<T>;
+  readonly #options: WatcherOptions;
+  readonly #random: () => number;
+
+  constructor(client: ResourceReader<T>, options: WatcherOptions = {}) {
+    this.#client = client;
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+  }
+
+  /**
+   * Loops until `signal` aborts, then resolves. `emit` is called synchronously, in order; if it
+   * throws (a bug in the consumer), `run` rejects with that error.
+   */
+  async run(signal: AbortSignal, emit: (event: WatcherEvent<T>) => void, notify: (notice: WatcherNotice) => void = () => {}): Promise<void> {
+    const backoff = new Backoff(this.#options.backoff, this.#random);
+    const selectors = {
+      namespace: this.#options.namespace,
+      labelSelector: this.#options.labelSelector,
+      fieldSelector: this.#options.fieldSelector,
+    };
+    let resourceVersion: string | undefined;
+    let listReason: "initial" | "expired" = "initial";
+    let expiredInARow = 0;
+
+    while (!signal.aborted) {
+      if (resourceVersion === undefined) {
+        notify({ type: "ListStarted", reason: listReason });
+        let listed;
+        try {
+          listed = await this.#client.listAll({ ...selectors, signal }, this.#options.pageSize ?? 500);
+        } catch (error) {
+          if (signal.aborted) return;
+          const retryInMs = backoff.next();
+          notify({ type: "Failed", during: "list", error, retryInMs });
+          await sleep(retryInMs, signal);
+          continue;
+        }
+        resourceVersion = listed.metadata.resourceVersion;
+        backoff.reset();
+        emit({ type: "Listed", objects: listed.items, resourceVersion });
+        continue;
+      }
+
+      const outcome = await this.#watchOnce(resourceVersion, selectors, signal, emit, notify);
+      if (signal.aborted) return;
+      if (outcome.resourceVersion !== undefined) resourceVersion = outcome.resourceVersion;
+      if (outcome.events > 0) {
+        backoff.reset();
+        expiredInARow = 0;
+      }
+      if (outcome.error === undefined) {
+        notify({ type: "WatchEnded", events: outcome.events });
+        // A watch that ended at once without events would spin: slow it down like a failure.
+        if (outcome.events === 0 && outcome.durationMs < 1000) await sleep(backoff.next(), signal);
+        continue;
+      }
+      if (isApiError(outcome.error, "Gone")) {
+        notify({ type: "WatchExpired", error: outcome.error });
+        resourceVersion = undefined;
+        listReason = "expired";
+        // Relist at once the first time; a second 410 in a row without progress backs off.
+        if (expiredInARow++ > 0) await sleep(backoff.next(), signal);
+        continue;
+      }
+      const retryInMs = backoff.next();
+      notify({ type: "Failed", during: "watch", error: outcome.error, retryInMs });
+      await sleep(retryInMs, signal);
+    }
+  }
+
+  async #watchOnce(
+    resourceVersion: string,
+    selectors: { namespace: string | undefined; labelSelector: string | undefined; fieldSelector: string | undefined },
+    signal: AbortSignal,
+    emit: (event: WatcherEvent<T>) => void,
+    notify: (notice: WatcherNotice) => void,
+  ): Promise<{ events: number; resourceVersion: string | undefined; error: unknown; durationMs: number }> {
+    const startedAt = Date.now();
+    const watchAbort = new AbortController();
+    const onAbort = (): void => watchAbort.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const staleAfterMs = this.#options.staleAfterMs ?? 150_000;
+    let staleTimer: NodeJS.Timeout | undefined;
+    const armStaleTimer = (): void => {
+      if (staleAfterMs <= 0) return;
+      clearTimeout(staleTimer);
+      staleTimer = setTimeout(() => watchAbort.abort(new StaleWatchError(staleAfterMs)), staleAfterMs);
+    };
+
+    const minTimeout = this.#options.minTimeoutSeconds ?? 300;
+    const maxTimeout = Math.max(minTimeout, this.#options.maxTimeoutSeconds ?? 600);
+    const timeoutSeconds = Math.floor(minTimeout + this.#random() * (maxTimeout - minTimeout + 1));
+    const deliver = (event: WatcherEvent<T>): void => {
+      try {
+        emit(event);
+      } catch (err) {
+        throw new EmitError("watch consumer failed", { cause: err });
+      }
+    };
+    let events = 0;
+    let lastVersion: string | undefined;
+    let error: unknown;
+    try {
+      armStaleTimer();
+      notify({ type: "WatchStarted", resourceVersion, timeoutSeconds });
+      const stream = this.#client.watch({ ...selectors, resourceVersion, allowWatchBookmarks: true, timeoutSeconds, signal: watchAbort.signal });
+      for await (const event of stream) {
+        armStaleTimer();
+        if (event.type === "ERROR") throw event.error;
+        events++;
+        if (event.type === "BOOKMARK") {
+          lastVersion = event.resourceVersion;
+          deliver({ type: "Bookmark", resourceVersion: event.resourceVersion });
+          continue;
+        }
+        lastVersion = event.object.metadata?.resourceVersion ?? lastVersion;
+        deliver({ type: event.type === "ADDED" ? "Added" : event.type === "MODIFIED" ? "Modified" : "Deleted", object: event.object });
+      }
+    } catch (err) {
+      // An abort for staleness surfaces as whatever the socket threw; report the real reason.
+      const reason: unknown = watchAbort.signal.reason;
+      error = watchAbort.signal.aborted && reason instanceof StaleWatchError ? reason : err;
+      if (isEmitError(err)) throw err.cause;
+    } finally {
+      clearTimeout(staleTimer);
+      signal.removeEventListener("abort", onAbort);
+      watchAbort.abort();
+    }
+    return { events, resourceVersion: lastVersion, error, durationMs: Date.now() - startedAt };
+  }
+}
+
+// Marks an exception thrown by the consumer, so it is not mistaken for a watch failure.
+class EmitError extends Error {}
+function isEmitError(err: unknown): err is EmitError & { cause: unknown } {
+  return err instanceof EmitError;
+}
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch {
+    // Aborted: the caller's loop checks the signal.
+  }
+}

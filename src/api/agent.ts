@@ -1,0 +1,82 @@
+// The Agent kind: a worker process that takes Jobs from queues; its liveness comes from a Lease.
+import { z } from "zod";
+import { conditionsSchema } from "./conditions.js";
+import {
+  AGENT_PHASES,
+  DEFAULT_AGENT_MAX_CONCURRENCY,
+  DEFAULT_QUEUE,
+  KINDS,
+  LIMITS,
+  PLURALS,
+  SHORT_NAMES,
+} from "./constants.js";
+import { listSet } from "./k8s-extensions.js";
+import { capabilitySchema, dnsLabelSchema, timestampSchema } from "./meta.js";
+import { parseOrThrow, safeParse, type ParseResult } from "./parse.js";
+import { AGE_COLUMN, objectSchema, type ResourceDefinition } from "./resource.js";
+
+export const agentSpecSchema = z
+  .object({
+    capabilities: listSet(z.array(capabilitySchema).max(LIMITS.capabilities))
+      .optional()
+      .describe("What this agent can do; a Job runs here only if it offers all requiredCapabilities."),
+    queues: listSet(z.array(dnsLabelSchema).min(1).max(LIMITS.queues))
+      .default([DEFAULT_QUEUE])
+      .describe("Queues this agent takes Jobs from. Defaults to [default]."),
+    maxConcurrency: z
+      .int()
+      .min(1)
+      .max(LIMITS.agentMaxConcurrency)
+      .default(DEFAULT_AGENT_MAX_CONCURRENCY)
+      .describe(`Jobs this agent runs at once (1 to ${LIMITS.agentMaxConcurrency}, default 1).`),
+    drain: z.boolean().optional().describe("Set to true to stop giving this agent new work; running Jobs finish."),
+  })
+  .describe("What the agent offers.");
+export type AgentSpec = z.infer<typeof agentSpecSchema>;
+
+export const agentStatusSchema = z
+  .object({
+    phase: z.enum(AGENT_PHASES).optional().describe("Ready, Offline, Draining or Quarantined."),
+    conditions: conditionsSchema.optional(),
+    observedGeneration: z.int().min(0).optional().describe("The generation this status was computed from."),
+    lastHeartbeatTime: timestampSchema
+      .optional()
+      .describe("Last Lease renewal the operator saw, as of the last phase change (heartbeats renew a Lease, not this)."),
+    runningJobs: z.int().min(0).optional().describe("Jobs assigned to or running on this agent."),
+    consecutiveFailures: z.int().min(0).optional().describe("Failed attempts in a row; too many quarantine the agent."),
+    quarantinedUntil: timestampSchema.optional().describe("End of the current quarantine cool-down."),
+    agentVersion: z.string().max(64).optional().describe("Version of the agent software."),
+  })
+  .describe("Observed state, written by the operator when the phase changes.");
+export type AgentStatus = z.infer<typeof agentStatusSchema>;
+
+export const agentSchema = objectSchema(KINDS.agent, agentSpecSchema, agentStatusSchema);
+export type Agent = z.infer<typeof agentSchema>;
+export type AgentInput = z.input<typeof agentSchema>;
+
+export const parseAgent = (value: unknown): Agent => parseOrThrow(KINDS.agent, agentSchema, value);
+export const safeParseAgent = (value: unknown): ParseResult<Agent> => safeParse(agentSchema, value);
+
+export const agentResource: ResourceDefinition = {
+  kind: KINDS.agent,
+  plural: PLURALS.agent,
+  singular: "agent",
+  shortNames: [SHORT_NAMES.agent],
+  description: "A Helios agent: a worker that runs Jobs from its queues; it heartbeats by renewing a Lease of the same name.",
+  spec: agentSpecSchema,
+  status: agentStatusSchema,
+  printerColumns: [
+    { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Ready, Offline, Draining or Quarantined." },
+    { name: "Capabilities", type: "string", jsonPath: ".spec.capabilities", description: "Capabilities offered." },
+    { name: "Running", type: "integer", jsonPath: ".status.runningJobs", description: "Jobs assigned or running." },
+    { name: "Max", type: "integer", jsonPath: ".spec.maxConcurrency", description: "Maximum concurrent Jobs." },
+    {
+      name: "Last-Heartbeat",
+      type: "date",
+      jsonPath: ".status.lastHeartbeatTime",
+      description: "Last heartbeat the operator recorded.",
+    },
+    AGE_COLUMN,
+  ],
+  selectableFields: [".status.phase"],
+};

@@ -1,0 +1,70 @@
+// The well-known control flags the operator and agents obey, with their value types and no-effect values.
+
+/** Flag keys (FeatureFlag object names), read only from the operator's own namespace. */
+export const CONTROL_FLAG_KEYS = {
+  dispatchPaused: "helios-dispatch-paused",
+  jobKillSwitch: "helios-job-kill-switch",
+  agentMaxConcurrency: "helios-agent-max-concurrency",
+  queueMaxInflight: "helios-queue-max-inflight",
+  dispatchDelayMs: "helios-dispatch-delay-ms",
+} as const;
+export type ControlFlagKey = (typeof CONTROL_FLAG_KEYS)[keyof typeof CONTROL_FLAG_KEYS];
+
+/** The value type each control flag evaluates to. */
+export interface ControlFlagValues {
+  "helios-dispatch-paused": boolean;
+  "helios-job-kill-switch": boolean;
+  "helios-agent-max-concurrency": number;
+  "helios-queue-max-inflight": number;
+  "helios-dispatch-delay-ms": number;
+}
+
+export interface ControlFlagInfo<K extends ControlFlagKey> {
+  readonly key: K;
+  readonly type: ControlFlagValues[K] extends boolean ? "boolean" : "number";
+  /**
+   * The value that changes nothing. Callers use it as their code default, so a missing, disabled or
+   * invalid flag never pauses, blocks or throttles work. Caps use a value far above any real limit.
+   */
+  readonly neutralValue: ControlFlagValues[K];
+  readonly effect: string;
+}
+
+/** A cap this large never binds: agents are limited to 1000 by their CRD, queues are not near it. */
+const NO_CAP = 1_000_000;
+
+export const CONTROL_FLAGS: { readonly [K in ControlFlagKey]: ControlFlagInfo<K> } = {
+  "helios-dispatch-paused": {
+    key: "helios-dispatch-paused",
+    type: "boolean",
+    neutralValue: false,
+    effect: "Maintenance mode: nothing new is assigned; running work continues.",
+  },
+  "helios-job-kill-switch": {
+    key: "helios-job-kill-switch",
+    type: "boolean",
+    neutralValue: false,
+    effect: "True for a context: such jobs are not assigned (condition Blocked) and running ones are asked to cancel.",
+  },
+  "helios-agent-max-concurrency": {
+    key: "helios-agent-max-concurrency",
+    type: "number",
+    neutralValue: NO_CAP,
+    effect: "Caps an agent below its spec.maxConcurrency.",
+  },
+  "helios-queue-max-inflight": {
+    key: "helios-queue-max-inflight",
+    type: "number",
+    neutralValue: NO_CAP,
+    effect: "Caps Assigned+Running jobs per queue and namespace.",
+  },
+  "helios-dispatch-delay-ms": {
+    key: "helios-dispatch-delay-ms",
+    type: "number",
+    neutralValue: 0,
+    effect: "Artificial delay in milliseconds before assignment.",
+  },
+};
+
+/** The namespace the control-flag samples use; the operator reads control flags from its own namespace. */
+export const DEFAULT_OPERATOR_NAMESPACE = "helios-system";

@@ -22,9 +22,11 @@ export function listMap<T extends z.ZodType>(schema: T, keys: readonly string[])
   return schema.meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": keys });
 }
 
-/** A list of unique scalars. */
+/** A list of unique scalars; zod checks uniqueness too, as the apiserver does. */
 export function listSet<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ "x-kubernetes-list-type": "set" });
+  return schema
+    .refine((list: unknown) => !Array.isArray(list) || new Set(list).size === list.length, { message: "items must be unique" })
+    .meta({ "x-kubernetes-list-type": "set" });
 }
 
 /**
@@ -32,7 +34,11 @@ export function listSet<T extends z.ZodType>(schema: T): T {
  * keys, because a structural schema cannot describe "any JSON value" field by field.
  */
 export function freeForm<T extends z.ZodType>(schema: T, maxProperties: number): T {
-  return schema.meta({ "x-kubernetes-preserve-unknown-fields": true, maxProperties });
+  return schema
+    .refine((value: unknown) => typeof value !== "object" || value === null || Object.keys(value).length <= maxProperties, {
+      message: `must have at most ${maxProperties} top-level keys`,
+    })
+    .meta({ "x-kubernetes-preserve-unknown-fields": true, maxProperties });
 }
 
 /** A free-form JSON value of any type (boolean, number, string, object, array). */

@@ -61,6 +61,8 @@ describe("Job", () => {
     ["selector In without values", { type: "echo", agentSelector: { matchExpressions: [{ key: "zone", operator: "In" }] } }, "values must be non-empty"],
     ["bad label key", { type: "echo", agentSelector: { matchLabels: { "bad key!": "x" } } }, "spec.agentSelector.matchLabels"],
     ["payload with too many bytes", { type: "echo", payload: { blob: "x".repeat(LIMITS.payloadBytes) } }, "payload must serialize"],
+    ["payload with too many keys", { type: "echo", payload: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) }, "at most 64 top-level keys"],
+    ["duplicate capabilities", { type: "echo", requiredCapabilities: ["gpu", "gpu"] }, "items must be unique"],
     ["notBefore not a time", { type: "echo", notBefore: "tomorrow" }, "spec.notBefore"],
   ])("rejects %s", (_name, spec, expected) => {
     expect(errorOf(safeParseJob(job(spec)))).toContain(expected);

@@ -34,21 +34,24 @@ export function* fairOrder<T>(
     yield* band;
     return;
   }
+  // One mutable turn per namespace, re-keyed and pushed back after each of its jobs.
   interface Turn {
     readonly namespace: string;
-    readonly share: number;
     readonly items: readonly T[];
-    readonly next: number;
+    share: number;
+    next: number;
   }
   const heap = new MinHeap<Turn>((a, b) =>
     a.share !== b.share ? a.share < b.share : a.namespace < b.namespace,
   );
-  for (const [namespace, items] of byNamespace) heap.push({ namespace, share: inFlight(namespace), items, next: 0 });
+  for (const [namespace, items] of byNamespace) heap.push({ namespace, items, share: inFlight(namespace), next: 0 });
   for (let turn = heap.pop(); turn !== undefined; turn = heap.pop()) {
     yield turn.items[turn.next] as T;
-    const next = turn.next + 1;
-    if (next < turn.items.length) {
-      heap.push({ namespace: turn.namespace, share: inFlight(turn.namespace), items: turn.items, next });
+    turn.next += 1;
+    if (turn.next < turn.items.length) {
+      // Only this namespace's count can have changed since the others were keyed.
+      turn.share = inFlight(turn.namespace);
+      heap.push(turn);
     }
   }
 }

@@ -48,7 +48,7 @@ export function agentMatches(slot: AgentSlot, job: SchedulingJob): boolean {
 // fresh entry popped is the true least-loaded agent (lazy decrease-key).
 interface Entry {
   readonly slot: AgentSlot;
-  readonly used: number;
+  used: number;
 }
 
 const lessLoaded = (a: Entry, b: Entry): boolean => {
@@ -67,6 +67,14 @@ interface Candidates {
   readonly heap: MinHeap<Entry>;
   /** Set when `matching` is 0: the static reason, computed once per signature. */
   readonly none?: NoPlacement;
+  /** Once every candidate is full it stays full for the cycle: the shared answer. */
+  full?: NoPlacement;
+}
+
+/** The agents serving one queue in one namespace, and the candidates per job signature among them. */
+interface Bucket {
+  readonly slots: AgentSlot[];
+  readonly signatures: Map<string, Candidates>;
 }
 
 /**
@@ -76,8 +84,7 @@ interface Candidates {
  */
 export class AgentIndex {
   private readonly byNamespace = new Map<string, AgentSlot[]>();
-  private readonly byNamespaceQueue = new Map<string, AgentSlot[]>();
-  private readonly signatures = new Map<string, Candidates>();
+  private readonly buckets = new Map<string, Map<string, Bucket>>();
 
   constructor(agents: readonly SchedulingAgent[], flags: Pick<SchedulingFlags, "agentMaxConcurrency">, now: number) {
     const seen = new Set<string>();
@@ -95,7 +102,7 @@ export class AgentIndex {
         used: Math.max(0, agent.running),
       };
       push(this.byNamespace, agent.namespace, slot);
-      for (const queue of slot.queues) push(this.byNamespaceQueue, `${agent.namespace}\u0000${queue}`, slot);
+      for (const queue of slot.queues) this.bucket(agent.namespace, queue).slots.push(slot);
     }
   }
 
@@ -103,23 +110,26 @@ export class AgentIndex {
   choose(job: SchedulingJob): AgentSlot | NoPlacement {
     const candidates = this.candidates(job);
     if (candidates.none !== undefined) return candidates.none;
+    if (candidates.full !== undefined) return candidates.full;
     const heap = candidates.heap;
     for (let top = heap.pop(); top !== undefined; top = heap.pop()) {
       const slot = top.slot;
       if (slot.used >= slot.capacity) continue; // full for the rest of the cycle: drop it
       if (top.used !== slot.used) {
-        heap.push({ slot, used: slot.used });
+        top.used = slot.used;
+        heap.push(top);
         continue;
       }
       // Put it back now; `commit` raises `used`, which makes this entry stale and re-keyed later.
       heap.push(top);
       return slot;
     }
-    return {
+    candidates.full = {
       reason: "NoFreeCapacity",
       message: messages.noFreeCapacity(candidates.matching),
       blocked: UNPLACED_REASONS.NoFreeCapacity.blocked,
     };
+    return candidates.full;
   }
 
   /** Records a placement on `slot`. */
@@ -127,20 +137,29 @@ export class AgentIndex {
     slot.used += 1;
   }
 
+  private bucket(namespace: string, queue: string): Bucket {
+    let byQueue = this.buckets.get(namespace);
+    if (byQueue === undefined) this.buckets.set(namespace, (byQueue = new Map<string, Bucket>()));
+    let bucket = byQueue.get(queue);
+    if (bucket === undefined) byQueue.set(queue, (bucket = { slots: [], signatures: new Map() }));
+    return bucket;
+  }
+
   private candidates(job: SchedulingJob): Candidates {
+    const bucket = this.bucket(job.namespace, job.queue);
     const key = signatureKey(job);
-    let found = this.signatures.get(key);
+    let found = bucket.signatures.get(key);
     if (found === undefined) {
-      found = this.findCandidates(job);
-      this.signatures.set(key, found);
+      found = this.findCandidates(job, bucket.slots);
+      bucket.signatures.set(key, found);
     }
     return found;
   }
 
-  private findCandidates(job: SchedulingJob): Candidates {
+  private findCandidates(job: SchedulingJob, slots: readonly AgentSlot[]): Candidates {
     const heap = new MinHeap<Entry>(lessLoaded);
     let matching = 0;
-    for (const slot of this.byNamespaceQueue.get(`${job.namespace}\u0000${job.queue}`) ?? []) {
+    for (const slot of slots) {
       if (slot.schedulable && slot.capacity > 0 && agentMatches(slot, job)) {
         heap.push({ slot, used: slot.used });
         matching += 1;
@@ -188,11 +207,19 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
-/** Jobs with equal keys have exactly the same candidate agents. */
+/**
+ * Within one bucket (namespace and queue), jobs with equal keys have exactly the same candidate
+ * agents. The common cases (no selector, at most one capability) reuse the job's own strings, so
+ * the lookup builds no new string.
+ */
 function signatureKey(job: SchedulingJob): string {
   const caps = job.requiredCapabilities;
-  const capKey = caps.length <= 1 ? (caps[0] ?? "") : [...caps].sort().join("\u0001");
-  return `${job.namespace}\u0000${job.queue}\u0000${capKey}\u0000${selectorKey(job.agentSelector)}`;
+  let capKey: string;
+  if (caps.length <= 1) capKey = caps[0] ?? "";
+  else if (caps.length === 2) capKey = (caps[0] as string) < (caps[1] as string) ? `${caps[0]}\u0001${caps[1]}` : `${caps[1]}\u0001${caps[0]}`;
+  else capKey = [...caps].sort().join("\u0001");
+  const selector = selectorKey(job.agentSelector);
+  return selector === "" ? capKey : `${capKey}\u0000${selector}`;
 }
 
 /** e.g. `2 Offline, 1 draining`, sorted so that the snapshot's agent order does not change it. */

@@ -45,8 +45,8 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
   const jobs = uniqueByKey(snapshot.jobs);
   const unplaced: Unplaced[] = [];
   const unplace = (job: SchedulingJob, reason: UnplacedReason, message: string, at?: number): void => {
-    const entry: Unplaced = { jobKey: job.key, reason, message, blocked: UNPLACED_REASONS[reason].blocked };
-    unplaced.push(at === undefined ? entry : { ...entry, eligibleAt: at });
+    const blocked = UNPLACED_REASONS[reason].blocked;
+    unplaced.push(at === undefined ? { jobKey: job.key, reason, message, blocked } : { jobKey: job.key, reason, message, blocked, eligibleAt: at });
   };
 
   if (flags.dispatchPaused) {
@@ -55,7 +55,9 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
   }
 
   // Flag callbacks may be real flag evaluations: ask once per distinct context.
-  const killed = memo((job: SchedulingJob) => flags.killSwitch(jobContext(job)), jobContextKey);
+  const killSwitch = new KeyTree<boolean>();
+  const killed = (job: SchedulingJob): boolean =>
+    killSwitch.get(job.type, job.queue, job.namespace, job.priority, () => flags.killSwitch(jobContext(job)));
   const delayMs = Math.max(0, flags.dispatchDelayMs);
   let nextWakeAt: number | undefined;
   const ranked: Ranked[] = [];
@@ -76,17 +78,8 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
   }
   ranked.sort(byRank);
 
-  const inFlightByNamespace = new Map<string, number>();
-  const inFlightByQueue = new Map<string, number>();
-  for (const { namespace, queue, count } of snapshot.inFlight) {
-    inFlightByNamespace.set(namespace, (inFlightByNamespace.get(namespace) ?? 0) + count);
-    const key = queueKey(queue, namespace);
-    inFlightByQueue.set(key, (inFlightByQueue.get(key) ?? 0) + count);
-  }
-  const queueCap = memo(
-    (job: SchedulingJob) => flags.queueMaxInflight(job.queue, job.namespace),
-    (job) => queueKey(job.queue, job.namespace),
-  );
+  const tenants = new Tenants(snapshot.inFlight, flags);
+  const inFlightOf = (ns: string): number => tenants.tenant(ns).inFlight;
   const index = new AgentIndex(snapshot.agents, flags, now);
   const budget = snapshot.maxAssignments ?? Infinity;
   const assignments: Assignment[] = [];
@@ -98,17 +91,15 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
     while (end < ranked.length && (ranked[end] as Ranked).priority === priority) end += 1;
     const band = ranked.slice(start, end);
     start = end;
-    const inFlightOf = (ns: string): number => inFlightByNamespace.get(ns) ?? 0;
-    for (const { job } of fairOrder(band, (r) => r.job.namespace, inFlightOf)) {
+    for (const { job } of fairOrder(band, namespaceOfRanked, inFlightOf)) {
       if (assignments.length >= budget) {
         deferred.push(job.key);
         continue;
       }
-      const qKey = queueKey(job.queue, job.namespace);
-      const queueInFlight = inFlightByQueue.get(qKey) ?? 0;
-      const cap = queueCap(job);
-      if (cap !== undefined && queueInFlight >= cap) {
-        unplace(job, "QueueAtCapacity", messages.queueAtCapacity(job.queue, job.namespace, queueInFlight, cap));
+      const tenant = tenants.tenant(job.namespace);
+      const queue = tenants.queue(tenant, job.queue);
+      if (queue.cap !== undefined && queue.inFlight >= queue.cap) {
+        unplace(job, "QueueAtCapacity", messages.queueAtCapacity(job.queue, job.namespace, queue.inFlight, queue.cap));
         continue;
       }
       const choice = index.choose(job);
@@ -117,8 +108,8 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
         continue;
       }
       index.commit(choice);
-      inFlightByQueue.set(qKey, queueInFlight + 1);
-      inFlightByNamespace.set(job.namespace, inFlightOf(job.namespace) + 1);
+      queue.inFlight += 1;
+      tenant.inFlight += 1;
       assignments.push({ jobKey: job.key, namespace: job.namespace, agentName: choice.agent.name, effectivePriority: priority });
     }
   }
@@ -149,21 +140,69 @@ function jobContext(job: SchedulingJob): JobFlagContext {
   return { jobType: job.type, queue: job.queue, namespace: job.namespace, priority: job.priority };
 }
 
-function jobContextKey(job: SchedulingJob): string {
-  return `${job.type}\u0000${job.queue}\u0000${job.namespace}\u0000${job.priority}`;
+const namespaceOfRanked = (r: Ranked): string => r.job.namespace;
+
+/** Assigned+Running counts of one queue in one namespace, and its helios-queue-max-inflight cap. */
+interface QueueState {
+  inFlight: number;
+  readonly cap: number | undefined;
 }
 
-function queueKey(queue: string, namespace: string): string {
-  return `${namespace}\u0000${queue}`;
+/** A namespace's in-flight total (for fairness) and its queues. */
+interface Tenant {
+  readonly namespace: string;
+  inFlight: number;
+  readonly queues: Map<string, QueueState>;
 }
 
-function memo<A, R>(fn: (arg: A) => R, keyOf: (arg: A) => string): (arg: A) => R {
-  const cache = new Map<string, R>();
-  return (arg) => {
-    const key = keyOf(arg);
-    if (cache.has(key)) return cache.get(key) as R;
-    const value = fn(arg);
-    cache.set(key, value);
+/** In-flight counts per namespace and queue, updated as the cycle assigns. */
+class Tenants {
+  private readonly byNamespace = new Map<string, Tenant>();
+
+  constructor(
+    inFlight: SchedulingSnapshot["inFlight"],
+    private readonly flags: Pick<SchedulingSnapshot["flags"], "queueMaxInflight">,
+  ) {
+    for (const { namespace, queue, count } of inFlight) {
+      const tenant = this.tenant(namespace);
+      tenant.inFlight += count;
+      this.queue(tenant, queue).inFlight += count;
+    }
+  }
+
+  tenant(namespace: string): Tenant {
+    let tenant = this.byNamespace.get(namespace);
+    if (tenant === undefined) {
+      tenant = { namespace, inFlight: 0, queues: new Map() };
+      this.byNamespace.set(namespace, tenant);
+    }
+    return tenant;
+  }
+
+  queue(tenant: Tenant, name: string): QueueState {
+    let queue = tenant.queues.get(name);
+    if (queue === undefined) {
+      queue = { inFlight: 0, cap: this.flags.queueMaxInflight(name, tenant.namespace) };
+      tenant.queues.set(name, queue);
+    }
+    return queue;
+  }
+}
+
+/** A four-level map for memoising a callback per tuple of strings without building key strings. */
+class KeyTree<V> {
+  private readonly root = new Map<string, Map<string, Map<string, Map<string, V>>>>();
+
+  get(a: string, b: string, c: string, d: string, compute: () => V): V {
+    let m1 = this.root.get(a);
+    if (m1 === undefined) this.root.set(a, (m1 = new Map<string, Map<string, Map<string, V>>>()));
+    let m2 = m1.get(b);
+    if (m2 === undefined) m1.set(b, (m2 = new Map<string, Map<string, V>>()));
+    let m3 = m2.get(c);
+    if (m3 === undefined) m2.set(c, (m3 = new Map<string, V>()));
+    if (m3.has(d)) return m3.get(d) as V;
+    const value = compute();
+    m3.set(d, value);
     return value;
-  };
+  }
 }

@@ -63,11 +63,16 @@ export function formatSelector(selector: LabelSelector | undefined): string {
   return parts.length === 0 ? "<all>" : parts.join(",");
 }
 
-/** A string equal for selectors that select the same labels by construction (used as a cache key). */
+/**
+ * A cache key: equal keys mean the selectors select the same labels; "" means select everything.
+ * Selectors written differently but equivalent may get different keys, which only costs a cache
+ * miss; JSON is used because it is the cheapest faithful rendering.
+ */
 export function selectorKey(selector: LabelSelector | undefined): string {
   if (selector === undefined) return "";
   const labels = selector.matchLabels;
   const exprs = selector.matchExpressions;
   if ((labels === undefined || Object.keys(labels).length === 0) && (exprs === undefined || exprs.length === 0)) return "";
-  return formatSelector(selector);
+  return JSON.stringify(selector);
 }
+

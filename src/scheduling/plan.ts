@@ -58,7 +58,8 @@ export function planDispatch(snapshot: SchedulingSnapshot): DispatchPlan {
   const killSwitch = new KeyTree<boolean>();
   const killed = (job: SchedulingJob): boolean =>
     killSwitch.get(job.type, job.queue, job.namespace, job.priority, () => flags.killSwitch(jobContext(job)));
-  const delayMs = Math.max(0, flags.dispatchDelayMs);
+  // A misconfigured flag (negative, NaN) means no delay rather than poisoning every job's rank.
+  const delayMs = Number.isFinite(flags.dispatchDelayMs) && flags.dispatchDelayMs > 0 ? flags.dispatchDelayMs : 0;
   let nextWakeAt: number | undefined;
   const ranked: Ranked[] = [];
   for (const job of jobs) {

@@ -2,7 +2,7 @@
 //
 // These are the core's own small types rather than the API objects, so that the controller maps
 // Job/Agent objects onto them once and this core does not churn when the API grows. All times are
-// epoch milliseconds on the caller's clock.
+// finite epoch milliseconds on the caller's clock.
 
 /** Priority class of a job, `spec.priority`. */
 export type PriorityClass = "critical" | "high" | "normal" | "low";

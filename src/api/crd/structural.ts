@@ -77,32 +77,33 @@ function convert(node: JsonObject, defs: JsonObject, path: string, resolving: Se
   }
   if ("const" in node) out["enum"] = [node["const"]];
 
-  const union = node["anyOf"] ?? node["oneOf"];
-  if (union !== undefined || (node["x-kubernetes-preserve-unknown-fields"] === true && node["type"] === undefined)) {
-    // A structural schema gives each node one type; "one of several types" can only be kept as-is.
+  // A structural schema gives each node one type; "one of several types" and "any value" (zod's
+  // z.unknown() has no type) can only be kept as-is.
+  if (node["anyOf"] !== undefined || node["oneOf"] !== undefined || node["type"] === undefined) {
     return { ...(out as JsonSchemaProps), "x-kubernetes-preserve-unknown-fields": true };
   }
 
   const type = node["type"];
   switch (type) {
     case "object":
-      return { ...convertObject(node, defs, path, resolving), ...(out as JsonSchemaProps), type };
+      return { ...convertObject(node, defs, path, resolving), ...(out as JsonSchemaProps), type: "object" };
     case "array": {
       const items = node["items"];
       if (items === undefined || Array.isArray(items)) throw new StructuralSchemaError(path, "arrays need one items schema (no tuples)");
-      return { ...(out as JsonSchemaProps), type, items: convert(asObject(items, path), defs, `${path}[]`, resolving) };
+      return { ...(out as JsonSchemaProps), type: "array", items: convert(asObject(items, path), defs, `${path}[]`, resolving) };
     }
     case "integer":
-      return { ...(withoutSafeIntegerBounds(out) as JsonSchemaProps), type };
+      return { ...(withoutSafeIntegerBounds(out) as JsonSchemaProps), type: "integer" };
     case "string":
       // The apiserver checks format date-time itself; zod's equivalent regex is long and redundant.
       if (out["format"] === "date-time") delete out["pattern"];
-      return { ...(out as JsonSchemaProps), type };
+      return { ...(out as JsonSchemaProps), type: "string" };
     case "number":
+      return { ...(out as JsonSchemaProps), type: "number" };
     case "boolean":
-      return { ...(out as JsonSchemaProps), type };
+      return { ...(out as JsonSchemaProps), type: "boolean" };
     default:
-      throw new StructuralSchemaError(path, `every field needs one type, got ${JSON.stringify(type)}`);
+      throw new StructuralSchemaError(path, `every field needs one type name, got ${JSON.stringify(type)}`);
   }
 }
 

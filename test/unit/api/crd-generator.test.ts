@@ -48,11 +48,12 @@ describe("toStructural", () => {
     expect(() => toStructural(recursive)).toThrow(StructuralSchemaError);
   });
 
-  it("turns typed unions into preserve-unknown-fields and drops zod's ±2^53 integer bounds", () => {
+  it("turns typed unions and untyped values into preserve-unknown-fields and drops zod's ±2^53 integer bounds", () => {
     const out = crdSchemaOf(
-      z.object({ v: z.union([z.boolean(), z.string()]).describe("either"), n: z.int().describe("count") }),
+      z.object({ v: z.union([z.boolean(), z.string()]).describe("either"), n: z.int().describe("count"), u: z.unknown() }),
     );
     expect(out.properties?.["v"]).toEqual({ description: "either", "x-kubernetes-preserve-unknown-fields": true });
+    expect(out.properties?.["u"]).toEqual({ "x-kubernetes-preserve-unknown-fields": true });
     expect(out.properties?.["n"]).toEqual({ description: "count", type: "integer" });
   });
 
@@ -85,7 +86,7 @@ describe("toStructural", () => {
     expect(() => toStructural({ type: "object", properties: { a: { type: "string", contentEncoding: "base64" } } })).toThrow(
       /unsupported JSON Schema keyword "contentEncoding"/,
     );
-    expect(() => toStructural({ type: "object", properties: { a: { description: "no type" } } })).toThrow(StructuralSchemaError);
+    expect(() => toStructural({ type: "object", properties: { a: { type: ["string", "null"] } } })).toThrow(StructuralSchemaError);
   });
 });
 

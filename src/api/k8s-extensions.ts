@@ -13,6 +13,7 @@ export interface CelRule {
 /** Attach CEL validation rules that the apiserver evaluates on create and update; adds to earlier ones. */
 export function withRules<T extends z.ZodType>(schema: T, rules: readonly CelRule[]): T {
   const earlier = z.globalRegistry.get(schema)?.["x-kubernetes-validations"];
+  // Only withRules writes this key, so what is there is a CelRule list.
   const existing = Array.isArray(earlier) ? (earlier as readonly CelRule[]) : [];
   return schema.meta({ "x-kubernetes-validations": [...existing, ...rules] });
 }

@@ -164,6 +164,11 @@ describe("placement choice", () => {
     expect(p.unplaced.map((u) => u.jobKey)).toEqual(["alpha/fresh"]);
   });
 
+  it("counts an agent listed twice in the snapshot once", () => {
+    const p = plan({ jobs: [job("j1"), job("j2")], agents: [agent("a"), agent("a")] });
+    expect(p.assignments).toHaveLength(1);
+  });
+
   it("defers jobs past the cycle budget, in rank order", () => {
     const p = plan({
       jobs: [job("c", { queuedAt: NOW - MINUTE }), job("a", { queuedAt: NOW - 3 * MINUTE }), job("b", { queuedAt: NOW - 2 * MINUTE })],

@@ -49,6 +49,7 @@ export class WorkQueue<T = string> {
   readonly #getters: ((item: T | undefined) => void)[] = [];
   #drainWaiters: (() => void)[] = [];
   #shuttingDown = false;
+  #handoffScheduled = false;
 
   constructor(options: WorkQueueOptions<T> = {}) {
     this.name = options.name ?? "";
@@ -153,18 +154,29 @@ export class WorkQueue<T = string> {
     this.#shuttingDown = true;
     for (const w of this.#waiting.values()) w.timer.cancel();
     this.#waiting.clear();
-    // Getters only wait while the queue is empty, so they all get "shut down".
+    // Waiting getters first get what is queued (a handoff may be pending), the rest "shut down".
+    this.#serveGetters();
     for (const resolve of this.#getters.splice(0)) resolve(undefined);
   }
 
   #push(item: T): void {
-    const getter = this.#getters.shift();
-    if (getter !== undefined) {
-      this.#queue.add(item);
-      getter(this.#take(item));
-      return;
-    }
     this.#queue.add(item);
+    if (this.#getters.length > 0 && !this.#handoffScheduled) {
+      // Hand over in a microtask, not now: adds made in the same synchronous run (an update
+      // event's old and new object) still collapse, as they do under client-go's lock.
+      this.#handoffScheduled = true;
+      queueMicrotask(() => this.#serveGetters());
+    }
+  }
+
+  #serveGetters(): void {
+    this.#handoffScheduled = false;
+    for (;;) {
+      const first = this.#queue.values().next();
+      if (first.done || this.#getters.length === 0) return;
+      const getter = this.#getters.shift();
+      getter?.(this.#take(first.value));
+    }
   }
 
   #take(item: T): T {

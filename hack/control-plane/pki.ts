@@ -9,7 +9,7 @@ import { join } from "node:path";
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
-export interface PkiFiles {
+export type PkiFiles = {
   readonly caCert: string;
   readonly servingCert: string;
   readonly servingKey: string;
@@ -17,7 +17,7 @@ export interface PkiFiles {
   readonly adminKey: string;
   readonly serviceAccountPublicKey: string;
   readonly serviceAccountPrivateKey: string;
-}
+};
 
 export function pkiFiles(dir: string): PkiFiles {
   return {

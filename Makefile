@@ -5,9 +5,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NODE_VERSION := 24.21.0
-HELIOS_CACHE ?= $(HOME)/.cache/helios
+export HELIOS_CACHE_DIR ?= $(HOME)/.cache/helios
 NODE_ARCH := $(shell uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')
-NODE_PREFIX := $(HELIOS_CACHE)/node-v$(NODE_VERSION)
+NODE_PREFIX := $(HELIOS_CACHE_DIR)/node-v$(NODE_VERSION)
 NODE_BIN := $(NODE_PREFIX)/node_modules/node-linux-$(NODE_ARCH)/bin
 SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 ifeq ($(shell test $(SYSTEM_NODE_MAJOR) -ge 24 && echo yes),yes)

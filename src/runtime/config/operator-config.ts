@@ -1,0 +1,243 @@
+// The operator's configuration: flags of DESIGN.md section 6 with HELIOS_* env fallbacks, validated by zod.
+import { z } from "zod";
+import { LOG_LEVELS } from "../log/index.js";
+import type { LogLevel } from "../log/index.js";
+import { formatDuration, parseDuration } from "./duration.js";
+
+/** The validated operator configuration; durations are milliseconds. */
+export interface OperatorConfig {
+  readonly kubeconfig?: string | undefined;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  /** Where the leader Lease and the control FeatureFlags live. */
+  readonly operatorNamespace: string;
+  readonly leaderElect: boolean;
+  readonly leaderElectionId: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  /** `host:port`, `:port` (all interfaces) or "0" (disabled). */
+  readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
+  readonly gracefulShutdownTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly agentStaleTimeoutMs: number;
+  readonly jobAckTimeoutMs: number;
+  readonly jobStuckThresholdMs: number;
+  readonly maxQueueTimeMs: number;
+  readonly auditRetentionMs: number;
+  readonly auditRetentionIntervalMs: number;
+  readonly auditRetentionBatch: number;
+  readonly auditDryRun: boolean;
+}
+
+/** How a flag is given on the command line (its value is checked by the config schema). */
+export type FlagKind = "value" | "strings" | "bool";
+
+/** One operator flag: its CLI name, env fallback, default and what it accepts. */
+export interface FlagSpec {
+  readonly key: keyof OperatorConfig;
+  /** Without the leading dashes, e.g. "agent-stale-timeout". */
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: FlagKind;
+  readonly default?: string;
+  readonly description: string;
+}
+
+const flag = (key: keyof OperatorConfig, name: string, kind: FlagKind, description: string, dflt?: string): FlagSpec => ({
+  key,
+  flag: name,
+  env: `HELIOS_${name.toUpperCase().replaceAll("-", "_")}`,
+  kind,
+  description,
+  ...(dflt === undefined ? {} : { default: dflt }),
+});
+
+/** Every operator flag, in help order. Names follow controller-runtime / kube-controller-manager. */
+export const OPERATOR_FLAGS: readonly FlagSpec[] = [
+  flag("kubeconfig", "kubeconfig", "value", "path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)"),
+  flag("namespaces", "namespace", "strings", "namespace to watch; repeat or comma-separate (default: all)"),
+  flag("operatorNamespace", "operator-namespace", "value", "namespace of the leader Lease and control flags", "helios-system"),
+  flag("leaderElect", "leader-elect", "bool", "elect a leader so only one replica runs controllers", "false"),
+  flag("leaderElectionId", "leader-election-id", "value", "name of the leader election Lease", "helios-operator-leader"),
+  flag("leaseDurationMs", "leader-elect-lease-duration", "value", "how long standbys wait before taking an unrenewed lease", "15s"),
+  flag("renewDeadlineMs", "leader-elect-renew-deadline", "value", "how long the leader retries renewing before it steps down", "10s"),
+  flag("retryPeriodMs", "leader-elect-retry-period", "value", "interval between acquire and renew attempts", "2s"),
+  flag("metricsBindAddress", "metrics-bind-address", "value", 'address of /metrics; "0" disables', ":8080"),
+  flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz; "0" disables', ":8081"),
+  flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
+  flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
+  flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline", "90s"),
+  flag("jobAckTimeoutMs", "job-ack-timeout", "value", "an Assigned job not started this long is requeued", "2m"),
+  flag("jobStuckThresholdMs", "job-stuck-threshold", "value", "a Running job without progress this long is requeued", "30m"),
+  flag("maxQueueTimeMs", "max-queue-time", "value", "a Pending job never started this long Expires (unless the job says)", "1h"),
+  flag("auditRetentionMs", "audit-retention", "value", "audit chunks older than this are deleted", "8760h"),
+  flag("auditRetentionIntervalMs", "audit-retention-interval", "value", "how often audit retention runs", "24h"),
+  flag("auditRetentionBatch", "audit-retention-batch", "value", "audit chunks deleted per batch", "1000"),
+  flag("auditDryRun", "audit-dry-run", "bool", "report what audit retention would delete, delete nothing", "false"),
+];
+
+/** One rejected flag value, named the way the user typed it. */
+export interface ConfigIssue {
+  /** e.g. "--agent-stale-timeout". */
+  readonly flag: string;
+  /** Where the bad value came from: the flag itself, its env variable, or the default. */
+  readonly source: string;
+  readonly value: string;
+  /** What the flag accepts. */
+  readonly message: string;
+}
+
+/** The configuration could not be built; every bad flag is listed. */
+export class ConfigError extends Error {
+  readonly code = "InvalidConfig" as const;
+  readonly retryable = false as const;
+
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(issues.map((i) => `invalid value ${JSON.stringify(i.value)} for ${i.flag}${i.source}: ${i.message}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const BOOL = new Map([
+  ["true", true],
+  ["1", true],
+  ["t", true],
+  ["false", false],
+  ["0", false],
+  ["f", false],
+]);
+
+function durationSchema() {
+  return z.string().transform((s, ctx) => {
+    let ms: number;
+    try {
+      ms = parseDuration(s);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "expected a Go duration such as 90s, 2m, 1h30m or 300ms" });
+      return z.NEVER;
+    }
+    if (ms <= 0) {
+      ctx.addIssue({ code: "custom", message: "expected a positive duration" });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+function addressSchema() {
+  return z.string().refine(
+    (s) => {
+      if (s === "0") return true;
+      const m = /^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]*):(\d{1,5})$/.exec(s);
+      return m !== null && Number(m[1]) <= 65535;
+    },
+    { message: 'expected host:port, :port (all interfaces) or "0" (disabled)' },
+  );
+}
+
+const namespaces = z
+  .array(z.string())
+  .transform((list) => list.flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== ""))
+  .pipe(z.array(z.string().regex(DNS_LABEL, { message: "expected namespace names (DNS-1123 labels)" })));
+const bool = z
+  .string()
+  .transform((s) => BOOL.get(s.toLowerCase()))
+  .pipe(z.boolean({ message: "expected true or false" }));
+const int = z
+  .string()
+  .regex(/^\d+$/, { message: "expected a positive integer" })
+  .transform(Number)
+  .pipe(z.number().int().positive({ message: "expected a positive integer" }));
+const dnsLabel = z.string().regex(DNS_LABEL, { message: "expected a DNS-1123 label (lowercase letters, digits, '-')" });
+const level = z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` });
+
+// Inputs are the raw strings (string lists for --namespace) after env and default fallback.
+const configSchema = z
+  .object({
+    kubeconfig: z.string().min(1, { message: "expected a path" }).optional(),
+    namespaces,
+    operatorNamespace: dnsLabel,
+    leaderElect: bool,
+    leaderElectionId: dnsLabel,
+    leaseDurationMs: durationSchema(),
+    renewDeadlineMs: durationSchema(),
+    retryPeriodMs: durationSchema(),
+    metricsBindAddress: addressSchema(),
+    healthProbeBindAddress: addressSchema(),
+    gracefulShutdownTimeoutMs: durationSchema(),
+    logLevel: level,
+    agentStaleTimeoutMs: durationSchema(),
+    jobAckTimeoutMs: durationSchema(),
+    jobStuckThresholdMs: durationSchema(),
+    maxQueueTimeMs: durationSchema(),
+    auditRetentionMs: durationSchema(),
+    auditRetentionIntervalMs: durationSchema(),
+    auditRetentionBatch: int,
+    auditDryRun: bool,
+  })
+  // client-go's constraints: lease > renew deadline > retry period x jitter factor (1.2).
+  .superRefine((c, ctx) => {
+    if (!(c.leaseDurationMs > c.renewDeadlineMs)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["renewDeadlineMs"],
+        message: `must be shorter than --leader-elect-lease-duration (${formatDuration(c.leaseDurationMs)})`,
+      });
+    }
+    if (!(c.renewDeadlineMs > c.retryPeriodMs * 1.2)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["retryPeriodMs"],
+        message: `must be under --leader-elect-renew-deadline / 1.2 (${formatDuration(c.renewDeadlineMs / 1.2)})`,
+      });
+    }
+  });
+
+/** Values as commander parsed them: strings, string lists, or `true` for a bare boolean flag. */
+export type RawFlags = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+
+/** Converts a flag name to commander's camelCase attribute name ("log-level" → "logLevel"). */
+export function flagAttribute(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Builds the configuration from parsed flags, falling back to `HELIOS_*` env variables, then to
+ * defaults. Throws {@link ConfigError} naming every flag whose value is not accepted.
+ */
+export function resolveOperatorConfig(flags: RawFlags, env: Readonly<Record<string, string | undefined>>): OperatorConfig {
+  const input: Record<string, string | readonly string[]> = {};
+  const origin = new Map<string, { source: string; value: string }>();
+  for (const spec of OPERATOR_FLAGS) {
+    const given = flags[flagAttribute(spec.flag)];
+    const fromEnv = env[spec.env];
+    let raw: string | readonly string[] | undefined;
+    let source = "";
+    if (given !== undefined) {
+      raw = typeof given === "boolean" ? String(given) : given;
+    } else if (fromEnv !== undefined && fromEnv !== "") {
+      raw = fromEnv;
+      source = ` (from ${spec.env})`;
+    } else {
+      raw = spec.default;
+      source = " (default)";
+    }
+    if (spec.kind === "strings") raw = typeof raw === "string" ? [raw] : (raw ?? []);
+    if (raw === undefined) continue;
+    input[spec.key] = raw;
+    origin.set(spec.key, { source, value: typeof raw === "string" ? raw : raw.join(",") });
+  }
+  const parsed = configSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? "");
+      const spec = OPERATOR_FLAGS.find((f) => f.key === key);
+      const at = origin.get(key) ?? { source: "", value: "" };
+      return { flag: `--${spec?.flag ?? key}`, source: at.source, value: at.value, message: issue.message };
+    }),
+  );
+}

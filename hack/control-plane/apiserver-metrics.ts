@@ -19,9 +19,11 @@ export function parseRequestTotals(metricsText: string): RequestCount[] {
   for (const line of metricsText.split("\n")) {
     if (!line.startsWith("apiserver_request_total{")) continue;
     const close = line.lastIndexOf("}");
-    const labels = Object.fromEntries([...line.slice(24, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = new Map<string, string>();
+    for (const m of line.slice(24, close).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels.set(m[1] ?? "", m[2] ?? "");
     const value = Number(line.slice(close + 1).trim());
-    const entry = { verb: labels.verb ?? "", resource: labels.resource ?? "", subresource: labels.subresource ?? "", group: labels.group ?? "" };
+    const label = (name: string) => labels.get(name) ?? "";
+    const entry = { verb: label("verb"), resource: label("resource"), subresource: label("subresource"), group: label("group") };
     const key = `${entry.group}/${entry.resource}/${entry.subresource}/${entry.verb}`;
     sums.set(key, { ...entry, count: (sums.get(key)?.count ?? 0) + value });
   }

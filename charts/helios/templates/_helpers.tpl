@@ -1,0 +1,93 @@
+{{/* Names, labels and image shared by the Helios templates. */}}
+
+{{/* The chart name, overridable by nameOverride. */}}
+{{- define "helios.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <release>-helios, or just the release name when it already contains the chart name. */}}
+{{- define "helios.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else if contains (include "helios.name" .) .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name (include "helios.name" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "helios.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels on every object. */}}
+{{- define "helios.labels" -}}
+helm.sh/chart: {{ include "helios.chart" . }}
+app.kubernetes.io/name: {{ include "helios.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: helios
+{{- end -}}
+
+{{/* Selector labels of the operator pods. */}}
+{{- define "helios.operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "helios.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end -}}
+
+{{/* Selector labels of the agent pods. */}}
+{{- define "helios.agent.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "helios.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "helios.operator.fullname" -}}
+{{- printf "%s-operator" (include "helios.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "helios.agent.fullname" -}}
+{{- printf "%s-agent" (include "helios.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "helios.operator.serviceAccountName" -}}
+{{- default (include "helios.operator.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "helios.agent.serviceAccountName" -}}
+{{- default (include "helios.agent.fullname" .) .Values.agents.serviceAccount.name -}}
+{{- end -}}
+
+{{/* The namespace the agent pool serves. */}}
+{{- define "helios.agent.namespace" -}}
+{{- default .Release.Namespace .Values.agents.namespace -}}
+{{- end -}}
+
+{{- define "helios.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The container securityContext shared by the operator and the agents (restricted Pod Security Standard). */}}
+{{- define "helios.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop:
+    - ALL
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "helios.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+fsGroup: 65532
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}

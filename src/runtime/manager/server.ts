@@ -1,0 +1,98 @@
+// The manager's HTTP endpoints on node:http: /metrics on one address, /healthz and /readyz on another.
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+
+/** A named check for /healthz or /readyz; true means passing. */
+export interface Check {
+  readonly name: string;
+  check(): boolean;
+}
+
+/** A parsed bind address; `host` undefined means all interfaces. */
+export interface BindAddress {
+  readonly host?: string;
+  readonly port: number;
+}
+
+/**
+ * Parses controller-runtime's bind address forms: "host:port", ":port" (all interfaces),
+ * "[v6]:port"; "0" (and "") mean disabled and return undefined.
+ */
+export function parseBindAddress(address: string): BindAddress | undefined {
+  if (address === "0" || address === "") return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
+  const port = Number(m?.[3]);
+  if (m === null || !(port >= 0 && port <= 65535)) throw new Error(`invalid bind address "${address}"`);
+  const host = m[1] ?? m[2] ?? "";
+  return host === "" ? { port } : { host, port };
+}
+
+function listen(server: Server, at: BindAddress): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(at.port, at.host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo); // a TCP listener's address is always AddressInfo
+    });
+  });
+}
+
+/** Closes `server`, also cutting idle keep-alive connections so shutdown is not held up by scrapers. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Serves the registry's text exposition on GET /metrics. */
+export async function serveMetrics(registry: Registry, at: BindAddress): Promise<{ server: Server; address: AddressInfo }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path !== "/metrics") return reply(res, 404, "text/plain", "not found\n");
+    registry.metrics().then(
+      (text) => reply(res, 200, registry.contentType, text),
+      (err: unknown) => reply(res, 500, "text/plain", `collecting metrics failed: ${String(err)}\n`),
+    );
+  });
+  return { server, address: await listen(server, at) };
+}
+
+// Mirrors the apiserver's and controller-runtime's healthz body: one [+]/[-] line per check.
+function runChecks(res: ServerResponse, checks: readonly Check[]): void {
+  const results = checks.map((c) => {
+    let ok: boolean;
+    try {
+      ok = c.check();
+    } catch {
+      ok = false;
+    }
+    return { name: c.name, ok };
+  });
+  const healthy = results.every((r) => r.ok);
+  const lines = results.map((r) => (r.ok ? `[+]${r.name} ok` : `[-]${r.name} failed`));
+  lines.push(healthy ? "check passed" : "check failed");
+  reply(res, healthy ? 200 : 500, "text/plain; charset=utf-8", `${lines.join("\n")}\n`);
+}
+
+/** Serves GET /healthz (liveness) and /readyz (readiness) from the given check lists. */
+export async function serveProbes(
+  at: BindAddress,
+  healthz: () => readonly Check[],
+  readyz: () => readonly Check[],
+): Promise<{ server: Server; address: AddressInfo }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") return runChecks(res, healthz());
+    if (path === "/readyz") return runChecks(res, readyz());
+    reply(res, 404, "text/plain", "not found\n");
+  });
+  return { server, address: await listen(server, at) };
+}

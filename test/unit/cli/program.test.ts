@@ -1,0 +1,54 @@
+// The helios program in-process: subcommand discovery, exit codes, and messages for bad flags.
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../../src/cli/program.js";
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { env, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe("helios CLI", () => {
+  it("lists the operator command discovered from commands/", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/operator \[options\]/);
+  });
+
+  it("documents every operator flag with its default and env variable", async () => {
+    const { code, stdout } = await run(["operator", "--help"]);
+    expect(code).toBe(0);
+    for (const flag of ["--kubeconfig", "--namespace", "--leader-elect", "--agent-stale-timeout", "--audit-dry-run"]) {
+      expect(stdout).toContain(flag);
+    }
+    expect(stdout).toContain("(default: 90s)");
+    expect(stdout).toContain("HELIOS_JOB_ACK_TIMEOUT");
+  });
+
+  it("exits 2 naming the flag and what it accepts for a bad value", async () => {
+    const { code, stderr } = await run(["operator", "--job-stuck-threshold", "forever"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('invalid value "forever" for --job-stuck-threshold');
+    expect(stderr).toContain("expected a Go duration such as 90s");
+  });
+
+  it("exits 2 for a bad env fallback and says where the value came from", async () => {
+    const { code, stderr } = await run(["operator"], { HELIOS_AUDIT_RETENTION_BATCH: "lots" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("--audit-retention-batch (from HELIOS_AUDIT_RETENTION_BATCH): expected a positive integer");
+  });
+
+  it("exits 2 for unknown options and commands", async () => {
+    expect((await run(["operator", "--no-such-flag"])).code).toBe(2);
+    const unknown = await run(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command/);
+  });
+
+  it("exits 2 when the kubeconfig cannot be loaded", async () => {
+    const { code, stderr } = await run(["operator", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--kubeconfig");
+  });
+});

@@ -44,7 +44,14 @@ export const agentStatusSchema = z
       .describe("Last Lease renewal the operator saw, as of the last phase change (heartbeats renew a Lease, not this)."),
     runningJobs: z.int().min(0).optional().describe("Jobs assigned to or running on this agent."),
     consecutiveFailures: z.int().min(0).optional().describe("Failed attempts in a row; too many quarantine the agent."),
-    quarantinedUntil: timestampSchema.optional().describe("End of the current quarantine cool-down."),
+    quarantinedUntil: timestampSchema
+      .optional()
+      .describe("End of the current (or last) quarantine cool-down; after it the agent is half-open until a job succeeds."),
+    quarantineCount: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("Quarantines in a row; each repeat within the offence window doubles the cool-down."),
     agentVersion: z.string().max(64).optional().describe("Version of the agent software."),
   })
   .describe("Observed state, written by the operator when the phase changes.");

@@ -1,0 +1,202 @@
+// The chart renders what the issue asks: hardened operator Deployment, schema-checked values, alerts and dashboard.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
+
+interface Container {
+  name: string;
+  args: string[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  securityContext: Record<string, unknown>;
+  resources?: Record<string, unknown>;
+}
+interface PodSpec {
+  serviceAccountName: string;
+  securityContext: Record<string, unknown>;
+  containers: Container[];
+}
+
+function podSpec(deployment: K8sObject): PodSpec {
+  return (deployment["spec"] as { template: { spec: PodSpec } }).template.spec;
+}
+function container(deployment: K8sObject): Container {
+  const c = podSpec(deployment).containers[0];
+  if (c === undefined) throw new Error(`${deployment.metadata.name} has no container`);
+  return c;
+}
+
+/** Runs `helm template` expecting a schema failure; returns helm's stderr. */
+async function rejected(set: Record<string, string>, setString: Record<string, string> = {}): Promise<string> {
+  const args = [
+    ...Object.entries(set).flatMap(([k, v]) => ["--set", `${k}=${v}`]),
+    ...Object.entries(setString).flatMap(([k, v]) => ["--set-string", `${k}=${v}`]),
+  ];
+  const res = await helm(["template", "helios", CHART, ...args]);
+  expect(res.code, `helm accepted ${JSON.stringify({ ...set, ...setString })}`).not.toBe(0);
+  expect(res.stderr).toContain("values don't meet the specifications of the schema");
+  return res.stderr;
+}
+
+describe("Chart.yaml", () => {
+  it("is apiVersion v2 and requires Kubernetes 1.34 or later", () => {
+    const chart = parse(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as Record<string, unknown>;
+    expect(chart).toMatchObject({ apiVersion: "v2", name: "helios", kubeVersion: ">=1.34.0-0" });
+  });
+});
+
+describe("operator Deployment", () => {
+  it("runs `helios operator` with leader election in the release namespace and the values' flags", async () => {
+    const d = findObject(await render({ logLevel: "debug", "timing.jobAckTimeout": "5m" }), "Deployment", "helios-operator");
+    expect((d["spec"] as { replicas: number }).replicas).toBe(2);
+    const args = container(d).args;
+    expect(args.slice(0, 4)).toEqual(["operator", "--leader-elect", "--leader-election-id=helios-operator-leader", "--operator-namespace=helios-system"]);
+    expect(args).toContain("--log-level=debug");
+    expect(args).toContain("--job-ack-timeout=5m");
+    expect(args).toContain("--agent-stale-timeout=90s");
+    expect(args).not.toContain("--audit-dry-run");
+    expect(podSpec(d).serviceAccountName).toBe("helios-operator");
+  });
+
+  it("drops --leader-elect when leader election is off", async () => {
+    const d = findObject(await render({ "leaderElection.enabled": "false", replicaCount: "1" }), "Deployment", "helios-operator");
+    expect(container(d).args.filter((a) => a.startsWith("--leader-elect"))).toEqual([]);
+  });
+
+  it("probes /healthz and /readyz on the health port and exposes metrics", async () => {
+    const c = container(findObject(await render(), "Deployment", "helios-operator"));
+    expect(c.ports).toEqual([
+      { name: "metrics", containerPort: 8080, protocol: "TCP" },
+      { name: "health", containerPort: 8081, protocol: "TCP" },
+    ]);
+    expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "health" });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "health" });
+    expect(c.resources).toHaveProperty("requests");
+  });
+
+  it.each([
+    ["operator", "Deployment", "helios-operator"],
+    ["agent", "Deployment", "helios-agent"],
+  ])("hardens the %s container (restricted Pod Security Standard)", async (_who, kind, name) => {
+    const d = findObject(await render({ "agents.enabled": "true" }), kind, name);
+    expect(container(d).securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(podSpec(d).securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+  });
+
+  it("has a PodDisruptionBudget only when there is a standby to keep", async () => {
+    expect((await render()).some((o) => o.kind === "PodDisruptionBudget")).toBe(true);
+    expect((await render({ replicaCount: "1" })).some((o) => o.kind === "PodDisruptionBudget")).toBe(false);
+  });
+});
+
+describe("agent pool", () => {
+  it("is off by default", async () => {
+    expect((await render()).filter((o) => o.kind === "Deployment").map((o) => o.metadata.name)).toEqual(["helios-operator"]);
+  });
+
+  it("runs `helios agent` named after its pod with the values' capabilities and queues", async () => {
+    const objects = await render({
+      "agents.enabled": "true",
+      "agents.namespace": "tenant-a",
+      "agents.replicas": "3",
+      "agents.capabilities": "{echo,sleep}",
+      "agents.queues": "{default,batch}",
+      "agents.maxConcurrency": "4",
+    });
+    const d = findObject(objects, "Deployment", "helios-agent");
+    expect(d.metadata.namespace).toBe("tenant-a");
+    expect((d["spec"] as { replicas: number }).replicas).toBe(3);
+    expect(container(d).args).toEqual([
+      "agent",
+      "--name=$(POD_NAME)",
+      "--namespace=tenant-a",
+      "--capabilities=echo,sleep",
+      "--queues=default,batch",
+      "--max-concurrency=4",
+    ]);
+    expect(podSpec(d).serviceAccountName).toBe("helios-agent");
+  });
+});
+
+describe("values.schema.json", () => {
+  it("is draft-07 and closed at the top level", () => {
+    const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as Record<string, unknown>;
+    expect(schema["$schema"]).toBe("http://json-schema.org/draft-07/schema#");
+    expect(schema["additionalProperties"]).toBe(false);
+  });
+
+  it.each<[string, Record<string, string>, Record<string, string>, string]>([
+    ["a negative replicaCount", { replicaCount: "-1" }, {}, "at '/replicaCount': minimum: got -1, want 0"],
+    ["a fractional replicaCount", { replicaCount: "1.5" }, {}, "at '/replicaCount'"],
+    ["an unknown log level", { logLevel: "loud" }, {}, "at '/logLevel': value must be one of 'debug', 'info', 'warn', 'error'"],
+    ["2 replicas without leader election", { "leaderElection.enabled": "false" }, {}, "at '/replicaCount': maximum: got 2, want 1"],
+    ["a duration without a unit", {}, { "timing.jobAckTimeout": "30" }, "at '/timing/jobAckTimeout': '30' does not match pattern"],
+    ["a negative duration", {}, { "audit.retention": "-1h" }, "at '/audit/retention'"],
+    ["an unknown top-level key", { replicas: "2" }, {}, "additional properties 'replicas' not allowed"],
+    ["an unknown nested key", { "agents.replica": "2" }, {}, "at '/agents': additional properties 'replica' not allowed"],
+    ["a bad pull policy", { "image.pullPolicy": "Sometimes" }, {}, "at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'"],
+    ["an empty image repository", {}, { "image.repository": "" }, "at '/image/repository'"],
+    ["zero agent concurrency", { "agents.maxConcurrency": "0" }, {}, "at '/agents/maxConcurrency': minimum: got 0, want 1"],
+  ])("rejects %s with the schema's message", async (_what, set, setString, message) => {
+    expect(await rejected(set, setString)).toContain(message);
+  });
+
+  it("accepts Go durations with several units and fractions", async () => {
+    const d = findObject(
+      await render({ "timing.jobStuckThreshold": "1h30m", "timing.agentStaleTimeout": "1.5m", "audit.retention": "720h" }),
+      "Deployment",
+      "helios-operator",
+    );
+    expect(container(d).args).toEqual(expect.arrayContaining(["--job-stuck-threshold=1h30m", "--agent-stale-timeout=1.5m", "--audit-retention=720h"]));
+  });
+});
+
+describe("monitoring", () => {
+  const all = { "metrics.serviceMonitor.enabled": "true", "metrics.prometheusRule.enabled": "true", "grafana.dashboard.enabled": "true" };
+
+  it("renders the ServiceMonitor, PrometheusRule and dashboard only when asked", async () => {
+    const kinds = (objects: K8sObject[]) => objects.map((o) => o.kind);
+    expect(kinds(await render())).not.toEqual(expect.arrayContaining(["ServiceMonitor"]));
+    expect(kinds(await render())).not.toContain("PrometheusRule");
+    expect(kinds(await render())).not.toContain("ConfigMap");
+    expect(kinds(await render(all))).toEqual(expect.arrayContaining(["ServiceMonitor", "PrometheusRule", "ConfigMap", "Service"]));
+  });
+
+  it("alerts on offline agents, queue age and reconcile errors with the metrics' real names", async () => {
+    const rule = findObject(await render(all), "PrometheusRule", "helios-operator");
+    const rules = (rule["spec"] as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
+    const expr = (alert: string) => rules.find((r) => r.alert === alert)?.expr ?? "";
+    expect(expr("HeliosAgentsOffline")).toContain('helios_agents{phase="Offline"}');
+    expect(expr("HeliosQueueOldestJobTooOld")).toContain("helios_queue_oldest_seconds");
+    expect(expr("HeliosQueueOldestJobTooOld")).toContain("> 600");
+    expect(expr("HeliosReconcileErrors")).toContain("controller_runtime_reconcile_errors_total");
+  });
+
+  it("ships a dashboard with queue depth, schedule latency, agents by phase and reconcile rate/errors", async () => {
+    const cm = findObject(await render(all), "ConfigMap", "helios-dashboard");
+    expect(cm.metadata.labels?.["grafana_dashboard"]).toBe("1");
+    const json = (cm["data"] as Record<string, string>)["helios.json"] ?? "";
+    expect(json).toBe(readFileSync(join(CHART, "dashboards/helios.json"), "utf8").trimEnd());
+    const dashboard = JSON.parse(json) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join("\n");
+    for (const metric of [
+      "helios_queue_depth",
+      "helios_queue_oldest_seconds",
+      "helios_job_queue_wait_seconds_bucket",
+      "helios_agents",
+      "controller_runtime_reconcile_total",
+      "controller_runtime_reconcile_errors_total",
+    ]) {
+      expect(exprs).toContain(metric);
+    }
+  });
+});

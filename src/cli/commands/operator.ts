@@ -2,6 +2,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Option } from "commander";
 import type { Command } from "commander";
+import { CONTROLLERS, createOperatorContext, installOperator } from "../../controllers/index.js";
 import { ConfigError, OPERATOR_FLAGS, resolveOperatorConfig } from "../../runtime/config/index.js";
 import type { OperatorConfig, RawFlags } from "../../runtime/config/index.js";
 import { registerControllerMetrics } from "../../runtime/controller/index.js";
@@ -38,8 +39,8 @@ function loadKubeConfig(config: OperatorConfig): KubeConfig {
 }
 
 /**
- * Builds the manager for `config`. Controllers of later issues are added here with
- * `manager.add(controller)` and their informers with `manager.addInformer(name, informer)`.
+ * Builds the manager for `config` with the shared informers and every controller of
+ * `src/controllers` (CONTROLLERS) installed.
  */
 export function buildOperator(config: OperatorConfig, kubeConfig: KubeConfig, log: Logger): Manager {
   const registry = createRegistry();
@@ -47,7 +48,7 @@ export function buildOperator(config: OperatorConfig, kubeConfig: KubeConfig, lo
   registerControllerMetrics(registry);
   registerQueueMetrics(registry);
   registerLeaderMetrics(registry);
-  return new Manager({
+  const manager = new Manager({
     registry,
     logger: log,
     metricsBindAddress: config.metricsBindAddress,
@@ -66,6 +67,8 @@ export function buildOperator(config: OperatorConfig, kubeConfig: KubeConfig, lo
         }
       : {}),
   });
+  installOperator(manager, createOperatorContext({ kubeConfig, config, log, registry }), CONTROLLERS);
+  return manager;
 }
 
 async function runOperator(flags: RawFlags, ctx: CliContext): Promise<void> {

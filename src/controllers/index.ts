@@ -1,0 +1,22 @@
+// The operator's controllers and their composition: the OperatorContext every controller is built
+// from, and CONTROLLERS, the registry `helios operator` installs (add ONE entry per controller).
+import type { ControllerRegistration } from "./operator-context.js";
+
+export {
+  createOperatorContext,
+  installOperator,
+  type ControllerRegistration,
+  type OperatorContext,
+  type OperatorContextOptions,
+} from "./operator-context.js";
+export {
+  agentIndexKey,
+  isActivePhase,
+  JOB_INDEX,
+  jobPhase,
+  SharedInformer,
+  type OperatorInformers,
+} from "./shared/index.js";
+
+/** Every controller `helios operator` runs, in start order. */
+export const CONTROLLERS: readonly ControllerRegistration[] = [];

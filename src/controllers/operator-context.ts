@@ -1,0 +1,91 @@
+// The operator's composition seam: what every controller gets (OperatorContext) and how controllers register.
+import { hostname } from "node:os";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { AuditSink } from "../audit/sink.js";
+import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../flags/control-flags.js";
+import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../runtime/client/index.js";
+import type { OperatorConfig } from "../runtime/config/index.js";
+import { ApiEventRecorder, type EventRecorder } from "../runtime/events/index.js";
+import type { Manager, Runnable } from "../runtime/manager/index.js";
+import { realClock, type Clock } from "../runtime/queue/index.js";
+import { createOperatorInformers, logAuditSink, type OperatorInformers } from "./shared/index.js";
+
+/**
+ * Everything a controller needs, built once per operator process. The informers are shared: each
+ * kind is listed and watched once, whatever the number of controllers reading it.
+ */
+export interface OperatorContext {
+  readonly kubeConfig: KubeConfig;
+  readonly transport: Transport;
+  readonly config: OperatorConfig;
+  readonly log: Logger;
+  /** The registry served on /metrics. */
+  readonly registry: Registry;
+  readonly informers: OperatorInformers;
+  readonly flags: ControlFlags;
+  readonly audit: AuditSink;
+  readonly events: EventRecorder;
+  readonly clock: Clock;
+  /**
+   * Runnables that are not controllers (a flag store feeder, the audit writer) that must run in this
+   * process; `installOperator` adds them to the manager with the controllers.
+   */
+  readonly runnables: Runnable[];
+}
+
+/** One controller's wiring: builds its runnables (usually one Controller) from the context. */
+export interface ControllerRegistration {
+  readonly name: string;
+  setup(ctx: OperatorContext): Runnable[];
+}
+
+export interface OperatorContextOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly config: OperatorConfig;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly clock?: Clock;
+  /** Defaults to a Transport over `kubeConfig`. */
+  readonly transport?: Transport;
+}
+
+/** Builds the context: transport, shared informers, control flags, audit sink and event recorder. */
+export function createOperatorContext(options: OperatorContextOptions): OperatorContext {
+  const { kubeConfig, config, log, registry } = options;
+  const transport = options.transport ?? new Transport(kubeConfig);
+  const clock = options.clock ?? realClock;
+  const informers = createOperatorInformers({
+    transport,
+    namespaces: config.namespaces,
+    operatorNamespace: config.operatorNamespace,
+    log: log.child({ component: "informer" }),
+  });
+  const runnables: Runnable[] = [];
+  const events = new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), {
+    reportingController: "helios.dev/operator",
+    reportingInstance: hostname(),
+    log,
+    now: () => new Date(clock.now()),
+  });
+  // Seams: the flags engineer replaces `flags` with the FeatureFlag-backed store (read from
+  // informers.featureFlags, operator namespace only), the audit engineer `audit` with the chunk writer.
+  const flags: ControlFlags = NEUTRAL_CONTROL_FLAGS;
+  const audit: AuditSink = logAuditSink(log);
+  return { kubeConfig, transport, config, log, registry, informers, flags, audit, events, clock, runnables };
+}
+
+/**
+ * Adds the shared informers (every replica; /readyz waits for them), the context's runnables and
+ * every registered controller's runnables to `manager`.
+ */
+export function installOperator(manager: Manager, ctx: OperatorContext, registrations: readonly ControllerRegistration[]): void {
+  for (const informer of Object.values(ctx.informers) as OperatorInformers[keyof OperatorInformers][]) {
+    manager.addInformer(informer.name, informer);
+  }
+  for (const runnable of ctx.runnables) manager.add(runnable);
+  for (const registration of registrations) {
+    for (const runnable of registration.setup(ctx)) manager.add(runnable);
+  }
+}

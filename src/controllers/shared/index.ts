@@ -1,0 +1,6 @@
+// What every controller of the operator shares: the cached informers (jobs, agents, leases, feature
+// flags) with their job indexes, the multi-namespace informer behind them, and small job helpers.
+export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
+export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
+export { logAuditSink } from "./log-audit-sink.js";
+export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";

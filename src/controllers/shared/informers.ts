@@ -1,0 +1,45 @@
+// The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
+import type { Agent, FeatureFlag, Job } from "../../api/index.js";
+import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
+import type { InformerLogger } from "../../runtime/cache/index.js";
+import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
+import { JOB_INDEXERS } from "./indexes.js";
+import { SharedInformer } from "./shared-informer.js";
+
+/** One cache per kind, shared by every controller (one list+watch per kind and namespace). */
+export interface OperatorInformers {
+  /** Indexed by {@link JOB_INDEX}. */
+  readonly jobs: SharedInformer<Job>;
+  readonly agents: SharedInformer<Agent>;
+  /** Agent heartbeats (and anything else leased in the watched namespaces). */
+  readonly leases: SharedInformer<Lease>;
+  /**
+   * Tenants' flags in the watched namespaces plus the operator namespace's flags. Control flags are
+   * read ONLY from the operator namespace: filter by `metadata.namespace`.
+   */
+  readonly featureFlags: SharedInformer<FeatureFlag>;
+}
+
+export interface OperatorInformersOptions {
+  readonly transport: Transport;
+  /** Watched namespaces; empty means all. */
+  readonly namespaces: readonly string[];
+  readonly operatorNamespace: string;
+  readonly log?: InformerLogger;
+}
+
+/** Builds (does not start) the shared informers; the manager starts them on every replica. */
+export function createOperatorInformers(options: OperatorInformersOptions): OperatorInformers {
+  const { transport, namespaces } = options;
+  const log = options.log === undefined ? {} : { log: options.log };
+  const flagNamespaces = namespaces.length === 0 ? [] : [...new Set([...namespaces, options.operatorNamespace])];
+  return {
+    jobs: new SharedInformer("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, ...log }),
+    agents: new SharedInformer("informer/agents", new ResourceClient<Agent>(transport, AGENT_TYPE), { namespaces, ...log }),
+    leases: new SharedInformer("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, ...log }),
+    featureFlags: new SharedInformer("informer/featureflags", new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {
+      namespaces: flagNamespaces,
+      ...log,
+    }),
+  };
+}

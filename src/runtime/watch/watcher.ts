@@ -41,8 +41,9 @@ export interface WatcherOptions {
   readonly minTimeoutSeconds?: number;
   readonly maxTimeoutSeconds?: number;
   /**
-   * Restart a watch that delivered neither event nor bookmark for this long. The apiserver sends
-   * a bookmark about every minute, so the default (150 s) only fires on a dead connection. 0 disables.
+   * Restart a watch that delivered neither event nor bookmark for this long. An idle watch served
+   * by the watch cache got its first bookmark after ~2 min (kube-apiserver 1.36, measured), so the
+   * default (180 s) fires on a dead connection, not a quiet one. 0 disables.
    */
   readonly staleAfterMs?: number;
   readonly backoff?: BackoffOptions;
@@ -134,7 +135,7 @@ export class Watcher<T extends KubeObject> {
     const watchAbort = new AbortController();
     const onAbort = (): void => watchAbort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
-    const staleAfterMs = this.#options.staleAfterMs ?? 150_000;
+    const staleAfterMs = this.#options.staleAfterMs ?? 180_000;
     let staleTimer: NodeJS.Timeout | undefined;
     const armStaleTimer = (): void => {
       if (staleAfterMs <= 0) return;

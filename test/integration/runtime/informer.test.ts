@@ -1,0 +1,287 @@
+// An informer converges to the exact server state after watch expiry (410), an apiserver
+// restart, a dropped connection and a silently dead one, on a private real control plane.
+//
+// The informer reaches the apiserver through a TCP proxy in this file, so the test can cut,
+// refuse or freeze its connections while a second, direct client keeps writing. ConfigMap
+// watches are served by etcd (their watch cache is turned off), so compacting etcd really makes
+// the informer's resourceVersion too old; Secrets keep the watch cache, the production path.
+import net from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startControlPlane, removeControlPlaneData, type ControlPlane } from "../../../hack/control-plane/index.js";
+import { Informer } from "../../../src/runtime/cache/index.js";
+import {
+  CONFIG_MAPS,
+  NAMESPACES,
+  ResourceClient,
+  Transport,
+  isApiError,
+  objectKey,
+  type KubeObject,
+  type ResourceType,
+} from "../../../src/runtime/client/index.js";
+import { StaleWatchError, type WatcherNotice } from "../../../src/runtime/watch/index.js";
+
+interface Item extends KubeObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string };
+  data?: Record<string, string>;
+}
+
+const SECRETS: ResourceType = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
+
+/** A loopback TCP proxy whose connections the test can drop, refuse or freeze. */
+class TcpProxy {
+  readonly #server: net.Server;
+  readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  #refusing = false;
+
+  constructor(targetPort: number) {
+    this.#server = net.createServer((client) => {
+      if (this.#refusing) {
+        client.resetAndDestroy();
+        return;
+      }
+      const upstream = net.connect(targetPort, "127.0.0.1");
+      const pair = { client, upstream };
+      this.#pairs.add(pair);
+      const close = (): void => {
+        client.destroy();
+        upstream.destroy();
+        this.#pairs.delete(pair);
+      };
+      for (const socket of [client, upstream]) {
+        socket.on("error", close);
+        socket.on("close", close);
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) => this.#server.listen(0, "127.0.0.1", () => resolve((this.#server.address() as net.AddressInfo).port)));
+  }
+
+  get connections(): number {
+    return this.#pairs.size;
+  }
+
+  /** Resets every open connection (the client sees ECONNRESET mid-stream). */
+  dropAll(): void {
+    for (const { client, upstream } of this.#pairs) {
+      client.resetAndDestroy();
+      upstream.destroy();
+    }
+    this.#pairs.clear();
+  }
+
+  /** New connections are reset at once (an unreachable apiserver). */
+  refuse(refusing: boolean): void {
+    this.#refusing = refusing;
+  }
+
+  /** Stops forwarding on every open connection without closing it: a half-dead network path. */
+  freezeAll(): void {
+    for (const { client, upstream } of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** Polls `check` until it holds; fails with `describe()` at the deadline. */
+async function eventually(check: () => Promise<boolean> | boolean, describe: () => string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function kubeConfigVia(path: string, server: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error("kubeconfig without cluster");
+  kc.loadFromOptions({
+    clusters: [{ ...cluster, server }],
+    users: kc.getUsers(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return kc;
+}
+
+describe("informer against a real apiserver", () => {
+  let plane: ControlPlane;
+  let proxy: TcpProxy;
+  let namespace: string;
+  let direct: Transport;
+  let viaProxy: Transport;
+  const stop = new AbortController();
+
+  beforeAll(async () => {
+    plane = await startControlPlane({ apiServerArgs: ["--watch-cache-sizes=configmaps#0"], report: () => {} });
+    const port = Number(new URL(plane.apiServerUrl).port);
+    proxy = new TcpProxy(port);
+    const proxyPort = await proxy.listen();
+    direct = new Transport(kubeConfigVia(plane.kubeconfigPath, plane.apiServerUrl));
+    viaProxy = new Transport(kubeConfigVia(plane.kubeconfigPath, `https://127.0.0.1:${proxyPort}`), { requestTimeoutMs: 10_000 });
+    namespace = "informer-test";
+    await new ResourceClient(direct, NAMESPACES).create({ metadata: { name: namespace } });
+  });
+
+  afterAll(async () => {
+    stop.abort();
+    await proxy?.close();
+    if (plane) {
+      await plane.stop();
+      await removeControlPlaneData(plane);
+    }
+  });
+
+  describe.each([
+    { label: "configmaps (watch served by etcd)", type: CONFIG_MAPS, watchCache: false },
+    { label: "secrets (watch served by the watch cache)", type: SECRETS, watchCache: true },
+  ])("$label", ({ type, watchCache }) => {
+    let writer: ResourceClient<Item>;
+    let informer: Informer<Item>;
+    const notices: WatcherNotice[] = [];
+    // What the handlers were told, applied in order: must end equal to the server too.
+    const mirror = new Map<string, string | undefined>();
+    let resyncs = 0;
+    let serial = 0;
+
+    const serverState = async (): Promise<Map<string, string | undefined>> => {
+      const list = await writer.listAll({ namespace });
+      return new Map(list.items.map((o) => [objectKey(o), o.metadata.resourceVersion]));
+    };
+    const cacheState = (): Map<string, string | undefined> => new Map(informer.store.list().map((o) => [objectKey(o), o.metadata.resourceVersion]));
+    const sorted = (m: Map<string, string | undefined>): string => JSON.stringify([...m].sort());
+
+    /** Waits until cache and handler mirror both equal a fresh list from the server. */
+    const expectConverged = async (): Promise<void> => {
+      let server = new Map<string, string | undefined>();
+      await eventually(
+        async () => {
+          server = await serverState();
+          return sorted(cacheState()) === sorted(server) && sorted(mirror) === sorted(server);
+        },
+        () => `server ${sorted(server)}\ncache  ${sorted(cacheState())}\nmirror ${sorted(mirror)}`,
+      );
+    };
+
+    /** Creates, updates and deletes a few objects directly (not through the proxy). */
+    const churn = async (): Promise<void> => {
+      const existing = (await writer.listAll({ namespace })).items;
+      for (let i = 0; i < 3; i++) {
+        await writer.create({ metadata: { name: `obj-${++serial}`, namespace }, data: { v: Buffer.from(String(serial)).toString("base64") } });
+      }
+      for (const obj of existing.slice(0, 2)) await writer.replace({ ...obj, data: { v: Buffer.from(`updated-${serial}`).toString("base64") } });
+      for (const obj of existing.slice(2, 4)) await writer.delete({ name: obj.metadata.name, namespace });
+      // A name deleted and re-created while the informer is away must not be missed either.
+      const recreated = existing[4];
+      if (recreated) {
+        await writer.delete({ name: recreated.metadata.name, namespace });
+        await writer.create({ metadata: { name: recreated.metadata.name, namespace }, data: { v: Buffer.from("again").toString("base64") } });
+      }
+    };
+
+    beforeAll(async () => {
+      writer = new ResourceClient<Item>(direct, type);
+      for (let i = 0; i < 6; i++) await writer.create({ metadata: { name: `obj-${++serial}`, namespace }, data: {} });
+      informer = new Informer<Item>(new ResourceClient<Item>(viaProxy, type), {
+        namespace,
+        // Secrets and configmaps share the namespace; select by type so they stay apart.
+        fieldSelector: type === SECRETS ? "type=Opaque" : undefined,
+        backoff: { initialMs: 100, maxMs: 1_000 },
+        staleAfterMs: 4_000,
+        resyncPeriodMs: 1_000,
+        onNotice: (notice) => notices.push(notice),
+      });
+      informer.addEventHandler({
+        onAdd: (obj) => mirror.set(objectKey(obj), obj.metadata.resourceVersion),
+        onUpdate: (oldObj, newObj) => {
+          if (oldObj === newObj) resyncs++;
+          mirror.set(objectKey(newObj), newObj.metadata.resourceVersion);
+        },
+        onDelete: (obj) => mirror.delete(objectKey(obj)),
+      });
+      void informer.start(stop.signal);
+      expect(await informer.waitForSync(AbortSignal.timeout(30_000))).toBe(true);
+    });
+
+    afterAll(() => informer.stop());
+
+    it("syncs, follows live writes and resyncs periodically", async () => {
+      expect(informer.hasSynced()).toBe(true);
+      await expectConverged();
+      await churn();
+      await expectConverged();
+      const before = resyncs;
+      await eventually(() => resyncs >= before + informer.store.size, () => `resyncs ${resyncs - before}`);
+    });
+
+    it("relists after the watch's resourceVersion was compacted away (410 Gone)", async () => {
+      const expiredBefore = notices.filter((n) => n.type === "WatchExpired").length;
+      proxy.refuse(true);
+      proxy.dropAll();
+      await eventually(() => notices.some((n) => n.type === "Failed"), () => "informer never noticed the outage");
+      await churn();
+      await plane.compactEtcd();
+      proxy.refuse(false);
+      await expectConverged();
+      if (!watchCache) {
+        // Served by etcd: the old resourceVersion is compacted, so the only way back is a relist.
+        expect(notices.filter((n) => n.type === "WatchExpired").length).toBeGreaterThan(expiredBefore);
+        expect(notices.some((n) => n.type === "ListStarted" && n.reason === "expired")).toBe(true);
+      }
+    });
+
+    it("converges after the apiserver is killed and restarted, with writes after the restart", async () => {
+      const failedBefore = notices.filter((n) => n.type === "Failed").length;
+      await plane.killApiServer();
+      await eventually(() => notices.filter((n) => n.type === "Failed").length > failedBefore, () => "no failure noticed");
+      await plane.startApiServer();
+      await churn();
+      await expectConverged();
+    });
+
+    it("converges after its connection is dropped mid-watch", async () => {
+      await eventually(() => proxy.connections > 0, () => "no watch connection open");
+      proxy.dropAll();
+      await churn();
+      await expectConverged();
+    });
+
+    it("detects a watch that silently stopped delivering and reopens it", async () => {
+      await eventually(() => proxy.connections > 0, () => "no watch connection open");
+      const staleBefore = notices.filter((n) => n.type === "Failed" && n.error instanceof StaleWatchError).length;
+      proxy.freezeAll();
+      await churn();
+      await eventually(
+        () => notices.filter((n) => n.type === "Failed" && n.error instanceof StaleWatchError).length > staleBefore,
+        () => "stale watch never detected",
+      );
+      await expectConverged();
+    });
+  });
+
+  it("reports API failures as named errors through the proxy", async () => {
+    const client = new ResourceClient<Item>(viaProxy, CONFIG_MAPS);
+    await expect(client.get({ name: "does-not-exist", namespace })).rejects.toSatisfy((err) => isApiError(err, "NotFound"));
+    proxy.refuse(true);
+    try {
+      await expect(client.get({ name: "x", namespace })).rejects.toSatisfy((err) => isApiError(err, "Network"));
+    } finally {
+      proxy.refuse(false);
+    }
+  });
+});

@@ -1,0 +1,27 @@
+// agent-health: Agents + their Leases → Agent phase (Ready, Offline, Draining, Quarantined), judged on the
+// operator's own clock, with a circuit breaker over the agent's failed attempts. Job recovery reads the
+// phase it writes; this controller never writes jobs.
+export {
+  AGENT_REASONS,
+  attemptOutcomes,
+  breakerState,
+  consecutiveFailures,
+  cooldownMs,
+  decideAgentHealth,
+  DEFAULT_AGENT_HEALTH_CONFIG,
+  judgeLiveness,
+  LEASE_DRAINING_ANNOTATION,
+  runningJobs,
+  type AgentHealthConfig,
+  type AgentHealthDecision,
+  type AgentHealthInput,
+  type AgentReason,
+  type AgentTransition,
+  type AttemptOutcome,
+  type BreakerState,
+  type LeaseView,
+  type Liveness,
+} from "./decide.js";
+export { LeaseTracker } from "./lease-tracker.js";
+export { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler, type AgentHealthDeps } from "./reconciler.js";
+export { createAgentHealthController, jobAgentKeys, JOBS_BY_AGENT_INDEX, type AgentHealthSetup } from "./setup.js";

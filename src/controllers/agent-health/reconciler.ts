@@ -1,0 +1,130 @@
+// The agent-health reconciler: read an Agent, its Lease and its jobs from the caches, decide, write on change.
+import type { Logger } from "pino";
+import type { Counter } from "prom-client";
+import type { Agent, AuditAction, Job } from "../../api/index.js";
+import type { AuditSink } from "../../audit/sink.js";
+import { keyOf, type Lease } from "../../runtime/client/index.js";
+import type { ReadonlyStore } from "../../runtime/cache/index.js";
+import type { EventRecorder, EventType } from "../../runtime/events/index.js";
+import type { Clock } from "../../runtime/queue/index.js";
+import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import type { StatusWriter } from "../../runtime/status/index.js";
+import { AGENT_REASONS, decideAgentHealth, type AgentHealthConfig, type AgentReason } from "./decide.js";
+import { LeaseTracker } from "./lease-tracker.js";
+
+export const AGENT_HEALTH_CONTROLLER = "agent-health";
+
+/** What the reconciler reads and writes through; the caches are shared and read-only. */
+export interface AgentHealthDeps {
+  readonly agents: ReadonlyStore<Agent>;
+  readonly leases: ReadonlyStore<Lease>;
+  /** Jobs assigned to, or with attempt records of, the agent `namespace/name`. */
+  readonly jobsOfAgent: (namespace: string, name: string) => readonly Job[];
+  readonly statusWriter: Pick<StatusWriter<Agent>, "updateStatus">;
+  readonly events: EventRecorder;
+  readonly audit: AuditSink;
+  readonly clock: Pick<Clock, "now">;
+  readonly config: AgentHealthConfig;
+  /** helios_agent_transitions_total{phase}; optional so unit tests can leave it out. */
+  readonly transitions?: Counter<"phase">;
+  readonly log?: Logger;
+}
+
+interface Notice {
+  readonly event: { readonly type: EventType; readonly reason: string; readonly action: string };
+  readonly audit: AuditAction | undefined;
+}
+
+// What users see for each Ready reason: the Event (kubectl describe hagent) and the audit action.
+const NOTICES: Readonly<Record<AgentReason, Notice>> = {
+  [AGENT_REASONS.ready]: { event: { type: "Normal", reason: "AgentReady", action: "Heartbeat" }, audit: "agent-online" },
+  [AGENT_REASONS.halfOpen]: { event: { type: "Normal", reason: "AgentHalfOpen", action: "Probe" }, audit: "agent-online" },
+  [AGENT_REASONS.offline]: { event: { type: "Warning", reason: "AgentOffline", action: "MarkOffline" }, audit: "agent-offline" },
+  [AGENT_REASONS.stopped]: { event: { type: "Normal", reason: "AgentStopped", action: "MarkOffline" }, audit: "agent-offline" },
+  [AGENT_REASONS.draining]: { event: { type: "Normal", reason: "AgentDraining", action: "Drain" }, audit: undefined },
+  [AGENT_REASONS.quarantined]: { event: { type: "Warning", reason: "AgentQuarantined", action: "Quarantine" }, audit: "agent-quarantined" },
+};
+
+/** Agents + Leases → Agent phase. One reconcile per agent key at a time (the controller guarantees it). */
+export class AgentHealthReconciler implements Reconciler {
+  readonly #deps: AgentHealthDeps;
+  readonly #tracker = new LeaseTracker();
+
+  constructor(deps: AgentHealthDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const { agents, leases, config, clock } = this.#deps;
+    const namespace = req.namespace ?? "";
+    const key = keyOf(namespace, req.name);
+    const agent = agents.getByName(namespace, req.name);
+    if (agent === undefined) {
+      this.#forget(namespace, req.name, key);
+      return {};
+    }
+    const now = clock.now();
+    const lease = this.#tracker.observe(key, leases.getByName(namespace, req.name), now);
+    const decision = decideAgentHealth({ agent, lease, jobs: this.#deps.jobsOfAgent(namespace, req.name), now, config });
+    const next = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
+    if (!decision.write || decision.status === undefined) return next;
+
+    const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal });
+    switch (written.outcome) {
+      case "conflict":
+        return { requeue: true };
+      case "notFound":
+        this.#forget(namespace, req.name, key);
+        return {};
+      case "unchanged":
+        return next;
+      case "updated":
+        break;
+    }
+    const changed = decision.transition ?? (decision.breakerChange === undefined ? undefined : { reason: decision.breakerChange, to: decision.phase, from: decision.phase, message: "" });
+    if (changed !== undefined) {
+      const message = decision.transition?.message ?? readyMessage(written.object);
+      this.#announce(written.object, changed.reason, message);
+      if (decision.transition !== undefined) this.#deps.transitions?.inc({ phase: decision.transition.to });
+      ctx.log.info({ from: changed.from, to: changed.to, reason: changed.reason, message }, "agent phase changed");
+    }
+    return next;
+  }
+
+  #announce(agent: Agent, reason: AgentReason, message: string): void {
+    const notice = NOTICES[reason];
+    this.#deps.events.event(agent, notice.event.type, notice.event.reason, notice.event.action, message);
+    if (notice.audit === undefined) return;
+    this.#deps.audit.record({
+      namespace: agent.metadata.namespace ?? "",
+      action: notice.audit,
+      kind: "Agent",
+      name: agent.metadata.name ?? "",
+      ...(agent.metadata.uid === undefined ? {} : { uid: agent.metadata.uid }),
+      agent: agent.metadata.name ?? "",
+      reason: notice.event.reason,
+      message,
+      actor: AGENT_HEALTH_CONTROLLER,
+    });
+  }
+
+  // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.
+  #forget(namespace: string, name: string, key: string): void {
+    if (!this.#tracker.has(key)) return;
+    this.#tracker.forget(key);
+    this.#deps.audit.record({
+      namespace,
+      action: "agent-offline",
+      kind: "Agent",
+      name,
+      agent: name,
+      reason: "AgentDeleted",
+      message: "the Agent object was deleted; its jobs go to job recovery",
+      actor: AGENT_HEALTH_CONTROLLER,
+    });
+  }
+}
+
+function readyMessage(agent: Agent): string {
+  return agent.status?.conditions?.find((c) => c.type === "Ready")?.message ?? "";
+}

@@ -1,0 +1,125 @@
+// Wires the agent-health reconciler to its informers: Agents, their Leases, and the jobs that name them.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { AGENT_TYPE, API_VERSION, KINDS, type Agent, type Job } from "../../api/index.js";
+import type { AuditSink } from "../../audit/sink.js";
+import type { Informer } from "../../runtime/cache/index.js";
+import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
+import { Controller, type EventSource } from "../../runtime/controller/index.js";
+import type { EventRecorder } from "../../runtime/events/index.js";
+import { heliosCounter } from "../../runtime/metrics/index.js";
+import { realClock, type Clock } from "../../runtime/queue/index.js";
+import { parseRequestKey, type Request } from "../../runtime/reconcile/index.js";
+import { StatusWriter } from "../../runtime/status/index.js";
+import { DEFAULT_AGENT_HEALTH_CONFIG, type AgentHealthConfig } from "./decide.js";
+import { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler } from "./reconciler.js";
+
+/** Index name on the jobs informer: `namespace/agent` for the assigned agent and every agent in `attempts`. */
+export const JOBS_BY_AGENT_INDEX = "byAgent";
+
+/** The index function for {@link JOBS_BY_AGENT_INDEX}; register it on the shared jobs informer. */
+export function jobAgentKeys(job: Job): string[] {
+  const namespace = job.metadata.namespace ?? "";
+  const agents = new Set<string>();
+  if (job.status?.assignedAgent) agents.add(job.status.assignedAgent);
+  for (const record of job.status?.attempts ?? []) if (record.agent) agents.add(record.agent);
+  return [...agents].map((agent) => keyOf(namespace, agent));
+}
+
+export interface AgentHealthSetup {
+  readonly agents: Informer<Agent>;
+  readonly leases: Informer<Lease>;
+  /** Ideally with {@link JOBS_BY_AGENT_INDEX} registered; without it each reconcile scans the namespace. */
+  readonly jobs: Informer<Job>;
+  readonly transport: Transport;
+  readonly events: EventRecorder;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly registry?: Registry;
+  readonly clock?: Clock;
+  readonly config?: Partial<AgentHealthConfig>;
+}
+
+/** The agent-health controller, a leader-elected Runnable; start its informers separately (the manager does). */
+export function createAgentHealthController(setup: AgentHealthSetup): Controller {
+  const clock = setup.clock ?? realClock;
+  const config = { ...DEFAULT_AGENT_HEALTH_CONFIG, ...setup.config };
+  const reconciler = new AgentHealthReconciler({
+    agents: setup.agents.store,
+    leases: setup.leases.store,
+    jobsOfAgent: jobsOfAgentLookup(setup.jobs),
+    statusWriter: new StatusWriter<Agent>(new ResourceClient<Agent>(setup.transport, AGENT_TYPE), { log: setup.log }),
+    events: setup.events,
+    audit: setup.audit,
+    clock,
+    config,
+    log: setup.log,
+    ...(setup.registry === undefined
+      ? {}
+      : {
+          transitions: heliosCounter(setup.registry, {
+            name: "helios_agent_transitions_total",
+            help: "Agent phase changes written by agent-health, by the new phase.",
+            labelNames: ["phase"],
+          }),
+        }),
+  });
+  const controller = new Controller({
+    name: AGENT_HEALTH_CONTROLLER,
+    reconciler,
+    maxConcurrentReconciles: 2,
+    logger: setup.log,
+    clock,
+    ...(setup.registry === undefined ? {} : { registry: setup.registry }),
+  });
+  controller.watch(requestSource(setup.agents, sameName));
+  controller.watch(requestSource(setup.leases, (lease) => (isAgentLease(lease, setup.agents) ? sameName(lease) : [])));
+  controller.watch(requestSource(setup.jobs, (job) => jobAgentKeys(job).map(parseRequestKey)));
+  return controller;
+}
+
+/**
+ * An event source that hands the controller the requests an object maps to. (`Controller.watch` takes
+ * `ObjectLike`, whose optional fields do not admit `undefined`, so zod-inferred kinds do not fit it
+ * under exactOptionalPropertyTypes; mapping here sidesteps that.)
+ */
+function requestSource<T extends KubeObject>(informer: Informer<T>, toRequests: (obj: T) => readonly Request[]): EventSource {
+  return {
+    hasSynced: () => informer.hasSynced(),
+    addEventHandler(handler) {
+      const emit = (...objs: T[]): void => {
+        const seen = new Set<string>();
+        for (const req of objs.flatMap(toRequests)) {
+          const key = keyOf(req.namespace, req.name);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          handler.onAdd?.({ metadata: req.namespace === undefined ? { name: req.name } : { name: req.name, namespace: req.namespace } });
+        }
+      };
+      informer.addEventHandler({ onAdd: (obj) => emit(obj), onUpdate: (old, obj) => emit(old, obj), onDelete: (obj) => emit(obj) });
+    },
+  };
+}
+
+function jobsOfAgentLookup(jobs: Informer<Job>): (namespace: string, name: string) => readonly Job[] {
+  return (namespace, name) => {
+    const key = keyOf(namespace, name);
+    try {
+      return jobs.store.byIndex(JOBS_BY_AGENT_INDEX, key);
+    } catch {
+      return jobs.store.listByNamespace(namespace).filter((job) => jobAgentKeys(job).includes(key));
+    }
+  };
+}
+
+// Agent leases are owned by their Agent; other Leases in the namespace (leader election) are not ours.
+function isAgentLease(lease: Lease, agents: Informer<Agent>): boolean {
+  const owned = lease.metadata?.ownerReferences?.some((o) => o.kind === KINDS.agent && o.apiVersion === API_VERSION) ?? false;
+  return owned || agents.store.getByName(lease.metadata?.namespace, lease.metadata?.name ?? "") !== undefined;
+}
+
+function sameName(obj: KubeObject): Request[] {
+  const name = obj.metadata?.name;
+  if (!name) return [];
+  return [parseRequestKey(keyOf(obj.metadata?.namespace, name))];
+}

@@ -22,7 +22,7 @@ export npm_config_audit := false
 
 CP := node dist/hack/control-plane/cli.js
 
-.PHONY: help deps build typecheck lint test test-unit test-integration crds demo bench cluster-up cluster-down binaries clean
+.PHONY: help deps build typecheck lint test test-unit test-integration crds manifests demo bench cluster-up cluster-down binaries clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -51,15 +51,19 @@ lint: deps ## ESLint with typescript-eslint
 binaries: build ## Build (or reuse) kube-apiserver, etcd, kubectl and helm
 	@$(CP) build
 
-crds: build ## Regenerate crds/ from the zod schemas in src/api
+crds: build ## Regenerate crds/ from the zod schemas in src/api (and the chart's copy, install.yaml)
 	@node dist/hack/generate-crds.js
+	@$(MAKE) --no-print-directory manifests
+
+manifests: binaries ## Refresh the chart's CRDs and render manifests/install.yaml from the chart
+	@node dist/hack/render-manifests.js
 
 test: typecheck lint binaries ## Run every test: unit, and integration against a real local control plane
 	@mkdir -p .helios
 	@npx vitest run --reporter=default --reporter=json --outputFile.json=.helios/test-results.json; \
 	  status=$$?; node dist/hack/test-summary.js .helios/test-results.json; exit $$status
 
-test-unit: build ## Only the unit tests
+test-unit: binaries ## Only the unit tests
 	@npx vitest run --project unit
 
 test-integration: binaries ## Only the tests against the real control plane

@@ -144,9 +144,12 @@ export class LeaderElector {
     this.#setMaster = (leading) => gauge?.set({ name: options.name }, leading ? 1 : 0);
   }
 
-  /** True while this candidate holds the lease and has not stepped down. */
+  /**
+   * True while this candidate holds the lease: it leads and its last successful renewal is younger
+   * than renewDeadline (checked on the clock, so a stalled process does not trust a stale flag).
+   */
   isLeader(): boolean {
-    return this.#leading;
+    return this.#leading && this.#clock.now() - this.#lastSuccessSentAt < this.#renewMs;
   }
 
   /** The holder this candidate last observed ("" if none). */

@@ -23,7 +23,7 @@ type MetricKind = "counter" | "gauge" | "histogram";
 
 // Re-registering a name is an error in prom-client, but several controllers and queues share
 // one family (labelled by name), so the first caller creates it and later callers reuse it.
-function existing(registry: Registry, name: string, kind: MetricKind, labelNames: readonly string[]): unknown {
+function existing(registry: Registry, name: string, kind: MetricKind, labelNames: readonly string[]) {
   const found = registry.getSingleMetric(name);
   if (found === undefined) return undefined;
   const ok =
@@ -46,7 +46,7 @@ export function getOrCreateCounter<T extends string>(
   config: Omit<CounterConfiguration<T>, "registers">,
 ): Counter<T> {
   const found = existing(registry, config.name, "counter", config.labelNames ?? []);
-  if (found !== undefined) return found as Counter<T>;
+  if (found instanceof Counter) return found; // label names were checked above
   return new Counter<T>({ ...config, registers: [registry] });
 }
 
@@ -56,7 +56,7 @@ export function getOrCreateGauge<T extends string>(
   config: Omit<GaugeConfiguration<T>, "registers">,
 ): Gauge<T> {
   const found = existing(registry, config.name, "gauge", config.labelNames ?? []);
-  if (found !== undefined) return found as Gauge<T>;
+  if (found instanceof Gauge) return found; // label names were checked above
   return new Gauge<T>({ ...config, registers: [registry] });
 }
 
@@ -66,7 +66,7 @@ export function getOrCreateHistogram<T extends string>(
   config: Omit<HistogramConfiguration<T>, "registers">,
 ): Histogram<T> {
   const found = existing(registry, config.name, "histogram", config.labelNames ?? []);
-  if (found !== undefined) return found as Histogram<T>;
+  if (found instanceof Histogram) return found; // label names were checked above
   return new Histogram<T>({ ...config, registers: [registry] });
 }
 

@@ -57,7 +57,18 @@ export const featureFlagStatusSchema = z
   .object({
     conditions: conditionsSchema.optional(),
     observedGeneration: z.int().min(0).optional().describe("The generation this status was computed from."),
-    defaultValue: flagValueSchema.optional().describe("The value of defaultVariant, as the evaluator resolved it."),
+    defaultValue: flagValueSchema
+      .optional()
+      .describe("The default variant's value of the definition being served (the last valid one while spec is invalid)."),
+    lastValid: z
+      .object({
+        generation: z.int().min(1).describe("The metadata.generation of that definition."),
+        spec: featureFlagSpecSchema,
+      })
+      .optional()
+      .describe(
+        "The last definition the evaluator accepted. While spec is invalid this one keeps serving, also in processes that start later.",
+      ),
   })
   .describe("Observed state: the Valid condition carries the evaluator's error message when the flag is invalid.");
 export type FeatureFlagStatus = z.infer<typeof featureFlagStatusSchema>;

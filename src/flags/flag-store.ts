@@ -1,0 +1,127 @@
+// The flag store: FeatureFlag objects from an informer, evaluated in memory per namespace.
+//
+// Flow: informer event → FlagStore (an informer EventHandler) validates the object and updates its
+// namespace's FlagSet → listeners hear which keys now serve differently. Reads (`resolve`) never
+// touch the network. Used by the operator (control flags, featureflag controller), by agents (their
+// own namespace-scoped informer) and by the OpenFeature provider.
+import type { EvaluationContext, FlagValue, FlagValueType } from "@openfeature/core";
+import type { Logger } from "pino";
+import type { FeatureFlag } from "../api/index.js";
+import { FEATURE_FLAG_TYPE } from "../api/index.js";
+import { Informer, type EventHandler } from "../runtime/cache/index.js";
+import { ResourceClient, type Transport } from "../runtime/client/index.js";
+import { FlagSet, type FlagResolution, type FlagState } from "./flag-set.js";
+
+/** Keys whose served definition changed (added, replaced, removed) in one namespace. */
+export interface FlagChange {
+  readonly namespace: string;
+  readonly keys: readonly string[];
+}
+
+export type FlagChangeListener = (change: FlagChange) => void;
+
+export interface FlagStoreOptions {
+  /** Take only this namespace's objects (the informer may be wider). */
+  readonly namespace?: string;
+  readonly log?: Pick<Logger, "debug" | "error">;
+}
+
+/** In-memory evaluator over FeatureFlag objects; register it with `informer.addEventHandler(store)`. */
+export class FlagStore implements EventHandler<FeatureFlag> {
+  readonly #sets = new Map<string, FlagSet>();
+  readonly #listeners = new Set<FlagChangeListener>();
+  readonly #namespace: string | undefined;
+  readonly #log: Pick<Logger, "debug" | "error"> | undefined;
+
+  constructor(options: FlagStoreOptions = {}) {
+    this.#namespace = options.namespace;
+    this.#log = options.log;
+  }
+
+  onAdd(obj: FeatureFlag): void {
+    this.#apply(obj);
+  }
+
+  onUpdate(_old: FeatureFlag, obj: FeatureFlag): void {
+    this.#apply(obj);
+  }
+
+  onDelete(obj: FeatureFlag): void {
+    const { namespace, name } = obj.metadata;
+    if (namespace === undefined || name === undefined || !this.#accepts(namespace)) return;
+    const set = this.#sets.get(namespace);
+    if (!set) return;
+    const changed = set.remove(name);
+    if (set.size === 0) this.#sets.delete(namespace);
+    if (changed) this.#notify({ namespace, keys: [name] });
+  }
+
+  /** Evaluates flag `key` of `namespace`; see FlagSet.resolve for the outcomes. */
+  resolve<T extends FlagValue>(namespace: string, type: FlagValueType, key: string, defaultValue: T, context?: EvaluationContext): FlagResolution<T> {
+    return this.#set(namespace).resolve(type, key, defaultValue, context);
+  }
+
+  /** What the store knows about one object: the verdict on its spec and what serves. */
+  state(namespace: string, name: string): FlagState | undefined {
+    return this.#sets.get(namespace)?.state(name);
+  }
+
+  /** Registers a listener for served-definition changes; returns its unsubscribe function. */
+  onChange(listener: FlagChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #apply(obj: FeatureFlag): void {
+    const { namespace, name } = obj.metadata;
+    if (namespace === undefined || name === undefined || !this.#accepts(namespace)) return;
+    let set = this.#sets.get(namespace);
+    if (!set) this.#sets.set(namespace, (set = new FlagSet()));
+    const changed = set.apply(obj);
+    const state = set.state(name);
+    if (state && !state.validation.valid) {
+      this.#log?.debug({ namespace, flag: name, generation: state.generation, serving: state.serving?.generation, reason: state.validation.message }, "invalid flag definition");
+    }
+    if (changed) this.#notify({ namespace, keys: [name] });
+  }
+
+  #accepts(namespace: string): boolean {
+    return this.#namespace === undefined || this.#namespace === namespace;
+  }
+
+  // An unknown namespace resolves against an empty set: FLAG_NOT_FOUND, as flagd-core says it.
+  #set(namespace: string): FlagSet {
+    return this.#sets.get(namespace) ?? EMPTY;
+  }
+
+  #notify(change: FlagChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.#log?.error({ err, namespace: change.namespace, keys: change.keys }, "flag change listener threw");
+      }
+    }
+  }
+}
+
+const EMPTY = new FlagSet();
+
+/** A namespace-scoped FeatureFlag informer with a store attached: what agents and the provider run. */
+export interface WatchedFlags {
+  readonly informer: Informer<FeatureFlag>;
+  readonly store: FlagStore;
+}
+
+/** Builds (does not start) an informer over `namespace`'s FeatureFlags feeding a new FlagStore. */
+export function watchFlags(transport: Transport, options: { readonly namespace: string; readonly log?: Logger }): WatchedFlags {
+  const client = new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE);
+  const informer = new Informer(client, {
+    name: `informer/featureflags/${options.namespace}`,
+    namespace: options.namespace,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const store = new FlagStore({ namespace: options.namespace, ...(options.log ? { log: options.log } : {}) });
+  informer.addEventHandler(store);
+  return { informer, store };
+}

@@ -1,0 +1,10 @@
+// Feature flags: FeatureFlag objects validated and evaluated in-process by flagd-core, served to the
+// operator and agents as ControlFlags (operator namespace only) and to applications through an
+// OpenFeature server provider.
+export { NEUTRAL_CONTROL_FLAGS, type ControlFlagContext, type ControlFlags } from "./control-flags.js";
+export { toEvaluationContext } from "./context.js";
+export { validateFlagDefinition, type FlagValidation } from "./definition.js";
+export { FlagSet, type FlagResolution, type FlagState, type ServingDefinition } from "./flag-set.js";
+export { FlagStore, watchFlags, type FlagChange, type FlagChangeListener, type FlagStoreOptions, type WatchedFlags } from "./flag-store.js";
+export { HeliosProvider, type HeliosProviderOptions } from "./provider.js";
+export { StoreControlFlags } from "./store-control-flags.js";

@@ -1,0 +1,65 @@
+// ControlFlags over a FlagStore: the well-known keys, read only from the operator's namespace.
+import { CONTROL_FLAG_KEYS, CONTROL_FLAGS, type ControlFlagKey } from "../api/index.js";
+import type { ControlFlagContext, ControlFlags } from "./control-flags.js";
+import { toEvaluationContext } from "./context.js";
+import type { FlagStore } from "./flag-store.js";
+
+const CONTROL_KEYS: ReadonlySet<string> = new Set(Object.values(CONTROL_FLAG_KEYS));
+
+/**
+ * Answers the dispatcher's, job recovery's and agents' questions from `operatorNamespace`'s
+ * FeatureFlags. A tenant's flag of the same name lives in another namespace and is never read.
+ * Missing, disabled, invalid (never valid) or mistyped flags answer with the neutral value.
+ */
+export class StoreControlFlags implements ControlFlags {
+  readonly #store: FlagStore;
+  readonly #namespace: string;
+
+  constructor(store: FlagStore, operatorNamespace: string) {
+    this.#store = store;
+    this.#namespace = operatorNamespace;
+  }
+
+  dispatchPaused(): boolean {
+    return this.#boolean(CONTROL_FLAG_KEYS.dispatchPaused, {});
+  }
+
+  killSwitch(ctx: ControlFlagContext): boolean {
+    return this.#boolean(CONTROL_FLAG_KEYS.jobKillSwitch, ctx);
+  }
+
+  agentMaxConcurrency(ctx: ControlFlagContext): number | undefined {
+    return this.#cap(CONTROL_FLAG_KEYS.agentMaxConcurrency, ctx);
+  }
+
+  queueMaxInflight(ctx: ControlFlagContext): number | undefined {
+    return this.#cap(CONTROL_FLAG_KEYS.queueMaxInflight, ctx);
+  }
+
+  dispatchDelayMs(): number {
+    const key = CONTROL_FLAG_KEYS.dispatchDelayMs;
+    const neutral = CONTROL_FLAGS[key].neutralValue;
+    const value = this.#store.resolve(this.#namespace, "number", key, neutral, {}).value;
+    return Number.isFinite(value) && value > 0 ? Math.floor(value) : neutral;
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.#store.onChange((change) => {
+      if (change.namespace === this.#namespace && change.keys.some((k) => CONTROL_KEYS.has(k))) listener();
+    });
+  }
+
+  #boolean(key: ControlFlagKey & ("helios-dispatch-paused" | "helios-job-kill-switch"), ctx: ControlFlagContext): boolean {
+    const neutral = CONTROL_FLAGS[key].neutralValue;
+    return this.#store.resolve(this.#namespace, "boolean", key, neutral, toEvaluationContext(ctx)).value;
+  }
+
+  /** A cap is a non-negative integer below the neutral value; anything else is no cap. */
+  #cap(key: "helios-agent-max-concurrency" | "helios-queue-max-inflight", ctx: ControlFlagContext): number | undefined {
+    const neutral = CONTROL_FLAGS[key].neutralValue;
+    const resolution = this.#store.resolve(this.#namespace, "number", key, neutral, toEvaluationContext(ctx));
+    const value = resolution.value;
+    if (resolution.errorCode !== undefined || !Number.isFinite(value) || value < 0 || value >= neutral) return undefined;
+    return Math.floor(value);
+  }
+}

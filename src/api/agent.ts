@@ -15,6 +15,12 @@ import { capabilitySchema, dnsLabelSchema, timestampSchema } from "./meta.js";
 import { parseOrThrow, safeParse, type ParseResult } from "./parse.js";
 import { AGE_COLUMN, objectSchema, type ResourceDefinition } from "./resource.js";
 
+/**
+ * Set to "true" on an agent's Lease while it drains on shutdown: agent-health shows it Draining so the
+ * dispatcher sends no new work, without the agent writing its Agent object.
+ */
+export const AGENT_LEASE_DRAINING_ANNOTATION = "helios.dev/draining";
+
 export const agentSpecSchema = z
   .object({
     capabilities: listSet(z.array(capabilitySchema).max(LIMITS.capabilities))

@@ -53,9 +53,6 @@ export const AGENT_REASONS = {
 } as const;
 export type AgentReason = (typeof AGENT_REASONS)[keyof typeof AGENT_REASONS];
 
-/** The lease annotation an agent sets when it drains on SIGTERM (takes no new work). */
-export const LEASE_DRAINING_ANNOTATION = "helios.dev/draining";
-
 /**
  * The agent's Lease as this process has observed it. Times are the operator's own clock.
  * - `missing`: no Lease (yet); `since` is when this process first saw the Agent.

@@ -10,7 +10,6 @@ export {
   decideAgentHealth,
   DEFAULT_AGENT_HEALTH_CONFIG,
   judgeLiveness,
-  LEASE_DRAINING_ANNOTATION,
   runningJobs,
   type AgentHealthConfig,
   type AgentHealthDecision,

@@ -4,8 +4,9 @@
 // with its previous value, never with a clock, so a skewed agent clock cannot make a dead agent look
 // alive or a live one look dead. The memory is per process; after a restart the first sight of a
 // lease starts a fresh grace period (see `judgeLiveness`).
+import { AGENT_LEASE_DRAINING_ANNOTATION } from "../../api/index.js";
 import type { Lease } from "../../runtime/client/index.js";
-import { LEASE_DRAINING_ANNOTATION, type LeaseView } from "./decide.js";
+import type { LeaseView } from "./decide.js";
 
 interface Observation {
   readonly firstSeenAt: number;
@@ -47,7 +48,7 @@ export class LeaseTracker {
       state: "held",
       lastChangeAt: observation.lastChangeAt,
       changed: observation.changed,
-      draining: lease.metadata?.annotations?.[LEASE_DRAINING_ANNOTATION] === "true",
+      draining: lease.metadata?.annotations?.[AGENT_LEASE_DRAINING_ANNOTATION] === "true",
     };
   }
 

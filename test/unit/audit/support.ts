@@ -9,9 +9,9 @@ import type { Logger } from "../../../src/runtime/log/index.js";
 /** Records creates; `failures` are thrown by the next calls in order, `hold` parks calls until released. */
 export class RecordingClient implements AuditLogCreator {
   readonly created: AuditLog[] = [];
-  readonly failures: unknown[] = [];
+  readonly failures: Error[] = [];
   calls = 0;
-  failAlways: unknown;
+  failAlways: Error | undefined;
 
   create(obj: AuditLog): Promise<AuditLog> {
     this.calls += 1;

@@ -144,7 +144,8 @@ describe("helios operator", () => {
 
     for (const op of [a, b]) {
       expect((await get(op.healthPort, "/healthz"))?.status).toBe(200);
-      expect((await get(op.healthPort, "/readyz"))?.status).toBe(200); // no informers yet: synced at once
+      // Ready once the operator's informers have listed (readiness gating itself: manager tests).
+      await waitUntil(`${op.name} ready`, async () => (await get(op.healthPort, "/readyz"))?.status === 200, 30_000, [op]);
     }
     const metrics = (await get(a.metricsPort, "/metrics"))?.text ?? "";
     for (const name of RUNTIME_METRICS) expect(metrics, name).toMatch(new RegExp(`^# TYPE ${name} `, "m"));

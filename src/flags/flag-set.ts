@@ -15,14 +15,15 @@ import {
   type FlagValueType,
   type ResolutionDetails,
 } from "@openfeature/core";
-import type { FeatureFlag, FeatureFlagSpec } from "../api/index.js";
+import type { FeatureFlag, FeatureFlagSpec, FlagValue as SpecValue } from "../api/index.js";
 import { SILENT_FLAGD_LOGGER, validateFlagDefinition, type FlagValidation } from "./definition.js";
 
 /** A definition the evaluator accepted and serves. */
 export interface ServingDefinition {
   readonly generation: number;
   readonly spec: FeatureFlagSpec;
-  readonly defaultValue: FlagValue | undefined;
+  /** The default variant's value (what status.defaultValue shows). */
+  readonly defaultValue: SpecValue | undefined;
   /** flagd-core's compiled flag. */
   readonly flag: FlagdFlag;
 }
@@ -130,7 +131,7 @@ function nextState(obj: FeatureFlag, previous: FlagState | undefined): FlagState
     previous && previous.generation === generation ? previous.validation : validateFlagDefinition(name, obj.spec);
   const base = { name, uid: obj.metadata.uid, generation, resourceVersion: obj.metadata.resourceVersion, validation };
   if (validation.valid) {
-    return { ...base, serving: { generation, spec: obj.spec, defaultValue: validation.defaultValue, flag: validation.flag } };
+    return { ...base, serving: { generation, spec: obj.spec, defaultValue: defaultValueOf(obj.spec), flag: validation.flag } };
   }
   return { ...base, serving: newest(previous?.serving, recorded(obj, previous?.serving)) };
 }
@@ -142,7 +143,11 @@ function recorded(obj: FeatureFlag, known: ServingDefinition | undefined): Servi
   if (known && known.generation >= lastValid.generation) return known;
   const validation = validateFlagDefinition(obj.metadata.name ?? "", lastValid.spec);
   if (!validation.valid) return undefined;
-  return { generation: lastValid.generation, spec: lastValid.spec, defaultValue: validation.defaultValue, flag: validation.flag };
+  return { generation: lastValid.generation, spec: lastValid.spec, defaultValue: defaultValueOf(lastValid.spec), flag: validation.flag };
+}
+
+function defaultValueOf(spec: FeatureFlagSpec): SpecValue | undefined {
+  return Object.hasOwn(spec.variants, spec.defaultVariant) ? spec.variants[spec.defaultVariant] : undefined;
 }
 
 function newest(a: ServingDefinition | undefined, b: ServingDefinition | undefined): ServingDefinition | undefined {

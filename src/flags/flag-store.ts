@@ -107,6 +107,28 @@ export class FlagStore implements EventHandler<FeatureFlag> {
 
 const EMPTY = new FlagSet();
 
+/** Anything that delivers FeatureFlag events: an Informer, or the operator's shared informer. */
+export interface FlagSource {
+  addEventHandler(handler: EventHandler<FeatureFlag>): unknown;
+}
+
+const SHARED = new WeakMap<FlagSource, FlagStore>();
+
+/**
+ * The one FlagStore fed by `source` in this process, created and registered on first use (later
+ * `options` are ignored): the operator's control flags and the featureflag controller then read the
+ * same evaluator, and every flag is validated once per version.
+ */
+export function sharedFlagStore(source: FlagSource, options: FlagStoreOptions = {}): FlagStore {
+  let store = SHARED.get(source);
+  if (!store) {
+    store = new FlagStore(options);
+    source.addEventHandler(store);
+    SHARED.set(source, store);
+  }
+  return store;
+}
+
 /** A namespace-scoped FeatureFlag informer with a store attached: what agents and the provider run. */
 export interface WatchedFlags {
   readonly informer: Informer<FeatureFlag>;

@@ -5,6 +5,15 @@ export { NEUTRAL_CONTROL_FLAGS, type ControlFlagContext, type ControlFlags } fro
 export { toEvaluationContext } from "./context.js";
 export { validateFlagDefinition, type FlagValidation } from "./definition.js";
 export { FlagSet, type FlagResolution, type FlagState, type ServingDefinition } from "./flag-set.js";
-export { FlagStore, watchFlags, type FlagChange, type FlagChangeListener, type FlagStoreOptions, type WatchedFlags } from "./flag-store.js";
+export {
+  FlagStore,
+  sharedFlagStore,
+  watchFlags,
+  type FlagChange,
+  type FlagChangeListener,
+  type FlagSource,
+  type FlagStoreOptions,
+  type WatchedFlags,
+} from "./flag-store.js";
 export { HeliosProvider, type HeliosProviderOptions } from "./provider.js";
 export { StoreControlFlags } from "./store-control-flags.js";

@@ -1,0 +1,89 @@
+// Wires the featureflag reconciler to the FeatureFlag informer and the process's flag store.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { FEATURE_FLAG_TYPE, type FeatureFlag } from "../../api/index.js";
+import type { AuditSink } from "../../audit/sink.js";
+import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
+import type { ReadonlyStore } from "../../runtime/cache/index.js";
+import { ResourceClient, type Transport } from "../../runtime/client/index.js";
+import { Controller, type EventSource } from "../../runtime/controller/index.js";
+import type { EventRecorder } from "../../runtime/events/index.js";
+import { realClock, type Clock } from "../../runtime/queue/index.js";
+import { StatusWriter } from "../../runtime/status/index.js";
+import type { ControllerRegistration } from "../operator-context.js";
+import { FEATURE_FLAG_CONTROLLER, FeatureFlagReconciler } from "./reconciler.js";
+
+/** A FeatureFlag informer as the controller reads it (an Informer or the operator's SharedInformer). */
+export interface FlagInformer extends FlagSource {
+  readonly store: ReadonlyStore<FeatureFlag>;
+  hasSynced(): boolean;
+}
+
+export interface FeatureFlagSetup {
+  readonly flags: FlagInformer;
+  /** Defaults to the process's shared store over `flags`. */
+  readonly store?: FlagStore;
+  readonly transport: Transport;
+  readonly events: EventRecorder;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly registry?: Registry;
+  readonly clock?: Clock;
+}
+
+/** The featureflag controller, a leader-elected Runnable; its informer is started separately (the manager does). */
+export function createFeatureFlagController(setup: FeatureFlagSetup): Controller {
+  const clock = setup.clock ?? realClock;
+  const reconciler = new FeatureFlagReconciler({
+    flags: setup.flags.store,
+    store: setup.store ?? sharedFlagStore(setup.flags),
+    statusWriter: new StatusWriter<FeatureFlag>(new ResourceClient<FeatureFlag>(setup.transport, FEATURE_FLAG_TYPE), { log: setup.log }),
+    events: setup.events,
+    audit: setup.audit,
+    clock,
+    log: setup.log,
+  });
+  const controller = new Controller({
+    name: FEATURE_FLAG_CONTROLLER,
+    reconciler,
+    logger: setup.log,
+    clock,
+    ...(setup.registry === undefined ? {} : { registry: setup.registry }),
+  });
+  controller.watch(keySource(setup.flags));
+  return controller;
+}
+
+/** Registration for CONTROLLERS: reads the shared FeatureFlag informer and the context's flag store. */
+export const featureFlagController: ControllerRegistration = {
+  name: FEATURE_FLAG_CONTROLLER,
+  setup: (ctx) => [
+    createFeatureFlagController({
+      flags: ctx.informers.featureFlags,
+      store: sharedFlagStore(ctx.informers.featureFlags),
+      transport: ctx.transport,
+      events: ctx.events,
+      audit: ctx.audit,
+      log: ctx.log,
+      registry: ctx.registry,
+      clock: ctx.clock,
+    }),
+  ],
+};
+
+/**
+ * Hands the controller each flag's own key. (zod-inferred metadata admits `undefined` in optional
+ * fields, which `ObjectLike` does not under exactOptionalPropertyTypes; rebuilding the key fits both.)
+ */
+function keySource(informer: FlagInformer): EventSource {
+  return {
+    hasSynced: () => informer.hasSynced(),
+    addEventHandler(handler) {
+      const emit = (flag: FeatureFlag): void => {
+        const { name, namespace } = flag.metadata;
+        if (name) handler.onAdd?.({ metadata: namespace === undefined ? { name } : { name, namespace } });
+      };
+      informer.addEventHandler({ onAdd: emit, onUpdate: (_old, flag) => emit(flag), onDelete: emit });
+    },
+  };
+}

@@ -4,6 +4,7 @@
 export type { AuditRecord, AuditSink } from "./sink.js";
 export {
   AuditWriter,
+  createAuditWriter,
   type AuditCloseResult,
   type AuditLogCreator,
   type AuditWriterOptions,

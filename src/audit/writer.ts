@@ -17,8 +17,8 @@
 // process died is only in the pino log. One chunk per namespace is in flight at a time.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { auditEntrySchema, LIMITS, type AuditEntry, type AuditLog } from "../api/index.js";
-import { isApiError } from "../runtime/client/index.js";
+import { AUDIT_LOG_TYPE, auditEntrySchema, LIMITS, type AuditEntry, type AuditLog } from "../api/index.js";
+import { isApiError, ResourceClient, type Transport } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
 import { realClock, type Clock, type Timer } from "../runtime/queue/index.js";
 import { buildChunk } from "./chunk.js";
@@ -380,6 +380,11 @@ export class AuditWriter implements AuditSink {
   #resolveIdle(): void {
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+/** The operator's writer: chunks go to auditlogs.helios.dev over `transport`. */
+export function createAuditWriter(transport: Transport, options: Omit<AuditWriterOptions, "client">): AuditWriter {
+  return new AuditWriter({ ...options, client: new ResourceClient<AuditLog>(transport, AUDIT_LOG_TYPE) });
 }
 
 // A refusal no retry can fix. A missing namespace is final; a missing resource type (CRD not yet

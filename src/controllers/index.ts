@@ -1,5 +1,6 @@
 // The operator's controllers and their composition: the OperatorContext every controller is built
 // from, and CONTROLLERS, the registry `helios operator` installs (add ONE entry per controller).
+import { auditRetention } from "./audit-retention/index.js";
 import type { ControllerRegistration } from "./operator-context.js";
 
 export {
@@ -19,4 +20,4 @@ export {
 } from "./shared/index.js";
 
 /** Every controller `helios operator` runs, in start order. */
-export const CONTROLLERS: readonly ControllerRegistration[] = [];
+export const CONTROLLERS: readonly ControllerRegistration[] = [auditRetention];

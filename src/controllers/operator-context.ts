@@ -3,14 +3,14 @@ import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { AuditSink } from "../audit/sink.js";
+import { createAuditWriter, type AuditSink } from "../audit/index.js";
 import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../flags/control-flags.js";
 import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../runtime/client/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
 import { ApiEventRecorder, type EventRecorder } from "../runtime/events/index.js";
 import type { Manager, Runnable } from "../runtime/manager/index.js";
 import { realClock, type Clock } from "../runtime/queue/index.js";
-import { createOperatorInformers, logAuditSink, type OperatorInformers } from "./shared/index.js";
+import { createOperatorInformers, type OperatorInformers } from "./shared/index.js";
 
 /**
  * Everything a controller needs, built once per operator process. The informers are shared: each
@@ -69,10 +69,12 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
     log,
     now: () => new Date(clock.now()),
   });
-  // Seams: the flags engineer replaces `flags` with the FeatureFlag-backed store (read from
-  // informers.featureFlags, operator namespace only), the audit engineer `audit` with the chunk writer.
+  // Seam: the flags engineer replaces `flags` with the FeatureFlag-backed store (read from
+  // informers.featureFlags, operator namespace only).
   const flags: ControlFlags = NEUTRAL_CONTROL_FLAGS;
-  const audit: AuditSink = logAuditSink(log);
+  // A Runnable without leader election: the manager stops it after the controllers, so it flushes their last decisions.
+  const audit = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
+  runnables.push(audit);
   return { kubeConfig, transport, config, log, registry, informers, flags, audit, events, clock, runnables };
 }
 

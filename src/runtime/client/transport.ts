@@ -37,6 +37,10 @@ export interface TransportOptions {
   readonly maxRetriesOn429?: number;
   /** Upper bound on one Retry-After wait, so a confused server cannot park us. Default 30 s. */
   readonly maxRetryAfterMs?: number;
+  /** Called before each wait on a 429, for logs and metrics. */
+  readonly onThrottled?: (error: TooManyRequestsError, waitMs: number) => void;
+  /** Act as another identity (kubectl --as/--as-group); the credentials need the `impersonate` verb. */
+  readonly impersonate?: { readonly user: string; readonly groups?: readonly string[] };
 }
 
 /** A response whose body is read incrementally (watch streams). Destroy it to stop. */
@@ -48,12 +52,16 @@ export class Transport {
   readonly #requestTimeoutMs: number;
   readonly #maxRetriesOn429: number;
   readonly #maxRetryAfterMs: number;
+  readonly #impersonate: TransportOptions["impersonate"];
+  readonly #onThrottled: TransportOptions["onThrottled"];
 
   constructor(kubeConfig: KubeConfig, options: TransportOptions = {}) {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#maxRetriesOn429 = options.maxRetriesOn429 ?? 5;
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.#impersonate = options.impersonate;
+    this.#onThrottled = options.onThrottled;
   }
 
   /**
@@ -74,6 +82,7 @@ export class Transport {
         const apiError = this.#translate(err, options.signal);
         if (!(apiError instanceof TooManyRequestsError) || attempt >= this.#maxRetriesOn429) throw apiError;
         const waitMs = Math.min((apiError.retryAfterSeconds ?? 1) * 1000, this.#maxRetryAfterMs);
+        this.#onThrottled?.(apiError, waitMs);
         await delay(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
       }
     }
@@ -109,6 +118,10 @@ export class Transport {
     await this.#kubeConfig.applyToHTTPSOptions(requestOptions);
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: http.OutgoingHttpHeaders = { ...(requestOptions.headers as http.OutgoingHttpHeaders | undefined), Accept: "application/json" };
+    if (this.#impersonate) {
+      headers["Impersonate-User"] = this.#impersonate.user;
+      if (this.#impersonate.groups?.length) headers["Impersonate-Group"] = [...this.#impersonate.groups];
+    }
     if (payload) {
       headers["Content-Type"] = options.contentType ?? "application/json";
       headers["Content-Length"] = payload.length;

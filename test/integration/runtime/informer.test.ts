@@ -274,6 +274,81 @@ describe("informer against a real apiserver", () => {
     });
   });
 
+  it("honours Retry-After when API Priority and Fairness rejects with 429", async () => {
+    // A priority level with no seats that rejects instead of queueing, for one impersonated user
+    // (system:masters is always exempt). APF runs before authorization, so no RBAC is needed.
+    const levels = new ResourceClient<KubeObject & { spec: object }>(direct, { group: "flowcontrol.apiserver.k8s.io", version: "v1", plural: "prioritylevelconfigurations", kind: "PriorityLevelConfiguration", namespaced: false });
+    const schemas = new ResourceClient<KubeObject & { spec: object }>(direct, { group: "flowcontrol.apiserver.k8s.io", version: "v1", plural: "flowschemas", kind: "FlowSchema", namespaced: false });
+    await levels.create({
+      metadata: { name: "helios-test-starved" },
+      spec: { type: "Limited", limited: { nominalConcurrencyShares: 0, lendablePercent: 0, borrowingLimitPercent: 0, limitResponse: { type: "Reject" } } },
+    });
+    await schemas.create({
+      metadata: { name: "helios-test-throttle" },
+      spec: {
+        priorityLevelConfiguration: { name: "helios-test-starved" },
+        matchingPrecedence: 2,
+        distinguisherMethod: { type: "ByUser" },
+        rules: [
+          {
+            subjects: [{ kind: "User", user: { name: "helios-throttled" } }],
+            resourceRules: [{ verbs: ["get"], apiGroups: [""], resources: ["configmaps"], namespaces: [namespace] }],
+          },
+        ],
+      },
+    });
+    try {
+      // The level has zero seats, but APF still runs a request when nothing else executes in it;
+      // so throttling shows under concurrency: a burst of GETs, most of which overlap.
+      const kubeconfig = kubeConfigVia(plane.kubeconfigPath, plane.apiServerUrl);
+      const as = { user: "helios-throttled" };
+      const burst = (client: ResourceClient<Item>): Promise<unknown[]> =>
+        Promise.all(Array.from({ length: 40 }, () => client.get({ name: "obj-1", namespace }).catch((err: unknown) => err)));
+
+      const once = new ResourceClient<Item>(new Transport(kubeconfig, { maxRetriesOn429: 0, impersonate: as }), CONFIG_MAPS);
+      let rejected: unknown[] = [];
+      // APF picks up new configuration asynchronously.
+      await eventually(
+        async () => {
+          rejected = (await burst(once)).filter((r) => isApiError(r, "TooManyRequests"));
+          return rejected.length > 0;
+        },
+        () => "no request was ever throttled",
+      );
+      const first = rejected[0];
+      const retryAfterSeconds = isApiError(first, "TooManyRequests") ? (first.retryAfterSeconds ?? 0) : 0;
+      expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+
+      // With retries, every request of a burst gets past APF (to authorization, which says 403),
+      // and each throttled one waited what the server asked for.
+      const waits: { asked: number | undefined; waitedMs: number }[] = [];
+      const patient = new ResourceClient<Item>(
+        new Transport(kubeconfig, { maxRetriesOn429: 50, impersonate: as, onThrottled: (err, waitMs) => waits.push({ asked: err.retryAfterSeconds, waitedMs: waitMs }) }),
+        CONFIG_MAPS,
+      );
+      let burstMs = 0;
+      await eventually(
+        async () => {
+          waits.length = 0;
+          const started = performance.now();
+          const results = await burst(patient);
+          burstMs = performance.now() - started;
+          expect(results.filter((r) => !isApiError(r, "Forbidden"))).toEqual([]);
+          return waits.length > 0;
+        },
+        () => "no request of a burst was throttled",
+      );
+      // The burst lasts at least as long as its longest wait: the waits really happened.
+      expect(burstMs).toBeGreaterThanOrEqual(Math.max(...waits.map((w) => w.waitedMs)) - 20);
+      // APF varies Retry-After with load; each wait must be what that answer asked for.
+      for (const { asked, waitedMs } of waits) expect(waitedMs).toBe((asked ?? 0) * 1000);
+      expect(Math.min(...waits.map((w) => w.waitedMs))).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await schemas.delete({ name: "helios-test-throttle" });
+      await levels.delete({ name: "helios-test-starved" });
+    }
+  });
+
   it("reports API failures as named errors through the proxy", async () => {
     const client = new ResourceClient<Item>(viaProxy, CONFIG_MAPS);
     await expect(client.get({ name: "does-not-exist", namespace })).rejects.toSatisfy((err) => isApiError(err, "NotFound"));

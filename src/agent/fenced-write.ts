@@ -1,0 +1,90 @@
+// One fenced status write: with the resourceVersion read, only while the attempt is still the agent's.
+//
+// Flow: check the fence on the copy we hold → PUT /status with its resourceVersion → on 409 re-read
+// (GET) and check the fence again: if the attempt moved on (requeued, cancelled) the write is dropped,
+// otherwise (someone changed labels, or the operator wrote a condition) it is recomputed and retried.
+// Transient failures (5xx, network, timeouts) are retried with capped backoff for `retryForMs`.
+import { setTimeout as delay } from "node:timers/promises";
+import type { Logger } from "pino";
+import type { Job, JobStatus } from "../api/index.js";
+import { isApiError, type ResourceClient } from "../runtime/client/index.js";
+import { jsonEqual } from "../runtime/status/index.js";
+import { holdsFence, type Fence } from "./status-updates.js";
+
+export type FencedWriteResult =
+  | { readonly outcome: "written"; readonly job: Job }
+  /** The attempt is no longer ours: drop the write (and abort the handler). */
+  | { readonly outcome: "fenced"; readonly job: Job }
+  /** The Job was deleted. */
+  | { readonly outcome: "gone" }
+  /** `mutate` had nothing to change. */
+  | { readonly outcome: "unchanged"; readonly job: Job }
+  /** Transient failures outlasted `retryForMs`; the operator's timeouts will recover the Job. */
+  | { readonly outcome: "failed"; readonly error: unknown };
+
+export interface FencedWriteOptions {
+  readonly log: Logger;
+  /** How long transient failures are retried. */
+  readonly retryForMs: number;
+  readonly signal?: AbortSignal;
+}
+
+const MAX_CONFLICTS = 10;
+
+/** Writes `mutate(job)` as the status of `job` under `fence`; see the file comment. Never throws. */
+export async function writeFenced(
+  client: Pick<ResourceClient<Job>, "replaceStatus" | "get">,
+  job: Job,
+  fence: Fence,
+  mutate: (job: Job) => JobStatus | undefined,
+  options: FencedWriteOptions,
+): Promise<FencedWriteResult> {
+  const ref = { namespace: job.metadata.namespace, name: job.metadata.name ?? "" };
+  const deadline = Date.now() + options.retryForMs;
+  let current = job;
+  let conflicts = 0;
+  let backoffMs = 100;
+  for (;;) {
+    if (!holdsFence(current, fence)) return { outcome: "fenced", job: current };
+    const status = mutate(current);
+    if (status === undefined || jsonEqual(status, current.status)) return { outcome: "unchanged", job: current };
+    try {
+      return { outcome: "written", job: await client.replaceStatus({ ...current, status }) };
+    } catch (err) {
+      if (isApiError(err, "NotFound")) return { outcome: "gone" };
+      const conflict = isApiError(err, "Conflict");
+      const transient = !conflict && isApiError(err) && err.retryable;
+      if (!conflict && !transient) {
+        options.log.warn({ err, job: ref.name, attempt: fence.attempt }, "job status write rejected");
+        return { outcome: "failed", error: err };
+      }
+      if ((conflict && ++conflicts > MAX_CONFLICTS) || (transient && Date.now() >= deadline) || options.signal?.aborted) {
+        return { outcome: "failed", error: err };
+      }
+      if (transient) {
+        await delay(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5000);
+      }
+      options.log.debug({ job: ref.name, attempt: fence.attempt, conflict }, "job status write failed; re-reading");
+      const fresh = await reread(client, ref);
+      if (fresh === "gone") return { outcome: "gone" };
+      if (fresh === undefined) {
+        await delay(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5000);
+        continue;
+      }
+      // A timed-out write may have landed after all: then it is ours, not a fence.
+      if (transient && jsonEqual(fresh.status, status)) return { outcome: "written", job: fresh };
+      current = fresh;
+    }
+  }
+}
+
+async function reread(client: Pick<ResourceClient<Job>, "get">, ref: { namespace: string | undefined; name: string }): Promise<Job | "gone" | undefined> {
+  try {
+    return await client.get(ref);
+  } catch (err) {
+    if (isApiError(err, "NotFound")) return "gone";
+    return undefined;
+  }
+}

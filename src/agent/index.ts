@@ -1,0 +1,29 @@
+// The agent SDK: `createAgent` registers an Agent, heartbeats through its Lease, watches only its own
+// Jobs and runs them with handlers, following docs/job-lifecycle.md (lazy ack, fenced writes, facts not
+// decisions, drain hands work back). Built-in handlers for `helios agent` live in ./handlers.
+export { AGENT_FIELD_MANAGER, createAgent } from "./agent.js";
+export { AgentConfigError, AttemptAbortedError, HandlerError, type AbortCause } from "./errors.js";
+export { builtinHandlers, echo, execHandler, fail, sleep, type ExecOptions } from "./handlers/index.js";
+export { boundResult, RESULT_MAX_BYTES, type BoundedResult } from "./result.js";
+export {
+  AGENT_ERROR_REASONS,
+  AGENT_OUTCOMES,
+  attemptFactStatus,
+  boundProgress,
+  holdsFence,
+  runningStatus,
+  succeededStatus,
+  type AgentOutcome,
+  type Fence,
+} from "./status-updates.js";
+export { LatestWinsThrottle } from "./throttle.js";
+export type {
+  AgentOptions,
+  AgentStats,
+  ExecutionOutcome,
+  ExecutionRecord,
+  Handler,
+  HandlerContext,
+  Handlers,
+  HeliosAgent,
+} from "./types.js";

@@ -1,0 +1,40 @@
+// Bounds what a handler returns to what a Job's status.result may hold (a small JSON object).
+import { LIMITS, type JobError } from "../api/index.js";
+import { AGENT_ERROR_REASONS } from "./status-updates.js";
+
+/** Serialized size a result may have: results are small answers, large data goes by reference. */
+export const RESULT_MAX_BYTES = 16 * 1024;
+
+export type BoundedResult =
+  | { readonly ok: true; readonly result: Record<string, unknown> | undefined }
+  | { readonly ok: false; readonly error: JobError };
+
+/**
+ * A plain object passes as is; another JSON value is wrapped as `{ value }`; nothing gives no result.
+ * A result over {@link RESULT_MAX_BYTES} or `LIMITS.resultProperties` keys, or not JSON at all, is
+ * replaced by a `ResultTooLarge` error: the attempt is reported Failed, never half-written.
+ */
+export function boundResult(value: unknown): BoundedResult {
+  if (value === undefined || value === null) return { ok: true, result: undefined };
+  const result = isPlainObject(value) ? value : { value };
+  let bytes: number;
+  try {
+    // A round trip also drops what JSON cannot carry (functions, undefined) the way the wire would.
+    const text = JSON.stringify(result);
+    bytes = Buffer.byteLength(text);
+    const keys = Object.keys(result).length;
+    if (keys > LIMITS.resultProperties) return tooLarge(`result has ${keys} top-level keys (at most ${LIMITS.resultProperties})`);
+    if (bytes > RESULT_MAX_BYTES) return tooLarge(`result is ${bytes} bytes of JSON (at most ${RESULT_MAX_BYTES})`);
+    return { ok: true, result: JSON.parse(text) as Record<string, unknown> };
+  } catch (err) {
+    return tooLarge(`result is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function tooLarge(message: string): BoundedResult {
+  return { ok: false, error: { reason: AGENT_ERROR_REASONS.resultTooLarge, message } };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,166 @@
+// `helios agent`: runs an agent with the built-in handlers (echo, sleep, fail, and opt-in exec).
+import { KubeConfig } from "@kubernetes/client-node";
+import type { Command } from "commander";
+import { z } from "zod";
+import { builtinHandlers, createAgent } from "../../agent/index.js";
+import { LIMITS } from "../../api/index.js";
+import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../../runtime/log/index.js";
+import { shutdownSignal } from "../../runtime/manager/index.js";
+import { CliExit, UsageError } from "../command.js";
+import type { CliCommand, CliContext } from "../command.js";
+
+/** The validated flags of `helios agent`; durations in milliseconds. */
+export interface AgentCliConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly capabilities: readonly string[];
+  readonly queues: readonly string[];
+  readonly maxConcurrency: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly allowExec: readonly string[];
+  readonly kubeconfig?: string | undefined;
+  readonly leaseDurationSeconds: number;
+  readonly ackDelayMs: number;
+  readonly progressIntervalMs: number;
+  readonly drainGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+interface FlagInfo {
+  readonly flag: string;
+  readonly arg: string;
+  readonly help: string;
+  readonly default?: string;
+}
+
+const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
+  name: { flag: "name", arg: "<name>", help: "agent name (DNS label); also its Lease's name" },
+  namespace: { flag: "namespace", arg: "<ns>", help: "namespace (tenant) the agent serves", default: "default" },
+  capabilities: { flag: "capabilities", arg: "<a,b>", help: "capabilities offered, comma-separated", default: "" },
+  queues: { flag: "queues", arg: "<q1,q2>", help: "queues to take jobs from, comma-separated", default: "default" },
+  maxConcurrency: { flag: "max-concurrency", arg: "<n>", help: `jobs run at once (1 to ${LIMITS.agentMaxConcurrency})`, default: "1" },
+  labels: { flag: "labels", arg: "<k=v,...>", help: "labels of the Agent (matched by job agentSelectors)", default: "" },
+  allowExec: { flag: "allow-exec", arg: "<cmd,...>", help: "commands the exec handler may run (exec is off without it)", default: "" },
+  kubeconfig: { flag: "kubeconfig", arg: "<path>", help: "path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)" },
+  leaseDurationSeconds: { flag: "lease-duration", arg: "<duration>", help: "Lease duration; renewed every quarter of it", default: "40s" },
+  ackDelayMs: { flag: "ack-delay", arg: "<duration>", help: "a job still running after this is marked Running", default: "1s" },
+  progressIntervalMs: { flag: "progress-interval", arg: "<duration>", help: "at most one progress write per job per interval", default: "2s" },
+  drainGraceMs: { flag: "drain-grace", arg: "<duration>", help: "on SIGTERM, how long running jobs may finish before they are handed back", default: "30s" },
+  logLevel: { flag: "log-level", arg: "<level>", help: `log level: ${LOG_LEVELS.join(", ")}`, default: "info" },
+};
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const CAPABILITY = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+const list = (s: string): string[] => s.split(",").map((x) => x.trim()).filter((x) => x !== "");
+const duration = (min: number) =>
+  z.string().transform((s, ctx) => {
+    try {
+      const ms = parseDuration(s);
+      if (ms >= min) return ms;
+      ctx.addIssue({ code: "custom", message: `expected at least ${min} ms` });
+    } catch {
+      ctx.addIssue({ code: "custom", message: "expected a Go duration such as 500ms, 30s or 2m" });
+    }
+    return z.NEVER;
+  });
+
+const schema = z.object({
+  name: z.string({ message: "is required" }).max(63).regex(DNS_LABEL, { message: "expected a DNS-1123 label (lowercase letters, digits, '-')" }),
+  namespace: z.string().max(63).regex(DNS_LABEL, { message: "expected a namespace name" }),
+  capabilities: z.string().transform(list).pipe(z.array(z.string().max(63).regex(CAPABILITY, { message: "expected capabilities such as gpu,region.eu" })).max(LIMITS.capabilities)),
+  queues: z.string().transform(list).pipe(z.array(z.string().max(63).regex(DNS_LABEL, { message: "expected queue names (DNS labels)" })).min(1, { message: "expected at least one queue" }).max(LIMITS.queues)),
+  maxConcurrency: z
+    .string()
+    .regex(/^\d+$/, { message: `expected an integer from 1 to ${LIMITS.agentMaxConcurrency}` })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { message: "expected at least 1" }).max(LIMITS.agentMaxConcurrency, { message: `expected at most ${LIMITS.agentMaxConcurrency}` })),
+  labels: z.string().transform((s, ctx) => {
+    const labels: Record<string, string> = {};
+    for (const pair of list(s)) {
+      const eq = pair.indexOf("=");
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      const value = eq < 0 ? "" : pair.slice(eq + 1);
+      if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
+        ctx.addIssue({ code: "custom", message: `expected key=value label pairs, got "${pair}"` });
+        return z.NEVER;
+      }
+      labels[key] = value;
+    }
+    return labels;
+  }),
+  allowExec: z.string().transform(list),
+  kubeconfig: z.string().min(1).optional(),
+  leaseDurationSeconds: duration(1000).transform((ms) => Math.ceil(ms / 1000)),
+  ackDelayMs: duration(0),
+  progressIntervalMs: duration(0),
+  drainGraceMs: duration(0),
+  logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }),
+});
+
+/** Validates commander's raw values (keyed by camelCased flag name); throws UsageError naming every bad flag. */
+export function parseAgentFlags(raw: Readonly<Record<string, unknown>>): AgentCliConfig {
+  const input: Record<string, unknown> = {};
+  for (const [key, info] of Object.entries(FLAGS)) input[key] = raw[flagAttribute(info.flag)] ?? info.default;
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    parsed.error.issues
+      .map((issue) => {
+        const key = String(issue.path[0] ?? "") as keyof AgentCliConfig;
+        const value = input[key];
+        return value === undefined ? `--${FLAGS[key].flag} is required` : `invalid value ${JSON.stringify(value)} for --${FLAGS[key].flag}: ${issue.message}`;
+      })
+      .join("\n"),
+  );
+}
+
+async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext): Promise<void> {
+  const config = parseAgentFlags(raw);
+  const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
+  const kubeConfig = new KubeConfig();
+  try {
+    if (config.kubeconfig === undefined) kubeConfig.loadFromDefault();
+    else kubeConfig.loadFromFile(config.kubeconfig);
+  } catch (err) {
+    throw new UsageError(`--kubeconfig: cannot load ${config.kubeconfig ?? "the default kubeconfig"}: ${String(err)}`);
+  }
+  const agent = createAgent({
+    name: config.name,
+    namespace: config.namespace,
+    capabilities: config.capabilities,
+    queues: config.queues,
+    maxConcurrency: config.maxConcurrency,
+    labels: config.labels,
+    handlers: builtinHandlers({ allowExec: config.allowExec }),
+    kubeConfig,
+    leaseDurationSeconds: config.leaseDurationSeconds,
+    ackDelayMs: config.ackDelayMs,
+    progressIntervalMs: config.progressIntervalMs,
+    log,
+  });
+  const shutdown = shutdownSignal(log);
+  try {
+    await agent.start();
+  } catch (err) {
+    log.error({ err }, "agent could not start");
+    ctx.stderr(`agent ${config.name}: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    throw new CliExit(1);
+  }
+  // SIGTERM/SIGINT: finish what runs within the grace period, hand the rest back, release the Lease.
+  if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener("abort", () => resolve(), { once: true }));
+  await agent.drain(config.drainGraceMs);
+}
+
+export const command: CliCommand = {
+  register(program: Command, ctx: CliContext) {
+    const cmd = program.command("agent").description("run a Helios agent with the built-in handlers (echo, sleep, fail, exec)");
+    for (const info of Object.values(FLAGS)) {
+      cmd.option(`--${info.flag} ${info.arg}`, `${info.help}${info.default === undefined || info.default === "" ? "" : ` (default: ${info.default})`}`);
+    }
+    cmd.action((raw: Record<string, unknown>) => runAgent(raw, ctx));
+  },
+};

@@ -1,6 +1,10 @@
 // The operator's controllers and their composition: the OperatorContext every controller is built
 // from, and CONTROLLERS, the registry `helios operator` installs (add ONE entry per controller).
 import { auditRetention } from "./audit-retention/index.js";
+import { featureFlagController } from "./featureflag/index.js";
+import { jobRecoveryRegistration } from "./job-recovery/index.js";
+import { metricsRegistration } from "./metrics/index.js";
+import { queuePriorityRegistration } from "./queue-priority/index.js";
 import type { ControllerRegistration } from "./operator-context.js";
 
 export {
@@ -20,4 +24,10 @@ export {
 } from "./shared/index.js";
 
 /** Every controller `helios operator` runs, in start order. */
-export const CONTROLLERS: readonly ControllerRegistration[] = [auditRetention];
+export const CONTROLLERS: readonly ControllerRegistration[] = [
+  auditRetention,
+  featureFlagController,
+  queuePriorityRegistration,
+  jobRecoveryRegistration,
+  metricsRegistration,
+];

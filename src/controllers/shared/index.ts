@@ -4,3 +4,6 @@ export { createOperatorInformers, type OperatorInformers, type OperatorInformers
 export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
 export { logAuditSink } from "./log-audit-sink.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
+export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
+export { jobMetrics, type JobMetrics } from "./job-metrics.js";
+export { enqueueFrom, ownKey, type Enqueuer } from "./enqueue.js";

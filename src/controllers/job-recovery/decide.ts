@@ -1,0 +1,286 @@
+// What job recovery does with one Job: a pure decision over the job, its agent as the operator sees it, config and time.
+//
+// Flow (first match wins):
+// 1. Terminal: write missing bookkeeping (finishedAt, Complete/Failed condition), then delete after
+//    ttlSecondsAfterFinished.
+// 2. `spec.cancel` → Cancelled (from Pending, Assigned or Running).
+// 3. Pending: past the queue deadline → Expired; else wait for it.
+// 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry;
+//    Released → requeue without a retry), then what the operator observes: agent deleted or
+//    Offline, kill switch (requeue without a retry: the job waits Blocked until the flag is off),
+//    timeoutSeconds, ack timeout (Assigned, never started), stuck (Running, no progress).
+//    A counted retry past spec.retry.maxRetries fails the job (RetriesExhausted).
+// Otherwise nothing, with `requeueAfterMs` = the next time-based deadline.
+//
+// Guarantees: retries never exceed maxRetries; a terminal job's phase never changes; a requeue
+// clears the agent (the agent's field-selected watch sees the job leave and aborts the handler)
+// and keeps `attempt`, so the next assignment gets a new fencing token.
+import {
+  formatTime,
+  isConditionTrue,
+  isTerminalJobPhase,
+  JOB_CONDITIONS,
+  setCondition,
+  type AgentPhase,
+  type Job,
+  type JobAttempt,
+  type JobStatus,
+} from "../../api/index.js";
+import { retryDelayMs } from "../../scheduling/index.js";
+import { currentAttempt, eligibleSinceOf, jobPhase, parseTime, queuedAtOf } from "../shared/index.js";
+
+/** The assigned agent as the operator sees it. */
+export interface AgentView {
+  /** The Agent object is gone. */
+  readonly missing: boolean;
+  /** Its phase per agent-health; undefined when not yet judged. */
+  readonly phase?: AgentPhase | undefined;
+}
+
+export interface RecoveryConfig {
+  /** `--job-ack-timeout`: an Assigned job not started this long is requeued. */
+  readonly ackTimeoutMs: number;
+  /** `--job-stuck-threshold`: a Running job without progress this long is requeued. */
+  readonly stuckThresholdMs: number;
+  /** `--max-queue-time`: the queue deadline of jobs without spec.maxQueueSeconds. */
+  readonly maxQueueTimeMs: number;
+}
+
+export interface RecoveryInput {
+  readonly job: Job;
+  /** The agent of the current attempt; undefined when the job has none. */
+  readonly agent?: AgentView | undefined;
+  /** `helios-job-kill-switch` evaluated for this job. */
+  readonly killSwitch: boolean;
+  readonly config: RecoveryConfig;
+  readonly now: number;
+  /** Jitter source in [0, 1) for the backoff. */
+  readonly random: () => number;
+}
+
+/** Why an attempt was taken away or the job ended; the `reason` of conditions, attempt records, Events and audit entries. */
+export const RECOVERY_REASONS = {
+  handlerFailed: "HandlerFailed",
+  released: "Released",
+  agentDeleted: "AgentDeleted",
+  agentOffline: "AgentOffline",
+  killSwitch: "KillSwitch",
+  timeout: "Timeout",
+  ackTimeout: "AckTimeout",
+  stuck: "Stuck",
+  retriesExhausted: "RetriesExhausted",
+  expired: "Expired",
+  cancelled: "Cancelled",
+  ttlExpired: "TTLExpired",
+  completed: "Completed",
+} as const;
+export type RecoveryReason = (typeof RECOVERY_REASONS)[keyof typeof RECOVERY_REASONS];
+
+/** Causes that take an attempt away from an active job. */
+export type AttemptCause = Extract<
+  RecoveryReason,
+  "HandlerFailed" | "Released" | "AgentDeleted" | "AgentOffline" | "KillSwitch" | "Timeout" | "AckTimeout" | "Stuck"
+>;
+
+export type RecoveryDecision =
+  /** Nothing to do now; look again after `requeueAfterMs` (the next deadline), if set. */
+  | { readonly kind: "none"; readonly requeueAfterMs?: number }
+  /** Back to Pending. `countsRetry` is false for Released and KillSwitch (not the job's fault). */
+  | { readonly kind: "requeue"; readonly reason: AttemptCause; readonly countsRetry: boolean; readonly message: string; readonly status: JobStatus }
+  /** Retries exhausted: Failed with RetriesExhausted; `cause` is what ended the last attempt. */
+  | { readonly kind: "fail"; readonly reason: "RetriesExhausted"; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
+  | { readonly kind: "expire"; readonly reason: "Expired"; readonly message: string; readonly status: JobStatus }
+  | { readonly kind: "cancel"; readonly reason: "Cancelled"; readonly message: string; readonly status: JobStatus }
+  /** ttlSecondsAfterFinished elapsed: delete the Job. */
+  | { readonly kind: "delete"; readonly reason: "TTLExpired"; readonly message: string }
+  /** A terminal job missing its bookkeeping (finishedAt, Complete/Failed condition). */
+  | { readonly kind: "complete"; readonly reason: "Completed"; readonly message: string; readonly status: JobStatus };
+
+// Causes that say the attempt itself failed (outcome Failed) rather than was taken away (Requeued).
+const ATTEMPT_FAILED: ReadonlySet<AttemptCause> = new Set<AttemptCause>(["HandlerFailed", "Timeout", "Stuck"]);
+
+/** Decides one job. Pure: same input, same decision. */
+export function decideRecovery(input: RecoveryInput): RecoveryDecision {
+  const { job, now } = input;
+  const phase = jobPhase(job);
+  if (isTerminalJobPhase(phase)) return decideTerminal(job, now);
+  if (job.spec.cancel === true) return cancel(job, now);
+  if (phase === "Pending") return decidePending(input);
+  return decideActive(input);
+}
+
+function decideTerminal(job: Job, now: number): RecoveryDecision {
+  const status = job.status ?? {};
+  const phase = jobPhase(job);
+  const date = new Date(now);
+  const wantsComplete = phase === "Succeeded";
+  const conditionType = wantsComplete ? JOB_CONDITIONS.complete : JOB_CONDITIONS.failed;
+  if (status.finishedAt === undefined || !isConditionTrue(status.conditions, conditionType)) {
+    const reason = wantsComplete ? "Succeeded" : (status.lastError?.reason ?? phase);
+    const next: JobStatus = {
+      ...status,
+      finishedAt: status.finishedAt ?? formatTime(date),
+      conditions: setCondition(status.conditions, { type: conditionType, status: "True", reason: conditionReason(reason), message: `Job ${phase}.` }, date),
+    };
+    return { kind: "complete", reason: RECOVERY_REASONS.completed, message: `recorded the ${phase} job's finish time and ${conditionType} condition`, status: next };
+  }
+  const ttl = job.spec.ttlSecondsAfterFinished;
+  const finishedAt = parseTime(status.finishedAt);
+  if (ttl === undefined || finishedAt === undefined) return { kind: "none" };
+  const due = finishedAt + ttl * 1000;
+  if (now >= due) return { kind: "delete", reason: RECOVERY_REASONS.ttlExpired, message: `deleted ${ttl}s after it finished (ttlSecondsAfterFinished)` };
+  return { kind: "none", requeueAfterMs: due - now };
+}
+
+function decidePending(input: RecoveryInput): RecoveryDecision {
+  const { job, now, config } = input;
+  const limitMs = job.spec.maxQueueSeconds !== undefined ? job.spec.maxQueueSeconds * 1000 : config.maxQueueTimeMs;
+  const since = eligibleSinceOf(job) ?? queuedAtOf(job);
+  if (since === undefined) return { kind: "none" };
+  const deadline = since + limitMs;
+  if (now < deadline) return { kind: "none", requeueAfterMs: deadline - now };
+  const message = `not started within ${Math.round(limitMs / 1000)}s of becoming eligible (${job.spec.maxQueueSeconds !== undefined ? "spec.maxQueueSeconds" : "--max-queue-time"})`;
+  return { kind: "expire", reason: RECOVERY_REASONS.expired, message, status: finish(job, "Expired", RECOVERY_REASONS.expired, message, now, undefined) };
+}
+
+function decideActive(input: RecoveryInput): RecoveryDecision {
+  const { job, now, config, agent } = input;
+  const status = job.status ?? {};
+  const record = currentAttempt(job);
+  const agentName = status.assignedAgent ?? record?.agent ?? "";
+
+  // Facts the agent reported on this attempt.
+  if (record?.outcome === "Failed") {
+    const why = status.lastError?.message ?? "the handler failed";
+    return takeAway(input, RECOVERY_REASONS.handlerFailed, `attempt ${status.attempt ?? 0} on agent ${agentName} failed: ${why}`);
+  }
+  if (record?.outcome === "Released") {
+    return takeAway(input, RECOVERY_REASONS.released, `agent ${agentName} released attempt ${status.attempt ?? 0} (draining)`);
+  }
+  // What the operator sees.
+  if (agent?.missing === true) return takeAway(input, RECOVERY_REASONS.agentDeleted, `agent ${agentName} was deleted`);
+  if (agent?.phase === "Offline") return takeAway(input, RECOVERY_REASONS.agentOffline, `agent ${agentName} is Offline (no heartbeat)`);
+  if (input.killSwitch) return takeAway(input, RECOVERY_REASONS.killSwitch, "flag helios-job-kill-switch is on for this job: the attempt is stopped and the job waits, Blocked, until the flag is off");
+
+  const deadlines: number[] = [];
+  const assignedAt = parseTime(status.assignedAt) ?? parseTime(record?.assignedAt);
+  const startedAt = parseTime(status.startedAt);
+  const timeoutSeconds = job.spec.timeoutSeconds;
+  const runFrom = startedAt ?? assignedAt;
+  if (timeoutSeconds !== undefined && runFrom !== undefined) {
+    const due = runFrom + timeoutSeconds * 1000;
+    if (now >= due) return takeAway(input, RECOVERY_REASONS.timeout, `attempt ${status.attempt ?? 0} ran past timeoutSeconds (${timeoutSeconds}s)`);
+    deadlines.push(due);
+  }
+  if (jobPhase(job) === "Assigned" && startedAt === undefined && assignedAt !== undefined) {
+    const due = assignedAt + config.ackTimeoutMs;
+    if (now >= due) return takeAway(input, RECOVERY_REASONS.ackTimeout, `agent ${agentName} did not start attempt ${status.attempt ?? 0} within ${Math.round(config.ackTimeoutMs / 1000)}s (--job-ack-timeout)`);
+    deadlines.push(due);
+  }
+  if (jobPhase(job) === "Running") {
+    const progressAt = Math.max(parseTime(status.progress?.updatedAt) ?? -Infinity, startedAt ?? -Infinity, assignedAt ?? -Infinity);
+    if (Number.isFinite(progressAt)) {
+      const due = progressAt + config.stuckThresholdMs;
+      if (now >= due) return takeAway(input, RECOVERY_REASONS.stuck, `attempt ${status.attempt ?? 0} reported no progress for ${Math.round(config.stuckThresholdMs / 1000)}s (--job-stuck-threshold)`);
+      deadlines.push(due);
+    }
+  }
+  return deadlines.length === 0 ? { kind: "none" } : { kind: "none", requeueAfterMs: Math.min(...deadlines) - now };
+}
+
+/** Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are exhausted. */
+function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): RecoveryDecision {
+  const { job, now } = input;
+  const status = job.status ?? {};
+  const countsRetry = cause !== RECOVERY_REASONS.released && cause !== RECOVERY_REASONS.killSwitch;
+  const retries = status.retries ?? 0;
+  const maxRetries = job.spec.retry.maxRetries;
+  const outcome = ATTEMPT_FAILED.has(cause) ? "Failed" : "Requeued";
+  const date = new Date(now);
+  const at = formatTime(date);
+  // The agent's own error stays when it reported one; otherwise the operator's observation is the error.
+  const lastError = cause === RECOVERY_REASONS.handlerFailed && status.lastError !== undefined ? status.lastError : { reason: cause, message };
+
+  if (countsRetry && retries >= maxRetries) {
+    const failMessage = `${message}; retries exhausted (${retries} of ${maxRetries} used)`;
+    const next = finish(job, "Failed", RECOVERY_REASONS.retriesExhausted, failMessage, now, { outcome, reason: cause });
+    return { kind: "fail", reason: RECOVERY_REASONS.retriesExhausted, cause, message: failMessage, status: { ...next, lastError: { reason: RECOVERY_REASONS.retriesExhausted, message: failMessage.slice(0, 1024) } } };
+  }
+
+  const nextRetries = countsRetry ? retries + 1 : retries;
+  const delayMs = countsRetry ? retryDelayMs(nextRetries, job.spec.retry, input.random) : 0;
+  const rest: JobStatus = { ...status };
+  delete rest.assignedAgent;
+  delete rest.assignedAt;
+  delete rest.startedAt;
+  delete rest.progress;
+  delete rest.nextAttemptAt;
+  const nextAttemptAt = countsRetry ? formatTime(new Date(now + delayMs)) : undefined;
+  const scheduled = countsRetry
+    ? { type: JOB_CONDITIONS.scheduled, status: "False" as const, reason: "BackoffWait", message: `Retry ${nextRetries} of ${maxRetries} after ${cause}: waiting out retry backoff until ${nextAttemptAt ?? at}.` }
+    : { type: JOB_CONDITIONS.scheduled, status: "False" as const, reason: "Requeued", message: `Requeued after ${cause}; waiting for an agent.` };
+  const next: JobStatus = {
+    ...rest,
+    phase: "Pending",
+    retries: nextRetries,
+    queuedAt: at,
+    ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
+    lastError: { reason: lastError.reason, message: lastError.message.slice(0, 1024) },
+    attempts: closeAttempt(status, { outcome, reason: cause }, at),
+    conditions: setCondition(status.conditions, scheduled, date),
+  };
+  return { kind: "requeue", reason: cause, countsRetry, message: countsRetry ? `${message}; retry ${nextRetries} of ${maxRetries} in ${Math.ceil(delayMs / 1000)}s` : message, status: next };
+}
+
+function cancel(job: Job, now: number): RecoveryDecision {
+  const message = `cancelled by spec.cancel while ${jobPhase(job)}`;
+  const open = currentAttempt(job)?.outcome === "" ? { outcome: "Cancelled", reason: RECOVERY_REASONS.cancelled } : undefined;
+  return { kind: "cancel", reason: RECOVERY_REASONS.cancelled, message, status: finish(job, "Cancelled", RECOVERY_REASONS.cancelled, message, now, open) };
+}
+
+/** A terminal status: phase, finishedAt, Failed=True with `reason`, the agent cleared, the open attempt closed. */
+function finish(
+  job: Job,
+  phase: "Failed" | "Expired" | "Cancelled",
+  reason: RecoveryReason,
+  message: string,
+  now: number,
+  attemptEnd: { outcome: string; reason: string } | undefined,
+): JobStatus {
+  const status = job.status ?? {};
+  const date = new Date(now);
+  const at = formatTime(date);
+  const rest: JobStatus = { ...status };
+  delete rest.assignedAgent;
+  delete rest.nextAttemptAt;
+  delete rest.progress;
+  return {
+    ...rest,
+    phase,
+    queuedAt: status.queuedAt ?? job.metadata.creationTimestamp ?? at,
+    finishedAt: at,
+    ...(attemptEnd === undefined ? {} : { attempts: closeAttempt(status, attemptEnd, at) }),
+    conditions: setCondition(status.conditions, { type: JOB_CONDITIONS.failed, status: "True", reason, message: message.slice(0, 1024) }, date),
+  };
+}
+
+/** The attempt history with the current attempt's record closed (the agent's own facts kept). */
+function closeAttempt(status: JobStatus, end: { outcome: string; reason: string }, at: string): JobAttempt[] {
+  const attempts = status.attempts ?? [];
+  const current = status.attempt;
+  return attempts.map((a) =>
+    a.attempt === current
+      ? {
+          ...a,
+          outcome: a.outcome === "Failed" || a.outcome === "Released" ? a.outcome : end.outcome,
+          reason: a.reason ?? end.reason,
+          finishedAt: a.finishedAt ?? at,
+        }
+      : a,
+  );
+}
+
+/** Condition reasons must be CamelCase identifiers; anything else becomes its phase. */
+function conditionReason(reason: string): string {
+  return /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(reason) ? reason : "Finished";
+}

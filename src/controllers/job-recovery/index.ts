@@ -1,0 +1,68 @@
+// The job-recovery controller: per-job timers and decisions that requeue, retry, fail, expire, cancel
+// and garbage-collect jobs, so no job is lost when an agent, a handler or a deadline fails.
+import type { Job } from "../../api/index.js";
+import { JOB_TYPE } from "../../api/index.js";
+import { ResourceClient } from "../../runtime/client/index.js";
+import { Controller } from "../../runtime/controller/index.js";
+import { StatusWriter } from "../../runtime/status/index.js";
+import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
+import { agentIndexKey, enqueueFrom, JOB_INDEX, jobMetrics, ownKey } from "../shared/index.js";
+import { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler } from "./reconciler.js";
+
+export {
+  decideRecovery,
+  RECOVERY_REASONS,
+  type AgentView,
+  type AttemptCause,
+  type RecoveryConfig,
+  type RecoveryDecision,
+  type RecoveryInput,
+  type RecoveryReason,
+} from "./decide.js";
+export { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler, type JobDeleter, type JobRecoveryDeps } from "./reconciler.js";
+
+/** Builds the job-recovery controller: keyed by job; an agent change reconciles the agent's active jobs. */
+export function jobRecoveryController(ctx: OperatorContext, options: { workers?: number; random?: () => number } = {}): Controller {
+  const client = new ResourceClient<Job>(ctx.transport, JOB_TYPE);
+  const jobs = ctx.informers.jobs.store;
+  const reconciler = new JobRecoveryReconciler({
+    jobs,
+    agents: ctx.informers.agents.store,
+    statusWriter: new StatusWriter<Job>(client, { log: ctx.log }),
+    deleter: client,
+    flags: ctx.flags,
+    audit: ctx.audit,
+    events: ctx.events,
+    clock: ctx.clock,
+    config: {
+      ackTimeoutMs: ctx.config.jobAckTimeoutMs,
+      stuckThresholdMs: ctx.config.jobStuckThresholdMs,
+      maxQueueTimeMs: ctx.config.maxQueueTimeMs,
+    },
+    metrics: jobMetrics(ctx.registry),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const controller = new Controller({
+    name: JOB_RECOVERY_CONTROLLER,
+    reconciler,
+    maxConcurrentReconciles: options.workers ?? 4,
+    registry: ctx.registry,
+    logger: ctx.log,
+    clock: ctx.clock,
+  });
+  enqueueFrom(ctx.informers.jobs, controller, ownKey);
+  // Offline or deleted agents: their active jobs (still indexed by agent) are recovered.
+  enqueueFrom(ctx.informers.agents, controller, (agent) =>
+    jobs.byIndex(JOB_INDEX.byAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(ownKey),
+  );
+  // The kill switch stops active jobs: re-decide each of them when any control flag changes.
+  ctx.flags.onChange(() => {
+    for (const phase of ["Assigned", "Running"]) for (const job of jobs.byIndex(JOB_INDEX.byPhase, phase)) for (const req of ownKey(job)) controller.enqueue(req);
+  });
+  return controller;
+}
+
+export const jobRecoveryRegistration: ControllerRegistration = {
+  name: JOB_RECOVERY_CONTROLLER,
+  setup: (ctx) => [jobRecoveryController(ctx)],
+};

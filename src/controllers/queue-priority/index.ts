@@ -1,0 +1,48 @@
+// The queue-priority controller (the dispatcher): coalesced scheduling cycles over the shared caches
+// that assign Pending jobs to agents, exactly once per attempt, and say why the others wait.
+import type { Job } from "../../api/index.js";
+import { JOB_TYPE } from "../../api/index.js";
+import { ResourceClient } from "../../runtime/client/index.js";
+import { Controller } from "../../runtime/controller/index.js";
+import { StatusWriter } from "../../runtime/status/index.js";
+import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
+import { enqueueFrom, jobMetrics } from "../shared/index.js";
+import { Dispatcher, DISPATCH_REQUEST, jobMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
+
+export { mapBounded } from "./bounded.js";
+export { Dispatcher, DISPATCH_REQUEST, jobMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherDeps, type DispatcherOptions } from "./dispatcher.js";
+export { InFlightWrites } from "./in-flight.js";
+export { buildSnapshot, schedulingFlags, toSchedulingAgent, toSchedulingJob, type HeldSlot, type SnapshotInput } from "./snapshot.js";
+export { ASSIGNED_REASON, assignedStatus, unplacedStatus } from "./status.js";
+
+/** Builds the dispatcher controller: one worker, one key, triggered by jobs, agents and flag changes. */
+export function queuePriorityController(ctx: OperatorContext, options: DispatcherOptions = {}): Controller {
+  const dispatcher = new Dispatcher({
+    jobs: ctx.informers.jobs.store,
+    agents: ctx.informers.agents.store,
+    statusWriter: new StatusWriter<Job>(new ResourceClient<Job>(ctx.transport, JOB_TYPE), { log: ctx.log }),
+    flags: ctx.flags,
+    audit: ctx.audit,
+    events: ctx.events,
+    clock: ctx.clock,
+    metrics: jobMetrics(ctx.registry),
+    options,
+  });
+  const controller = new Controller({
+    name: QUEUE_PRIORITY_CONTROLLER,
+    reconciler: dispatcher,
+    maxConcurrentReconciles: 1,
+    registry: ctx.registry,
+    logger: ctx.log,
+    clock: ctx.clock,
+  });
+  enqueueFrom(ctx.informers.jobs, controller, (job) => (jobMattersToDispatch(job) ? [DISPATCH_REQUEST] : []));
+  enqueueFrom(ctx.informers.agents, controller, () => [DISPATCH_REQUEST]);
+  ctx.flags.onChange(() => controller.enqueue(DISPATCH_REQUEST));
+  return controller;
+}
+
+export const queuePriorityRegistration: ControllerRegistration = {
+  name: QUEUE_PRIORITY_CONTROLLER,
+  setup: (ctx) => [queuePriorityController(ctx)],
+};

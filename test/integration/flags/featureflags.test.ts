@@ -1,0 +1,176 @@
+// FeatureFlags on the real apiserver: CRD refusals, Valid=False with the evaluator's message, the last
+// valid definition serving (also in a process started later), tenant isolation of control flags,
+// change signals within a second, Events and audit entries.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONTROL_FLAG_KEYS, FEATURE_FLAG_TYPE, type FeatureFlag } from "../../../src/api/index.js";
+import type { AuditRecord } from "../../../src/audit/sink.js";
+import { createFeatureFlagController } from "../../../src/controllers/featureflag/index.js";
+import { sharedFlagStore, StoreControlFlags, watchFlags, type FlagStore } from "../../../src/flags/index.js";
+import { Informer } from "../../../src/runtime/cache/index.js";
+import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../../../src/runtime/client/index.js";
+import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
+import { silentLogger } from "../../../src/runtime/log/index.js";
+import { createNamespace, kubeConfig, kubectl } from "../support/cluster.js";
+import { applyFlag, applyFlagOk, booleanSpec, eventually, MIXED_SPEC, numberSpec } from "./support.js";
+
+describe("FeatureFlags with the featureflag controller and the flag store", () => {
+  const stop = new AbortController();
+  const audit: AuditRecord[] = [];
+  const transport = new Transport(kubeConfig());
+  const client = new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE);
+  let operatorNs: string;
+  let tenantNs: string;
+  let store: FlagStore;
+  let control: StoreControlFlags;
+  let running: Promise<unknown>;
+
+  const validCondition = async (namespace: string, name: string, generation: number) =>
+    eventually(`${namespace}/${name} Valid at generation ${generation}`, async () => {
+      const flag = await client.get({ namespace, name });
+      const valid = flag.status?.conditions?.find((c) => c.type === "Valid");
+      return flag.status?.observedGeneration === generation && valid ? { flag, valid } : undefined;
+    });
+
+  beforeAll(async () => {
+    operatorNs = await createNamespace("flags-op");
+    tenantNs = await createNamespace("flags-tenant");
+    // As in the operator: one informer over the watched namespaces, one store, control flags from the operator namespace.
+    const informer = new Informer(client, { name: "informer/featureflags" });
+    store = sharedFlagStore(informer);
+    control = new StoreControlFlags(store, operatorNs);
+    const log = silentLogger();
+    const controller = createFeatureFlagController({
+      flags: informer,
+      transport,
+      events: new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), { reportingController: "helios.dev/operator", reportingInstance: "test" }),
+      audit: { record: (entry) => audit.push(entry) },
+      log,
+    });
+    running = Promise.all([informer.start(stop.signal), controller.start(stop.signal)]);
+    expect(await informer.waitForSync(stop.signal)).toBe(true);
+  });
+
+  afterAll(async () => {
+    stop.abort();
+    await running;
+  });
+
+  it("lets the CRD refuse what its schema can say: a defaultVariant that is no variant, an unknown state", async () => {
+    const missing = await applyFlag(tenantNs, "no-default", booleanSpec(true, { defaultVariant: "maybe" }));
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("defaultVariant must name one of the keys of variants");
+    const state = await applyFlag(tenantNs, "bad-state", booleanSpec(true, { state: "ON" }));
+    expect(state.code).not.toBe(0);
+    expect(state.stderr).toMatch(/spec\.state: Unsupported value: "ON"/);
+  });
+
+  it("marks mixed variant types and unparsable targeting Valid=False with the evaluator's message, while other flags keep working", async () => {
+    await applyFlagOk(tenantNs, "good", booleanSpec(true));
+    await applyFlagOk(tenantNs, "mixed", MIXED_SPEC);
+    await applyFlagOk(tenantNs, "bad-targeting", booleanSpec(true, { targeting: { nope: [1] } }));
+
+    const mixed = await validCondition(tenantNs, "mixed", 1);
+    expect(mixed.valid).toMatchObject({ status: "False", reason: "InvalidDefinition" });
+    expect(mixed.valid.message).toContain("all variants must have one type (boolean, string, number or object), found boolean, string");
+    expect(mixed.valid.message).toContain("No valid definition exists yet");
+    const targeting = await validCondition(tenantNs, "bad-targeting", 1);
+    expect(targeting.valid.status).toBe("False");
+    expect(targeting.valid.message).toContain("Invalid targeting configuration for flag 'bad-targeting'");
+    expect(targeting.valid.message).toContain("spec.targeting must NOT have additional properties 'nope'");
+
+    const good = await validCondition(tenantNs, "good", 1);
+    expect(good.valid).toMatchObject({ status: "True", reason: "Accepted" });
+    expect(good.flag.status?.defaultValue).toBe(true);
+    expect(store.resolve(tenantNs, "boolean", "good", false)).toMatchObject({ value: true, reason: "STATIC" });
+    expect(store.resolve(tenantNs, "boolean", "mixed", false)).toMatchObject({ value: false, errorCode: "PARSE_ERROR" });
+
+    const printed = await kubectl(["get", "hflag", "-n", tenantNs, "--sort-by=.metadata.name"]);
+    expect(printed.stdout).toMatch(/bad-targeting\s+ENABLED\s+False/);
+    expect(printed.stdout).toMatch(/good\s+ENABLED\s+true\s+True/);
+  });
+
+  it("keeps serving the last valid definition, says so in status, and serves it in a process started later", async () => {
+    await applyFlagOk(tenantNs, "limit", numberSpec(5));
+    await validCondition(tenantNs, "limit", 1);
+    await applyFlagOk(tenantNs, "limit", MIXED_SPEC);
+    const invalid = await validCondition(tenantNs, "limit", 2);
+    expect(invalid.valid.status).toBe("False");
+    expect(invalid.valid.message).toContain("The last valid definition (generation 1) keeps serving until a valid one replaces it.");
+    expect(invalid.flag.status).toMatchObject({ defaultValue: 5, lastValid: { generation: 1, spec: numberSpec(5) } });
+    expect(store.resolve(tenantNs, "number", "limit", 0).value).toBe(5);
+
+    // A fresh process (an agent, a restarted operator) never saw generation 1: status.lastValid serves.
+    const later = watchFlags(new Transport(kubeConfig()), { namespace: tenantNs });
+    const laterStop = new AbortController();
+    const laterRun = later.informer.start(laterStop.signal);
+    try {
+      expect(await later.informer.waitForSync(laterStop.signal)).toBe(true);
+      expect(later.store.resolve(tenantNs, "number", "limit", 0)).toMatchObject({ value: 5, reason: "STATIC" });
+    } finally {
+      laterStop.abort();
+      await laterRun;
+    }
+
+    await applyFlagOk(tenantNs, "limit", numberSpec(8));
+    const fixed = await validCondition(tenantNs, "limit", 3);
+    expect(fixed.valid.status).toBe("True");
+    expect(fixed.flag.status).toMatchObject({ defaultValue: 8, lastValid: { generation: 3 } });
+    expect(store.resolve(tenantNs, "number", "limit", 0).value).toBe(8);
+  });
+
+  it("announces changes as Events and flag-changed audit entries", async () => {
+    await validCondition(tenantNs, "limit", 3);
+    const reasons = await eventually("FlagChanged and FlagInvalid events for limit", async () => {
+      const events = await new ResourceClient<KubeEvent>(transport, EVENTS).list({ namespace: tenantNs });
+      const found = events.items.filter((e) => e.regarding?.name === "limit").map((e) => e.reason);
+      return found.includes("FlagChanged") && found.includes("FlagInvalid") ? found : undefined;
+    });
+    expect(reasons.filter((r) => r === "FlagInvalid")).toHaveLength(1);
+    const entries = audit.filter((e) => e.namespace === tenantNs && e.name === "limit");
+    expect(entries.map((e) => [e.action, e.reason])).toEqual([
+      ["flag-changed", "Accepted"],
+      ["flag-changed", "InvalidDefinition"],
+      ["flag-changed", "Accepted"],
+    ]);
+  });
+
+  it("ignores a tenant's flag named like a control key; the operator namespace's takes effect within a second", async () => {
+    await applyFlagOk(tenantNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
+    await applyFlagOk(tenantNs, CONTROL_FLAG_KEYS.jobKillSwitch, booleanSpec(true));
+    await validCondition(tenantNs, CONTROL_FLAG_KEYS.jobKillSwitch, 1);
+    expect(store.resolve(tenantNs, "boolean", CONTROL_FLAG_KEYS.dispatchPaused, false).value).toBe(true);
+    expect(control.dispatchPaused()).toBe(false);
+    expect(control.killSwitch({ namespace: tenantNs, jobType: "echo" })).toBe(false);
+
+    let changedAt = 0;
+    const unsubscribe = control.onChange(() => (changedAt ||= Date.now()));
+    try {
+      const appliedAt = Date.now();
+      await applyFlagOk(operatorNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
+      await eventually("dispatchPaused() to turn true", () => (control.dispatchPaused() ? true : undefined), 5_000);
+      expect(changedAt).toBeGreaterThan(0);
+      expect(changedAt - appliedAt).toBeLessThan(1_000);
+      await applyFlagOk(operatorNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(false));
+      await eventually("dispatchPaused() to turn false", () => (control.dispatchPaused() ? undefined : true), 5_000);
+    } finally {
+      unsubscribe();
+    }
+  });
+
+  it("serves control flags with the evaluation context: kill switch per job type, fractional caps over agents", async () => {
+    await applyFlagOk(operatorNs, CONTROL_FLAG_KEYS.jobKillSwitch, booleanSpec(false, { targeting: { if: [{ "==": [{ var: "jobType" }, "report.generate"] }, "on", null] } }));
+    await applyFlagOk(operatorNs, CONTROL_FLAG_KEYS.agentMaxConcurrency, {
+      state: "ENABLED",
+      variants: { low: 1, high: 4 },
+      defaultVariant: "high",
+      targeting: { fractional: [["low", 25], ["high", 75]] },
+    });
+    await eventually("kill switch for report.generate", () => (control.killSwitch({ jobType: "report.generate" }) ? true : undefined));
+    expect(control.killSwitch({ jobType: "echo" })).toBe(false);
+    await eventually("a concurrency cap", () => control.agentMaxConcurrency({ agent: "agent-0" }));
+    const agents = Array.from({ length: 400 }, (_, i) => `agent-${i}`);
+    const low = agents.filter((agent) => control.agentMaxConcurrency({ agent }) === 1).length;
+    expect(low / agents.length).toBeGreaterThan(0.17);
+    expect(low / agents.length).toBeLessThan(0.33);
+  });
+});

@@ -4,7 +4,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createAuditWriter, type AuditSink } from "../audit/index.js";
-import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../flags/control-flags.js";
+import { sharedFlagStore, StoreControlFlags, type ControlFlags } from "../flags/index.js";
 import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../runtime/client/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
 import { ApiEventRecorder, type EventRecorder } from "../runtime/events/index.js";
@@ -69,9 +69,8 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
     log,
     now: () => new Date(clock.now()),
   });
-  // Seam: the flags engineer replaces `flags` with the FeatureFlag-backed store (read from
-  // informers.featureFlags, operator namespace only).
-  const flags: ControlFlags = NEUTRAL_CONTROL_FLAGS;
+  // Control flags: the FeatureFlag store over informers.featureFlags, read from the operator namespace only.
+  const flags: ControlFlags = new StoreControlFlags(sharedFlagStore(informers.featureFlags, { log }), config.operatorNamespace);
   // A Runnable without leader election: the manager stops it after the controllers, so it flushes their last decisions.
   const audit = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
   runnables.push(audit);

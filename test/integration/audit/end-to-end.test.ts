@@ -7,10 +7,9 @@ import { buildOperator } from "../../../src/cli/commands/operator.js";
 import { AGENT_HEALTH_CONTROLLER, createAgentHealthController } from "../../../src/controllers/agent-health/index.js";
 import { CONTROLLERS } from "../../../src/controllers/index.js";
 import { Informer } from "../../../src/runtime/cache/index.js";
-import { LEASES, microTime, ResourceClient, Transport, type Lease } from "../../../src/runtime/client/index.js";
+import { EVENTS, LEASES, microTime, ResourceClient, Transport, type KubeEvent, type Lease } from "../../../src/runtime/client/index.js";
 import { resolveOperatorConfig } from "../../../src/runtime/config/index.js";
 import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
-import { EVENTS, type KubeEvent } from "../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
 import { auditWriter, helios } from "./support.js";
@@ -60,7 +59,7 @@ async function startAgent(name: string, capabilities: string[]): Promise<HeliosA
 
 // agent-health joins CONTROLLERS in its own change; until then this test runs it beside the operator,
 // with its own audit writer, so the agent's side of the story reaches the same trail.
-async function agentHealthIfMissing(): Promise<void> {
+function agentHealthIfMissing(): void {
   if (CONTROLLERS.some((c) => c.name === AGENT_HEALTH_CONTROLLER)) return;
   const stop = new AbortController();
   const writer = auditWriter(kc, { maxChunkAgeMs: 500 });
@@ -98,7 +97,7 @@ beforeAll(async () => {
     stop.abort();
     await running;
   });
-  await agentHealthIfMissing();
+  agentHealthIfMissing();
 });
 
 afterAll(async () => {

@@ -255,7 +255,8 @@ export class AuditWriter implements AuditSink {
     const name = item.chunk.metadata.name ?? "";
     try {
       await this.#client.create(item.chunk, { signal: this.#abortWrites.signal });
-      this.#written(trail, item);
+      // After close() gave up, its accounting is final (the entries were reported as unwritten).
+      if (!this.#abortWrites.signal.aborted) this.#written(trail, item);
     } catch (err) {
       if (this.#abortWrites.signal.aborted) return; // close() gave up and accounted for it
       if (isApiError(err, "AlreadyExists")) {

@@ -1,5 +1,6 @@
 // The operator's controllers and their composition: the OperatorContext every controller is built
 // from, and CONTROLLERS, the registry `helios operator` installs (add ONE entry per controller).
+import { agentHealthRegistration } from "./agent-health/index.js";
 import { auditRetention } from "./audit-retention/index.js";
 import { featureFlagController } from "./featureflag/index.js";
 import { jobRecoveryRegistration } from "./job-recovery/index.js";
@@ -27,6 +28,7 @@ export {
 export const CONTROLLERS: readonly ControllerRegistration[] = [
   auditRetention,
   featureFlagController,
+  agentHealthRegistration,
   queuePriorityRegistration,
   jobRecoveryRegistration,
   metricsRegistration,

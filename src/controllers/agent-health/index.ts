@@ -23,4 +23,12 @@ export {
 } from "./decide.js";
 export { LeaseTracker } from "./lease-tracker.js";
 export { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler, type AgentHealthDeps } from "./reconciler.js";
-export { createAgentHealthController, jobAgentKeys, JOBS_BY_AGENT_INDEX, type AgentHealthSetup } from "./setup.js";
+export {
+  agentHealthController,
+  agentHealthRegistration,
+  createAgentHealthController,
+  jobAgentKeys,
+  JOBS_BY_AGENT_INDEX,
+  type AgentHealthSetup,
+  type CachedSource,
+} from "./setup.js";

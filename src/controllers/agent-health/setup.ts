@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AGENT_TYPE, API_VERSION, KINDS, type Agent, type Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
-import type { Informer } from "../../runtime/cache/index.js";
+import type { EventHandler, ReadonlyStore } from "../../runtime/cache/index.js";
 import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
 import { Controller, type EventSource } from "../../runtime/controller/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
@@ -11,6 +11,7 @@ import { heliosCounter } from "../../runtime/metrics/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
 import { parseRequestKey, type Request } from "../../runtime/reconcile/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
+import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { DEFAULT_AGENT_HEALTH_CONFIG, type AgentHealthConfig } from "./decide.js";
 import { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler } from "./reconciler.js";
 
@@ -26,11 +27,18 @@ export function jobAgentKeys(job: Job): string[] {
   return [...agents].map((agent) => keyOf(namespace, agent));
 }
 
+/** A started-elsewhere cache: an Informer, or the operator's SharedInformer over several namespaces. */
+export interface CachedSource<T> {
+  readonly store: ReadonlyStore<T>;
+  hasSynced(): boolean;
+  addEventHandler(handler: EventHandler<T>): unknown;
+}
+
 export interface AgentHealthSetup {
-  readonly agents: Informer<Agent>;
-  readonly leases: Informer<Lease>;
+  readonly agents: CachedSource<Agent>;
+  readonly leases: CachedSource<Lease>;
   /** Ideally with {@link JOBS_BY_AGENT_INDEX} registered; without it each reconcile scans the namespace. */
-  readonly jobs: Informer<Job>;
+  readonly jobs: CachedSource<Job>;
   readonly transport: Transport;
   readonly events: EventRecorder;
   readonly audit: AuditSink;
@@ -83,7 +91,7 @@ export function createAgentHealthController(setup: AgentHealthSetup): Controller
  * `ObjectLike`, whose optional fields do not admit `undefined`, so zod-inferred kinds do not fit it
  * under exactOptionalPropertyTypes; mapping here sidesteps that.)
  */
-function requestSource<T extends KubeObject>(informer: Informer<T>, toRequests: (obj: T) => readonly Request[]): EventSource {
+function requestSource<T extends KubeObject>(informer: CachedSource<T>, toRequests: (obj: T) => readonly Request[]): EventSource {
   return {
     hasSynced: () => informer.hasSynced(),
     addEventHandler(handler) {
@@ -101,7 +109,7 @@ function requestSource<T extends KubeObject>(informer: Informer<T>, toRequests: 
   };
 }
 
-function jobsOfAgentLookup(jobs: Informer<Job>): (namespace: string, name: string) => readonly Job[] {
+function jobsOfAgentLookup(jobs: CachedSource<Job>): (namespace: string, name: string) => readonly Job[] {
   return (namespace, name) => {
     const key = keyOf(namespace, name);
     try {
@@ -113,7 +121,7 @@ function jobsOfAgentLookup(jobs: Informer<Job>): (namespace: string, name: strin
 }
 
 // Agent leases are owned by their Agent; other Leases in the namespace (leader election) are not ours.
-function isAgentLease(lease: Lease, agents: Informer<Agent>): boolean {
+function isAgentLease(lease: Lease, agents: CachedSource<Agent>): boolean {
   const owned = lease.metadata?.ownerReferences?.some((o) => o.kind === KINDS.agent && o.apiVersion === API_VERSION) ?? false;
   return owned || agents.store.getByName(lease.metadata?.namespace, lease.metadata?.name ?? "") !== undefined;
 }
@@ -123,3 +131,24 @@ function sameName(obj: KubeObject): Request[] {
   if (!name) return [];
   return [parseRequestKey(keyOf(obj.metadata?.namespace, name))];
 }
+
+/** agent-health from the operator's shared context; staleness from `--agent-stale-timeout`. */
+export function agentHealthController(ctx: OperatorContext): Controller {
+  return createAgentHealthController({
+    agents: ctx.informers.agents,
+    leases: ctx.informers.leases,
+    jobs: ctx.informers.jobs,
+    transport: ctx.transport,
+    events: ctx.events,
+    audit: ctx.audit,
+    log: ctx.log,
+    registry: ctx.registry,
+    clock: ctx.clock,
+    config: { staleTimeoutMs: ctx.config.agentStaleTimeoutMs },
+  });
+}
+
+export const agentHealthRegistration: ControllerRegistration = {
+  name: AGENT_HEALTH_CONTROLLER,
+  setup: (ctx) => [agentHealthController(ctx)],
+};

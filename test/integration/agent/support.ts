@@ -21,7 +21,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -109,7 +109,8 @@ export async function requeue(c: ReturnType<typeof clients>, job: Job): Promise<
     const current = await c.jobs.get({ namespace: job.metadata.namespace, name: job.metadata.name ?? "" });
     const status = current.status ?? {};
     const record = status.attempts?.find((a) => a.attempt === status.attempt);
-    const { assignedAgent: _agent, ...rest } = status;
+    const rest = { ...status };
+    delete rest.assignedAgent;
     try {
       return await c.jobs.replaceStatus({
         ...current,

@@ -94,7 +94,12 @@ export function succeededStatus(job: Job, fence: Fence, result: Record<string, u
     ...(result === undefined ? {} : { result }),
     finishedAt: at,
     progress: { ...progress, percent: 100, updatedAt: at },
-    attempts: updateAttempt(status.attempts, fence, { outcome: AGENT_OUTCOMES.succeeded, finishedAt: at, ...(status.startedAt === undefined ? { startedAt: at } : {}) }),
+    attempts: updateAttempt(status.attempts, fence, {
+      outcome: AGENT_OUTCOMES.succeeded,
+      finishedAt: at,
+      // A quick attempt was never acked: it started when it finished, as far as anyone saw.
+      startedAt: attemptRecord(job, fence.attempt)?.startedAt ?? status.startedAt ?? at,
+    }),
     conditions: setCondition(status.conditions, { type: JOB_CONDITIONS.complete, status: "True", reason: "Succeeded", message: `attempt ${fence.attempt} succeeded on ${fence.agent}` }, now),
   };
 }

@@ -17,8 +17,12 @@ export const sleep: Handler = async (payload, ctx) => {
   }
   if (!Number.isFinite(ms) || ms < 0) throw new HandlerError(`payload.duration must be a non-negative duration, got ${JSON.stringify(raw)}`, "BadPayload");
   for (let step = 1; step <= STEPS; step++) {
-    // Rejects with signal.reason when the attempt is aborted.
-    await delay(ms / STEPS, undefined, { signal: ctx.signal });
+    try {
+      await delay(ms / STEPS, undefined, { signal: ctx.signal });
+    } catch (err) {
+      // Surface why the attempt stopped (signal.reason), not the timer's generic AbortError.
+      throw ctx.signal.reason instanceof Error ? ctx.signal.reason : err;
+    }
     ctx.progress((step * 100) / STEPS, `slept ${Math.round((ms * step) / STEPS)}ms of ${Math.round(ms)}ms`);
   }
   return { sleptMs: Math.round(ms) };

@@ -1,0 +1,64 @@
+// Unit tests of `helios agent` flag validation: good values parsed, bad ones exit 2 naming the flag.
+import { describe, expect, it } from "vitest";
+import { parseAgentFlags } from "../../../src/cli/commands/agent.js";
+import { UsageError } from "../../../src/cli/command.js";
+import { runCli } from "../../../src/cli/program.js";
+
+async function run(argv: string[]) {
+  let stderr = "";
+  const code = await runCli(argv, { env: {}, stdout: () => undefined, stderr: (t) => (stderr += t) });
+  return { code, stderr };
+}
+
+describe("helios agent flags", () => {
+  it("parses lists, labels, durations and defaults", () => {
+    const config = parseAgentFlags({
+      name: "worker-1",
+      capabilities: "gpu, region.eu",
+      queues: "q1,q2",
+      maxConcurrency: "4",
+      labels: "pool=blue,example.com/tier=gold",
+      allowExec: "echo,date",
+      leaseDuration: "10s",
+      ackDelay: "250ms",
+    });
+    expect(config).toMatchObject({
+      name: "worker-1",
+      namespace: "default",
+      capabilities: ["gpu", "region.eu"],
+      queues: ["q1", "q2"],
+      maxConcurrency: 4,
+      labels: { pool: "blue", "example.com/tier": "gold" },
+      allowExec: ["echo", "date"],
+      leaseDurationSeconds: 10,
+      ackDelayMs: 250,
+      progressIntervalMs: 2000,
+      drainGraceMs: 30_000,
+      logLevel: "info",
+    });
+    expect(parseAgentFlags({ name: "w" }).queues).toEqual(["default"]);
+  });
+
+  it.each([
+    [{}, "--name is required"],
+    [{ name: "Bad_Name" }, 'invalid value "Bad_Name" for --name'],
+    [{ name: "w", maxConcurrency: "0" }, 'invalid value "0" for --max-concurrency'],
+    [{ name: "w", maxConcurrency: "1001" }, "for --max-concurrency: expected at most 1000"],
+    [{ name: "w", maxConcurrency: "two" }, 'invalid value "two" for --max-concurrency'],
+    [{ name: "w", queues: "Q!" }, 'invalid value "Q!" for --queues'],
+    [{ name: "w", labels: "novalue" }, 'invalid value "novalue" for --labels'],
+    [{ name: "w", leaseDuration: "forever" }, 'invalid value "forever" for --lease-duration'],
+    [{ name: "w", leaseDuration: "10ms" }, "for --lease-duration: expected at least 1000 ms"],
+    [{ name: "w", drainGrace: "soon" }, 'invalid value "soon" for --drain-grace'],
+    [{ name: "w", logLevel: "loud" }, 'invalid value "loud" for --log-level'],
+  ])("rejects %j naming the flag", (raw, message) => {
+    expect(() => parseAgentFlags(raw)).toThrow(UsageError);
+    expect(() => parseAgentFlags(raw)).toThrow(message);
+  });
+
+  it("exits 2 from the program for a bad flag", async () => {
+    const { code, stderr } = await run(["agent", "--name", "w", "--max-concurrency", "-3"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--max-concurrency");
+  });
+});

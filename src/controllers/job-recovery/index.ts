@@ -53,7 +53,7 @@ export function jobRecoveryController(ctx: OperatorContext, options: { workers?:
   enqueueFrom(ctx.informers.jobs, controller, ownKey);
   // Offline or deleted agents: their active jobs (still indexed by agent) are recovered.
   enqueueFrom(ctx.informers.agents, controller, (agent) =>
-    jobs.byIndex(JOB_INDEX.byAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(ownKey),
+    jobs.byIndex(JOB_INDEX.activeByAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(ownKey),
   );
   // The kill switch stops active jobs: re-decide each of them when any control flag changes.
   ctx.flags.onChange(() => {

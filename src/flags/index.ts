@@ -16,4 +16,4 @@ export {
   type WatchedFlags,
 } from "./flag-store.js";
 export { HeliosProvider, type HeliosProviderOptions } from "./provider.js";
-export { StoreControlFlags } from "./store-control-flags.js";
+export { StoreControlFlags, watchControlFlags, type WatchedControlFlags } from "./store-control-flags.js";

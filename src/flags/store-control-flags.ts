@@ -2,7 +2,11 @@
 import { CONTROL_FLAG_KEYS, CONTROL_FLAGS, type ControlFlagKey } from "../api/index.js";
 import type { ControlFlagContext, ControlFlags } from "./control-flags.js";
 import { toEvaluationContext } from "./context.js";
-import type { FlagStore } from "./flag-store.js";
+import type { Logger } from "pino";
+import type { FeatureFlag } from "../api/index.js";
+import type { Informer } from "../runtime/cache/index.js";
+import type { Transport } from "../runtime/client/index.js";
+import { watchFlags, type FlagStore } from "./flag-store.js";
 
 const CONTROL_KEYS: ReadonlySet<string> = new Set(Object.values(CONTROL_FLAG_KEYS));
 
@@ -62,4 +66,20 @@ export class StoreControlFlags implements ControlFlags {
     if (resolution.errorCode !== undefined || !Number.isFinite(value) || value < 0 || value >= neutral) return undefined;
     return Math.floor(value);
   }
+}
+
+/** Control flags for a process outside the operator (an agent), with the informer that feeds them. */
+export interface WatchedControlFlags {
+  readonly flags: ControlFlags;
+  /** Start it (`informer.start(signal)`) and wait for `informer.waitForSync()` before relying on `flags`. */
+  readonly informer: Informer<FeatureFlag>;
+}
+
+/**
+ * Watches only `operatorNamespace`'s FeatureFlags (so an agent needs read access there and nowhere
+ * else) and answers as the operator does: same store, same evaluator, same neutral values.
+ */
+export function watchControlFlags(transport: Transport, options: { readonly operatorNamespace: string; readonly log?: Logger }): WatchedControlFlags {
+  const { informer, store } = watchFlags(transport, { namespace: options.operatorNamespace, ...(options.log ? { log: options.log } : {}) });
+  return { informer, flags: new StoreControlFlags(store, options.operatorNamespace) };
 }

@@ -1,0 +1,41 @@
+// Presentation for the operator-facing commands: kubectl-style tables, -o formats, durations, the
+// --watch re-render loop, and the pure views (jobs, agents, status) that turn objects into rows.
+// (`helios audit` formats its rows in src/audit/format.ts; both share the kubectl table style.)
+export { formatColumns, formatTable, oneLine, type Column } from "./table.js";
+export { ageOf, durationCell, humanDuration, timeMs } from "./durations.js";
+export { formatDocument, isDocumentFormat, OUTPUT_FORMATS, parseOutputFormat, type OutputFormat } from "./format.js";
+export { printView, type ViewSpec } from "./view-runner.js";
+export { createWatchLoop, isInteractive, watchSignal, type WatchContext, type WatchLoopOptions } from "./watch.js";
+export {
+  formatJobTable,
+  jobPhaseOf,
+  jobReason,
+  jobRunMs,
+  jobView,
+  jobWaitMs,
+  queuedAtMs,
+  sortJobViews,
+  type JobView,
+} from "./job-view.js";
+export {
+  agentViews,
+  formatAgentTable,
+  inflightByAgent,
+  leasesByAgent,
+  quarantineCell,
+  sortAgentViews,
+  type AgentView,
+} from "./agent-view.js";
+export {
+  flagsInEffect,
+  formatStatus,
+  statusSummary,
+  summarizeAgents,
+  summarizeQueues,
+  type AgentSummary,
+  type FlagInEffect,
+  type FlagSource,
+  type QueueSummary,
+  type StatusSummary,
+} from "./status-view.js";
+export { describeCancel, describeDispatchState, describeDrain, describeUncordon } from "./steering.js";

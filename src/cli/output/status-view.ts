@@ -170,7 +170,7 @@ export function flagsInEffect(flags: readonly FeatureFlag[]): FlagInEffect[] {
                 ? "targeting"
                 : "default";
     const invalidMessage = state !== undefined && !state.validation.valid ? state.validation.message : undefined;
-    const message = invalidMessage ?? resolution.errorMessage;
+    const message = invalidMessage ?? (source === "error" || source === "invalid" ? resolution.errorMessage : undefined);
     return {
       key,
       value,
@@ -220,7 +220,7 @@ function flagSourceCell(f: FlagInEffect): string {
           : f.source === "error"
             ? "evaluation error: neutral"
             : `${f.source === "targeting" ? "targeting" : "default variant"}${variant}`;
-  const stale = f.source !== "invalid" && f.message !== undefined ? "; spec invalid, last valid serves" : "";
+  const stale = (f.source === "default" || f.source === "targeting") && f.message !== undefined ? "; spec invalid, last valid serves" : "";
   return `${base}${stale}${f.targeted ? "; varies by job/agent" : ""}`;
 }
 

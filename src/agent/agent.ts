@@ -11,7 +11,7 @@
 // aborts its run, which then writes nothing.
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { AGENT_CONDITIONS, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, type Agent, type Job, type JobError } from "../api/index.js";
+import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, type Agent, type Job, type JobError } from "../api/index.js";
 import type { ControlFlagContext } from "../flags/control-flags.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
@@ -27,8 +27,6 @@ import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } 
 /** The field manager of the agent's server-side apply; users and `helios drain` own spec.drain. */
 export const AGENT_FIELD_MANAGER = "helios-agent";
 
-/** The Ready reason agent-health writes for a half-open circuit breaker (see controllers/agent-health). */
-const HALF_OPEN_REASON = "HalfOpen";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Finished attempts remembered so a late watch event does not start them again. */
 const FINISHED_MEMORY = 10_000;
@@ -209,7 +207,7 @@ class AgentProcess implements HeliosAgent {
   }
 
   #onSelf(agent: Agent): void {
-    const halfOpen = agent.status?.conditions?.some((c) => c.type === AGENT_CONDITIONS.ready && c.reason === HALF_OPEN_REASON) ?? false;
+    const halfOpen = agent.status?.conditions?.some((c) => c.type === AGENT_CONDITIONS.ready && c.reason === AGENT_HALF_OPEN_REASON) ?? false;
     if (halfOpen !== this.#halfOpen) {
       this.#halfOpen = halfOpen;
       this.#log.info({ halfOpen }, halfOpen ? "half-open: one job at a time" : "breaker closed: full capacity");

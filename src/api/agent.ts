@@ -21,6 +21,12 @@ import { AGE_COLUMN, objectSchema, type ResourceDefinition } from "./resource.js
  */
 export const AGENT_LEASE_DRAINING_ANNOTATION = "helios.dev/draining";
 
+/**
+ * The Ready condition's reason (status True) while the circuit breaker is half-open after a quarantine:
+ * the dispatcher gives such an agent at most one job at a time until one succeeds.
+ */
+export const AGENT_HALF_OPEN_REASON = "HalfOpen";
+
 export const agentSpecSchema = z
   .object({
     capabilities: listSet(z.array(capabilitySchema).max(LIMITS.capabilities))

@@ -86,6 +86,7 @@ export {
   type RetryPolicy,
 } from "./job.js";
 export {
+  AGENT_HALF_OPEN_REASON,
   AGENT_LEASE_DRAINING_ANNOTATION,
   agentResource,
   agentSchema,

@@ -10,6 +10,7 @@
 // clock, so quarantine windows compare operator times with operator times.
 import {
   AGENT_CONDITIONS,
+  AGENT_HALF_OPEN_REASON,
   findCondition,
   formatTime,
   setCondition,
@@ -45,7 +46,7 @@ export const DEFAULT_AGENT_HEALTH_CONFIG: AgentHealthConfig = {
 /** Ready-condition reasons; `HalfOpen` (Ready=True) tells the dispatcher to give the agent one job at a time. */
 export const AGENT_REASONS = {
   ready: "AgentReady",
-  halfOpen: "HalfOpen",
+  halfOpen: AGENT_HALF_OPEN_REASON,
   offline: "AgentOffline",
   stopped: "AgentStopped",
   draining: "AgentDraining",

@@ -17,6 +17,7 @@ import { parseDuration } from "../../../src/runtime/config/index.js";
 import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
 import { resolveOperatorConfig } from "../../../src/runtime/config/index.js";
 import type { Logger } from "../../../src/runtime/log/index.js";
+import type { Registry } from "../../../src/runtime/metrics/index.js";
 import { kubeconfigPath } from "../support/cluster.js";
 
 /** Where operator and agent logs of these tests go (git-ignored). */
@@ -39,6 +40,8 @@ export function clients(kc: KubeConfig): Clients {
 
 export interface RunningOperator {
   readonly stop: () => Promise<void>;
+  /** The operator's /metrics registry. */
+  readonly registry: Registry;
 }
 
 /**
@@ -66,11 +69,20 @@ export async function startOperator(namespaces: readonly string[], operatorNames
   const running = Promise.all([manager.start(stopper.signal), agentHealthIfMissing(kc, namespaces, parseDuration(String(raw["agentStaleTimeout"])), log, stopper.signal)]);
   running.catch(() => undefined);
   return {
+    registry: manager.registry,
     stop: async () => {
       stopper.abort();
       await running;
     },
   };
+}
+
+/** Sum of a counter's samples over all labels in `registry` (0 when absent). */
+export async function metricTotal(registry: Registry, name: string): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (metric === undefined) return 0;
+  const { values } = await metric.get();
+  return values.reduce((n, v) => n + v.value, 0);
 }
 
 // agent-health joins CONTROLLERS in its own change; until then these tests run it beside the operator.

@@ -3,7 +3,9 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { z } from "zod";
 import { builtinHandlers, createAgent } from "../../agent/index.js";
-import { LIMITS } from "../../api/index.js";
+import { DEFAULT_OPERATOR_NAMESPACE, LIMITS } from "../../api/index.js";
+import { watchControlFlags } from "../../flags/index.js";
+import { Transport } from "../../runtime/client/index.js";
 import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../../runtime/log/index.js";
 import { shutdownSignal } from "../../runtime/manager/index.js";
@@ -25,6 +27,7 @@ export interface AgentCliConfig {
   readonly progressIntervalMs: number;
   readonly drainGraceMs: number;
   readonly logLevel: LogLevel;
+  readonly operatorNamespace: string;
 }
 
 interface FlagInfo {
@@ -48,7 +51,16 @@ const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
   progressIntervalMs: { flag: "progress-interval", arg: "<duration>", help: "at most one progress write per job per interval", default: "2s" },
   drainGraceMs: { flag: "drain-grace", arg: "<duration>", help: "on SIGTERM, how long running jobs may finish before they are handed back", default: "30s" },
   logLevel: { flag: "log-level", arg: "<level>", help: `log level: ${LOG_LEVELS.join(", ")}`, default: "info" },
+  operatorNamespace: {
+    flag: "operator-namespace",
+    arg: "<ns>",
+    help: "namespace of the control flags the agent obeys (kill switch, concurrency cap); env HELIOS_OPERATOR_NAMESPACE",
+    default: DEFAULT_OPERATOR_NAMESPACE,
+  },
 };
+
+/** How long an agent waits for the control flags before it starts with neutral ones (they still arrive later). */
+const FLAGS_SYNC_TIMEOUT_MS = 5_000;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const CAPABILITY = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -99,12 +111,14 @@ const schema = z.object({
   progressIntervalMs: duration(0),
   drainGraceMs: duration(0),
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }),
+  operatorNamespace: z.string().max(63).regex(DNS_LABEL, { message: "expected a namespace name" }),
 });
 
 /** Validates commander's raw values (keyed by camelCased flag name); throws UsageError naming every bad flag. */
 export function parseAgentFlags(raw: Readonly<Record<string, unknown>>): AgentCliConfig {
   const input: Record<string, unknown> = {};
   for (const [key, info] of Object.entries(FLAGS)) input[key] = raw[flagAttribute(info.flag)] ?? info.default;
+  input.operatorNamespace = raw[flagAttribute(FLAGS.operatorNamespace.flag)] ?? process.env.HELIOS_OPERATOR_NAMESPACE ?? FLAGS.operatorNamespace.default;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new UsageError(
@@ -128,6 +142,12 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   } catch (err) {
     throw new UsageError(`--kubeconfig: cannot load ${config.kubeconfig ?? "the default kubeconfig"}: ${String(err)}`);
   }
+  const shutdown = shutdownSignal(log);
+  const controlFlags = watchControlFlags(new Transport(kubeConfig), { operatorNamespace: config.operatorNamespace, log });
+  const flagsDone = controlFlags.informer.start(shutdown);
+  if (!(await controlFlags.informer.waitForSync(AbortSignal.any([shutdown, AbortSignal.timeout(FLAGS_SYNC_TIMEOUT_MS)])))) {
+    log.warn({ operatorNamespace: config.operatorNamespace }, "control flags not readable yet; starting with neutral flags");
+  }
   const agent = createAgent({
     name: config.name,
     namespace: config.namespace,
@@ -140,9 +160,9 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
     leaseDurationSeconds: config.leaseDurationSeconds,
     ackDelayMs: config.ackDelayMs,
     progressIntervalMs: config.progressIntervalMs,
+    flags: controlFlags.flags,
     log,
   });
-  const shutdown = shutdownSignal(log);
   try {
     await agent.start();
   } catch (err) {
@@ -153,6 +173,7 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   // SIGTERM/SIGINT: finish what runs within the grace period, hand the rest back, release the Lease.
   if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener("abort", () => resolve(), { once: true }));
   await agent.drain(config.drainGraceMs);
+  await flagsDone;
 }
 
 export const command: CliCommand = {

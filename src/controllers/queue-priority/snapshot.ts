@@ -1,5 +1,5 @@
 // Maps cached Jobs, Agents and control flags onto the scheduling core's snapshot (pure).
-import type { Agent, Job } from "../../api/index.js";
+import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, findCondition, type Agent, type Job } from "../../api/index.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { LabelSelector as ApiLabelSelector } from "../../api/index.js";
 import type { LabelSelector, SchedulingAgent, SchedulingFlags, SchedulingJob, SchedulingSnapshot } from "../../scheduling/index.js";
@@ -74,7 +74,8 @@ export function toSchedulingJob(job: Job, now: number): SchedulingJob {
 
 /**
  * An agent as the scheduler sees it. An agent without status has not been judged by agent-health
- * yet (no heartbeat seen), so it counts as Offline until it is.
+ * yet (no heartbeat seen), so it counts as Offline until it is. While its circuit breaker is
+ * half-open (Ready with reason HalfOpen, after a quarantine) it gets one job at a time.
  */
 export function toSchedulingAgent(agent: Agent, running: number): SchedulingAgent {
   const quarantinedUntil = parseTime(agent.status?.quarantinedUntil);
@@ -87,7 +88,7 @@ export function toSchedulingAgent(agent: Agent, running: number): SchedulingAgen
     labels: agent.metadata.labels ?? {},
     capabilities: agent.spec.capabilities ?? [],
     queues: agent.spec.queues,
-    maxConcurrency: agent.spec.maxConcurrency,
+    maxConcurrency: isHalfOpen(agent) ? Math.min(1, agent.spec.maxConcurrency) : agent.spec.maxConcurrency,
     running,
   };
 }
@@ -113,4 +114,9 @@ function toSchedulingSelector(selector: ApiLabelSelector): LabelSelector {
           matchExpressions: selector.matchExpressions.map((r) => (r.values === undefined ? { key: r.key, operator: r.operator } : { key: r.key, operator: r.operator, values: r.values })),
         }),
   };
+}
+
+function isHalfOpen(agent: Agent): boolean {
+  const ready = findCondition(agent.status?.conditions, AGENT_CONDITIONS.ready);
+  return ready?.status === "True" && ready.reason === AGENT_HALF_OPEN_REASON;
 }

@@ -231,3 +231,15 @@ describe("Dispatcher", () => {
     ]);
   });
 });
+
+describe("half-open agents", () => {
+  it("gives an agent whose breaker is half-open one job at a time", async () => {
+    const halfOpen: Agent = {
+      ...agent({ name: "w", maxConcurrency: 4 }),
+      status: { phase: "Ready", conditions: [{ type: "Ready", status: "True", reason: "HalfOpen", message: "", lastTransitionTime: "2030-01-01T12:00:00Z" }] },
+    };
+    const h = harness([named("a"), named("b")], [halfOpen]);
+    await h.cycle();
+    expect(h.writer.writes.filter((w) => w.status.phase === "Assigned")).toHaveLength(1);
+  });
+});

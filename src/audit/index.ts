@@ -11,6 +11,5 @@ export {
 } from "./writer.js";
 export { AUDIT_DAY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, auditDay, buildChunk, chunkName, sortEntries } from "./chunk.js";
 export { daysBetween, matchesQuery, queryEntries, sinceDaySelector, type AuditQuery, type AuditRow } from "./query.js";
-export { formatAuditJson, formatAuditTable, type TableFormatOptions } from "./format.js";
 export { readAuditTrail, type ReadAuditOptions } from "./reader.js";
 export { auditWriterMetrics, type AuditDropReason, type AuditWriterMetrics } from "./metrics.js";

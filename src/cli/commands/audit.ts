@@ -2,7 +2,8 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Option } from "commander";
 import { AUDIT_LOG_TYPE, GROUP, PLURALS, VERSION, type AuditLog } from "../../api/index.js";
-import { formatAuditJson, formatAuditTable, readAuditTrail, type AuditQuery } from "../../audit/index.js";
+import { readAuditTrail, type AuditQuery } from "../../audit/index.js";
+import { formatAuditJson, formatAuditTable } from "../output/audit.js";
 import { isApiError, ResourceClient, Transport } from "../../runtime/client/index.js";
 import { parseDuration } from "../../runtime/config/index.js";
 import { UsageError } from "../command.js";

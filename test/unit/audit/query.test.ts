@@ -6,13 +6,12 @@ import {
   AUDIT_DAY_LABEL,
   buildChunk,
   daysBetween,
-  formatAuditJson,
-  formatAuditTable,
   matchesQuery,
   queryEntries,
   sinceDaySelector,
   type AuditQuery,
 } from "../../../src/audit/index.js";
+import { formatAuditJson, formatAuditTable } from "../../../src/cli/output/audit.js";
 
 const T0 = Date.UTC(2031, 2, 3, 12, 0, 0);
 const NAMES = ["job-a", "job-b", "agent-1", "agent-2"] as const;

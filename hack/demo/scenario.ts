@@ -24,6 +24,8 @@ export interface DemoJob {
   readonly expect: JobPhase;
   /** What the job shows off, for the summary. */
   readonly note: string;
+  /** False for jobs made to wait on purpose (maintenance, notBefore): their wait is not schedule latency. */
+  readonly measureLatency?: false;
 }
 
 type Priority = "critical" | "high" | "normal" | "low";
@@ -68,16 +70,16 @@ export function firstWave(now: Date): DemoJob[] {
       job: job("team-a", "delayed-digest", "echo", { message: "sent later" }, { notBefore: new Date(now.getTime() + 20_000).toISOString().replace(/\.\d+Z$/, "Z") }),
       expect: "Succeeded",
       note: "notBefore +20 s",
+      measureLatency: false,
     },
   ];
 }
 
 /** Submitted during maintenance mode: they wait until dispatch resumes. */
 export function maintenanceWave(): DemoJob[] {
-  return [
-    sleepJob("team-a", "during-maintenance-1", "1s", "high"),
-    sleepJob("team-b", "during-maintenance-2", "1s", "normal"),
-  ];
+  return [sleepJob("team-a", "during-maintenance-1", "1s", "high"), sleepJob("team-b", "during-maintenance-2", "1s", "normal")].map(
+    (d) => ({ ...d, note: `${d.note}, submitted while paused`, measureLatency: false }),
+  );
 }
 
 /** Long jobs on team-a: one agent running them is killed, and they finish on the other. */

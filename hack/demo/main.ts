@@ -221,7 +221,7 @@ function ensureNamespace(k: (...args: string[]) => string, namespace: string): v
 function startRendering(demo: Demo): { stop(): void } {
   const tty = process.stdout.isTTY;
   const timer = setInterval(
-    () => (tty ? logUpdate(renderLive(demo.snapshot(), process.stdout.rows || 40)) : process.stdout.write(renderPlainLine(demo.snapshot()) + "\n")),
+    () => (tty ? logUpdate(renderLive(demo.snapshot(), process.stdout.rows || 40, process.stdout.columns || 120)) : process.stdout.write(renderPlainLine(demo.snapshot()) + "\n")),
     tty ? 250 : 3_000,
   );
   let stopped = false;
@@ -231,7 +231,7 @@ function startRendering(demo: Demo): { stop(): void } {
       stopped = true;
       clearInterval(timer);
       if (tty) {
-        logUpdate(renderLive(demo.snapshot(), process.stdout.rows || 40));
+        logUpdate(renderLive(demo.snapshot(), process.stdout.rows || 40, process.stdout.columns || 120));
         logUpdate.done();
       }
     },

@@ -116,8 +116,8 @@ function jobLines(s: DemoSnapshot, maxRows: number): string[] {
   return lines;
 }
 
-/** The compact live view, redrawn in place on a terminal. */
-export function renderLive(s: DemoSnapshot, rows = 40): string {
+/** The compact live view, redrawn in place on a terminal; lines are cut to the terminal's width. */
+export function renderLive(s: DemoSnapshot, rows = 40, columns = 120): string {
   const header = `Helios demo  ${clock(s.elapsedMs)}  │  ${s.stage}`;
   const notes = s.notes.slice(-5).map((n) => `  ${clock(n.atMs)} ${n.text}`);
   const fixed = 12 + s.agents.length + notes.length;
@@ -133,7 +133,9 @@ export function renderLive(s: DemoSnapshot, rows = 40): string {
     "",
     "RECENT",
     ...notes,
-  ].join("\n");
+  ]
+    .map((line) => (line.length > columns ? `${line.slice(0, columns - 1)}…` : line))
+    .join("\n");
 }
 
 /** One line for non-interactive output (CI). */

@@ -72,3 +72,12 @@ describe("demo view", () => {
     expect(text).toContain("export KUBECONFIG=/x/kubeconfig");
   });
 });
+
+describe("demo view width", () => {
+  it("cuts lines to the terminal width instead of wrapping", () => {
+    const long = job("a-job-with-a-very-long-name-indeed", "team-a", { phase: "Failed", lastError: { reason: "RetriesExhausted", message: "x".repeat(300) } });
+    const lines = renderLive(snapshot([long]), 40, 60).split("\n");
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    expect(lines.some((l) => l.endsWith("…"))).toBe(true);
+  });
+});

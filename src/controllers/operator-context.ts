@@ -82,9 +82,8 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
  * every registered controller's runnables to `manager`.
  */
 export function installOperator(manager: Manager, ctx: OperatorContext, registrations: readonly ControllerRegistration[]): void {
-  for (const informer of Object.values(ctx.informers) as OperatorInformers[keyof OperatorInformers][]) {
-    manager.addInformer(informer.name, informer);
-  }
+  const { jobs, agents, leases, featureFlags } = ctx.informers;
+  for (const informer of [jobs, agents, leases, featureFlags]) manager.addInformer(informer.name, informer);
   for (const runnable of ctx.runnables) manager.add(runnable);
   for (const registration of registrations) {
     for (const runnable of registration.setup(ctx)) manager.add(runnable);

@@ -2,7 +2,6 @@
 // flags) with their job indexes, the multi-namespace informer behind them, and small job helpers.
 export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
 export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
-export { logAuditSink } from "./log-audit-sink.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
 export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
 export { jobMetrics, type JobMetrics } from "./job-metrics.js";

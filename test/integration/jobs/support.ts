@@ -9,12 +9,7 @@ import { pino } from "pino";
 import { createAgent, builtinHandlers, type HeliosAgent } from "../../../src/agent/index.js";
 import { AGENT_TYPE, JOB_TYPE, type Agent, type Job, type JobInput } from "../../../src/api/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
-import { AGENT_HEALTH_CONTROLLER, createAgentHealthController } from "../../../src/controllers/agent-health/index.js";
-import { CONTROLLERS } from "../../../src/controllers/index.js";
-import { Informer } from "../../../src/runtime/cache/index.js";
-import { EVENTS, LEASES, ResourceClient, Transport, type KubeEvent, type Lease } from "../../../src/runtime/client/index.js";
-import { parseDuration } from "../../../src/runtime/config/index.js";
-import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
+import { ResourceClient, Transport } from "../../../src/runtime/client/index.js";
 import { resolveOperatorConfig } from "../../../src/runtime/config/index.js";
 import type { Logger } from "../../../src/runtime/log/index.js";
 import type { Registry } from "../../../src/runtime/metrics/index.js";
@@ -66,7 +61,7 @@ export async function startOperator(namespaces: readonly string[], operatorNames
   const log = fileLogger(name);
   const manager = buildOperator(config, kc, log);
   const stopper = new AbortController();
-  const running = Promise.all([manager.start(stopper.signal), agentHealthIfMissing(kc, namespaces, parseDuration(String(raw["agentStaleTimeout"])), log, stopper.signal)]);
+  const running = manager.start(stopper.signal);
   running.catch(() => undefined);
   return {
     registry: manager.registry,
@@ -83,30 +78,6 @@ export async function metricTotal(registry: Registry, name: string): Promise<num
   if (metric === undefined) return 0;
   const { values } = await metric.get();
   return values.reduce((n, v) => n + v.value, 0);
-}
-
-// agent-health joins CONTROLLERS in its own change; until then these tests run it beside the operator.
-async function agentHealthIfMissing(kc: KubeConfig, namespaces: readonly string[], staleTimeoutMs: number, log: Logger, signal: AbortSignal): Promise<void> {
-  if (CONTROLLERS.some((c) => c.name === AGENT_HEALTH_CONTROLLER)) return;
-  const transport = new Transport(kc);
-  await Promise.all(
-    namespaces.map(async (namespace) => {
-      const informers = {
-        agents: new Informer<Agent>(new ResourceClient<Agent>(transport, AGENT_TYPE), { namespace }),
-        leases: new Informer<Lease>(new ResourceClient<Lease>(transport, LEASES), { namespace }),
-        jobs: new Informer<Job>(new ResourceClient<Job>(transport, JOB_TYPE), { namespace }),
-      };
-      const controller = createAgentHealthController({
-        ...informers,
-        transport,
-        events: new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), { reportingController: "helios.dev/operator", reportingInstance: "test" }),
-        audit: { record: () => undefined },
-        log,
-        config: { staleTimeoutMs },
-      });
-      await Promise.all([...Object.values(informers).map((i) => i.start(signal)), controller.start(signal)]);
-    }),
-  );
 }
 
 export interface AgentSpec {

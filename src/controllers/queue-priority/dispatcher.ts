@@ -243,7 +243,13 @@ function logWriteError(log: Logger, job: Job, err: unknown): void {
   log.warn({ err, job: job.metadata.name, namespace: job.metadata.namespace }, "dispatcher status write failed; will retry");
 }
 
-/** A job change that can matter to dispatch: anything not already terminal (a finish frees a slot: its old object is active). */
-export function jobMattersToDispatch(job: Job): boolean {
-  return !isTerminalJobPhase(jobPhase(job));
+/**
+ * Whether a job event can change a dispatch decision: a new or deleted job that is not terminal, a
+ * phase or agent change (a finish frees a slot), or any change to a Pending job. Progress writes of
+ * running jobs do not wake the dispatcher.
+ */
+export function jobEventMattersToDispatch(oldJob: Job | undefined, newJob: Job): boolean {
+  const phase = jobPhase(newJob);
+  if (oldJob === undefined) return !isTerminalJobPhase(phase);
+  return phase === "Pending" || jobPhase(oldJob) !== phase || oldJob.status?.assignedAgent !== newJob.status?.assignedAgent;
 }

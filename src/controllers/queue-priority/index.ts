@@ -7,10 +7,10 @@ import { Controller } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { enqueueFrom, jobMetrics } from "../shared/index.js";
-import { Dispatcher, DISPATCH_REQUEST, jobMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
+import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
 export { mapBounded } from "./bounded.js";
-export { Dispatcher, DISPATCH_REQUEST, jobMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherDeps, type DispatcherOptions } from "./dispatcher.js";
+export { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherDeps, type DispatcherOptions } from "./dispatcher.js";
 export { InFlightWrites } from "./in-flight.js";
 export { buildSnapshot, schedulingFlags, toSchedulingAgent, toSchedulingJob, type HeldSlot, type SnapshotInput } from "./snapshot.js";
 export { ASSIGNED_REASON, assignedStatus, unplacedStatus } from "./status.js";
@@ -36,7 +36,11 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     logger: ctx.log,
     clock: ctx.clock,
   });
-  enqueueFrom(ctx.informers.jobs, controller, (job) => (jobMattersToDispatch(job) ? [DISPATCH_REQUEST] : []));
+  const dispatch = (): void => controller.enqueue(DISPATCH_REQUEST);
+  const onJob = (oldJob: Job | undefined, newJob: Job): void => {
+    if (jobEventMattersToDispatch(oldJob, newJob)) dispatch();
+  };
+  ctx.informers.jobs.addEventHandler({ onAdd: (job) => onJob(undefined, job), onUpdate: onJob, onDelete: (job) => onJob(undefined, job) });
   enqueueFrom(ctx.informers.agents, controller, () => [DISPATCH_REQUEST]);
   ctx.flags.onChange(() => controller.enqueue(DISPATCH_REQUEST));
   return controller;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { findCondition, type Agent, type Job, type JobStatus } from "../../../../src/api/index.js";
 import type { AuditRecord } from "../../../../src/audit/sink.js";
 import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
-import { Dispatcher, DISPATCH_REQUEST, type DispatcherOptions } from "../../../../src/controllers/queue-priority/index.js";
+import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, type DispatcherOptions } from "../../../../src/controllers/queue-priority/index.js";
 import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/flags/control-flags.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError } from "../../../../src/runtime/client/index.js";
@@ -241,5 +241,19 @@ describe("half-open agents", () => {
     const h = harness([named("a"), named("b")], [halfOpen]);
     await h.cycle();
     expect(h.writer.writes.filter((w) => w.status.phase === "Assigned")).toHaveLength(1);
+  });
+});
+
+describe("jobEventMattersToDispatch", () => {
+  it("wakes the dispatcher for new work, freed slots and Pending changes, not for progress", () => {
+    const running = activeJob("Running", { name: "r" });
+    const progressed = { ...running, status: { ...running.status, progress: { percent: 50 } } };
+    const done = { ...running, status: { ...running.status, phase: "Succeeded" as const } };
+    expect(jobEventMattersToDispatch(undefined, named("new"))).toBe(true);
+    expect(jobEventMattersToDispatch(running, progressed)).toBe(false);
+    expect(jobEventMattersToDispatch(running, done)).toBe(true);
+    expect(jobEventMattersToDispatch(undefined, done)).toBe(false);
+    expect(jobEventMattersToDispatch(undefined, running)).toBe(true); // a deleted running job frees its slot
+    expect(jobEventMattersToDispatch(named("p"), named("p", { spec: { cancel: true } }))).toBe(true);
   });
 });

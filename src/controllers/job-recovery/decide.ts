@@ -188,6 +188,9 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
   return deadlines.length === 0 ? { kind: "none" } : { kind: "none", requeueAfterMs: Math.min(...deadlines) - now };
 }
 
+/** Causes that re-place the job at once, without waiting out a backoff. */
+const AGENT_LOSS: ReadonlySet<AttemptCause> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
+
 /** Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are exhausted. */
 function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): RecoveryDecision {
   const { job, now } = input;
@@ -208,15 +211,18 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
   }
 
   const nextRetries = countsRetry ? retries + 1 : retries;
-  const delayMs = countsRetry ? retryDelayMs(nextRetries, job.spec.retry, input.random) : 0;
+  // A lost agent is not the job's fault, so the job goes straight back to a healthy agent; the retry
+  // still counts, so a job that kills every agent it touches stops after maxRetries.
+  const waitsBackoff = countsRetry && !AGENT_LOSS.has(cause);
+  const delayMs = waitsBackoff ? retryDelayMs(nextRetries, job.spec.retry, input.random) : 0;
   const rest: JobStatus = { ...status };
   delete rest.assignedAgent;
   delete rest.assignedAt;
   delete rest.startedAt;
   delete rest.progress;
   delete rest.nextAttemptAt;
-  const nextAttemptAt = countsRetry ? formatTime(new Date(now + delayMs)) : undefined;
-  const scheduled = countsRetry
+  const nextAttemptAt = waitsBackoff ? formatTime(new Date(now + delayMs)) : undefined;
+  const scheduled = waitsBackoff
     ? { type: JOB_CONDITIONS.scheduled, status: "False" as const, reason: "BackoffWait", message: `Retry ${nextRetries} of ${maxRetries} after ${cause}: waiting out retry backoff until ${nextAttemptAt ?? at}.` }
     : { type: JOB_CONDITIONS.scheduled, status: "False" as const, reason: "Requeued", message: `Requeued after ${cause}; waiting for an agent.` };
   const next: JobStatus = {
@@ -229,7 +235,8 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
     attempts: closeAttempt(status, { outcome, reason: cause }, at),
     conditions: setCondition(status.conditions, scheduled, date),
   };
-  return { kind: "requeue", reason: cause, countsRetry, message: countsRetry ? `${message}; retry ${nextRetries} of ${maxRetries} in ${Math.ceil(delayMs / 1000)}s` : message, status: next };
+  const retryNote = waitsBackoff ? `; retry ${nextRetries} of ${maxRetries} in ${Math.ceil(delayMs / 1000)}s` : countsRetry ? `; retry ${nextRetries} of ${maxRetries} now` : "";
+  return { kind: "requeue", reason: cause, countsRetry, message: `${message}${retryNote}`, status: next };
 }
 
 function cancel(job: Job, now: number): RecoveryDecision {

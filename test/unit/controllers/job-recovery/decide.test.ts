@@ -169,10 +169,18 @@ describe("active jobs", () => {
   it.each([
     [{ missing: true }, "AgentDeleted"],
     [{ missing: false, phase: "Offline" }, "AgentOffline"],
-  ] as const)("requeues with a retry when the agent is %o", (agentView, reason) => {
+  ] as const)("requeues with a retry but no backoff wait when the agent is %o", (agentView, reason) => {
     const d = decide(activeJob("Running"), { agent: agentView });
     expect(d).toMatchObject({ kind: "requeue", reason, countsRetry: true });
     expect(statusOf(d).attempts?.[0]).toMatchObject({ outcome: "Requeued", reason });
+    // The job was not at fault: it goes back to a healthy agent at once.
+    expect(statusOf(d).nextAttemptAt).toBeUndefined();
+    expect(statusOf(d).retries).toBe(1);
+  });
+
+  it("makes a job that failed on its own wait out the backoff", () => {
+    const d = decide(activeJob("Running", { spec: { timeoutSeconds: 30 } }), { now: T0 + 30 * SECOND });
+    expect(statusOf(d).nextAttemptAt).toBeDefined();
   });
 
   it.each(["Draining", "Quarantined", "Ready"] as const)("lets an attempt on a %s agent continue", (phase) => {

@@ -90,7 +90,7 @@ const jobSpecFields = z.object({
     .describe("Running deadline in seconds: an attempt running longer is treated as stuck and retried."),
   maxQueueSeconds: seconds(LIMITS.maxDurationSeconds)
     .optional()
-    .describe("The Job expires if it has not started this many seconds after creation."),
+    .describe("The Job expires if it waits this many seconds for an agent, counted from when it became eligible (creation, notBefore, or the end of a retry backoff)."),
   notBefore: timestampSchema.optional().describe("The Job is not assigned before this time (RFC 3339)."),
   ttlSecondsAfterFinished: z
     .int()

@@ -5,7 +5,7 @@ import { AGENT_TYPE, API_VERSION, KINDS, type Agent, type Job } from "../../api/
 import type { AuditSink } from "../../audit/sink.js";
 import type { EventHandler, ReadonlyStore } from "../../runtime/cache/index.js";
 import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
-import { Controller, type EventSource } from "../../runtime/controller/index.js";
+import { Controller } from "../../runtime/controller/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import { heliosCounter } from "../../runtime/metrics/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
@@ -80,33 +80,10 @@ export function createAgentHealthController(setup: AgentHealthSetup): Controller
     clock,
     ...(setup.registry === undefined ? {} : { registry: setup.registry }),
   });
-  controller.watch(requestSource(setup.agents, sameName));
-  controller.watch(requestSource(setup.leases, (lease) => (isAgentLease(lease, setup.agents) ? sameName(lease) : [])));
-  controller.watch(requestSource(setup.jobs, (job) => jobAgentKeys(job).map(parseRequestKey)));
+  controller.watch(setup.agents, sameName);
+  controller.watch(setup.leases, (lease) => (isAgentLease(lease, setup.agents) ? sameName(lease) : []));
+  controller.watch(setup.jobs, (job) => jobAgentKeys(job).map(parseRequestKey));
   return controller;
-}
-
-/**
- * An event source that hands the controller the requests an object maps to. (`Controller.watch` takes
- * `ObjectLike`, whose optional fields do not admit `undefined`, so zod-inferred kinds do not fit it
- * under exactOptionalPropertyTypes; mapping here sidesteps that.)
- */
-function requestSource<T extends KubeObject>(informer: CachedSource<T>, toRequests: (obj: T) => readonly Request[]): EventSource {
-  return {
-    hasSynced: () => informer.hasSynced(),
-    addEventHandler(handler) {
-      const emit = (...objs: T[]): void => {
-        const seen = new Set<string>();
-        for (const req of objs.flatMap(toRequests)) {
-          const key = keyOf(req.namespace, req.name);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          handler.onAdd?.({ metadata: req.namespace === undefined ? { name: req.name } : { name: req.name, namespace: req.namespace } });
-        }
-      };
-      informer.addEventHandler({ onAdd: (obj) => emit(obj), onUpdate: (old, obj) => emit(old, obj), onDelete: (obj) => emit(obj) });
-    },
-  };
 }
 
 function jobsOfAgentLookup(jobs: CachedSource<Job>): (namespace: string, name: string) => readonly Job[] {

@@ -6,7 +6,7 @@ import type { AuditSink } from "../../audit/sink.js";
 import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
-import { Controller, type EventSource } from "../../runtime/controller/index.js";
+import { Controller } from "../../runtime/controller/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
@@ -50,7 +50,7 @@ export function createFeatureFlagController(setup: FeatureFlagSetup): Controller
     clock,
     ...(setup.registry === undefined ? {} : { registry: setup.registry }),
   });
-  controller.watch(keySource(setup.flags));
+  controller.watch(setup.flags);
   return controller;
 }
 
@@ -71,19 +71,3 @@ export const featureFlagController: ControllerRegistration = {
   ],
 };
 
-/**
- * Hands the controller each flag's own key. (zod-inferred metadata admits `undefined` in optional
- * fields, which `ObjectLike` does not under exactOptionalPropertyTypes; rebuilding the key fits both.)
- */
-function keySource(informer: FlagInformer): EventSource {
-  return {
-    hasSynced: () => informer.hasSynced(),
-    addEventHandler(handler) {
-      const emit = (flag: FeatureFlag): void => {
-        const { name, namespace } = flag.metadata;
-        if (name) handler.onAdd?.({ metadata: namespace === undefined ? { name } : { name, namespace } });
-      };
-      informer.addEventHandler({ onAdd: emit, onUpdate: (_old, flag) => emit(flag), onDelete: emit });
-    },
-  };
-}

@@ -3,10 +3,10 @@
 import type { Job } from "../../api/index.js";
 import { JOB_TYPE } from "../../api/index.js";
 import { ResourceClient } from "../../runtime/client/index.js";
-import { Controller } from "../../runtime/controller/index.js";
+import { Controller, requestForObject } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
-import { agentIndexKey, enqueueFrom, JOB_INDEX, jobMetrics, ownKey } from "../shared/index.js";
+import { agentIndexKey, JOB_INDEX, jobMetrics } from "../shared/index.js";
 import { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler } from "./reconciler.js";
 
 export {
@@ -50,14 +50,14 @@ export function jobRecoveryController(ctx: OperatorContext, options: { workers?:
     logger: ctx.log,
     clock: ctx.clock,
   });
-  enqueueFrom(ctx.informers.jobs, controller, ownKey);
+  controller.watch(ctx.informers.jobs);
   // Offline or deleted agents: their active jobs (still indexed by agent) are recovered.
-  enqueueFrom(ctx.informers.agents, controller, (agent) =>
-    jobs.byIndex(JOB_INDEX.activeByAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(ownKey),
+  controller.watch(ctx.informers.agents, (agent) =>
+    jobs.byIndex(JOB_INDEX.activeByAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(requestForObject),
   );
   // The kill switch stops active jobs: re-decide each of them when any control flag changes.
   ctx.flags.onChange(() => {
-    for (const phase of ["Assigned", "Running"]) for (const job of jobs.byIndex(JOB_INDEX.byPhase, phase)) for (const req of ownKey(job)) controller.enqueue(req);
+    for (const phase of ["Assigned", "Running"]) for (const job of jobs.byIndex(JOB_INDEX.byPhase, phase)) for (const req of requestForObject(job)) controller.enqueue(req);
   });
   return controller;
 }

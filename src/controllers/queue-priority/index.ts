@@ -6,7 +6,7 @@ import { ResourceClient } from "../../runtime/client/index.js";
 import { Controller } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
-import { enqueueFrom, jobMetrics } from "../shared/index.js";
+import { jobMetrics } from "../shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
 export { mapBounded } from "./bounded.js";
@@ -41,7 +41,7 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     if (jobEventMattersToDispatch(oldJob, newJob)) dispatch();
   };
   ctx.informers.jobs.addEventHandler({ onAdd: (job) => onJob(undefined, job), onUpdate: onJob, onDelete: (job) => onJob(undefined, job) });
-  enqueueFrom(ctx.informers.agents, controller, () => [DISPATCH_REQUEST]);
+  controller.watch(ctx.informers.agents, () => [DISPATCH_REQUEST]);
   ctx.flags.onChange(() => controller.enqueue(DISPATCH_REQUEST));
   return controller;
 }

@@ -5,4 +5,3 @@ export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from 
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
 export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
 export { jobMetrics, type JobMetrics } from "./job-metrics.js";
-export { enqueueFrom, ownKey, type Enqueuer } from "./enqueue.js";

@@ -1,9 +1,10 @@
-// Starts one real control plane for the integration tests, installs the CRDs, and shares its kubeconfig.
+// Builds dist/, starts one real control plane for the integration tests, installs the CRDs, and shares its kubeconfig.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { removeControlPlaneData, startControlPlane, type BinaryPaths } from "../../hack/control-plane/index.js";
+import { ensureDistBuilt } from "./support/build.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Tests that run `helios operator` / `helios agent` as processes use dist/: built once here.
+  ensureDistBuilt(project.config.root);
   const plane = await startControlPlane();
   const crdDir = join(project.config.root, "crds");
   if (readdirSync(crdDir).some((f) => f.endsWith(".yaml"))) {

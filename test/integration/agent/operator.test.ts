@@ -1,6 +1,6 @@
 // `helios operator` + `helios agent` as real processes: agent-health wired through CONTROLLERS, with the
 // dispatcher and job recovery reacting to what it decides (Offline → requeue, drain → Released).
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
@@ -15,11 +15,6 @@ const phase = async (kind: string, name: string): Promise<string> =>
   (await kubectl(["get", kind, name, "-n", ns, "-o", "jsonpath={.status.phase}"])).stdout;
 
 beforeAll(async () => {
-  try {
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "ignore" });
-  } catch {
-    // tsc emits despite type errors elsewhere; the files we run must exist.
-  }
   expect(existsSync("dist/src/cli/commands/agent.js")).toBe(true);
   ns = await createNamespace("agent-op");
   operator = spawn(

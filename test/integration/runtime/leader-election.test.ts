@@ -1,7 +1,7 @@
 // Lease leader election on the real apiserver: one leader at a time (fencing counter), takeover
 // after SIGKILL within leaseDuration + retryPeriod, immediate handover on graceful release, and
 // stepping down when renewals fail past renewDeadline.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -123,21 +123,12 @@ async function waitUntil(what: string, cond: () => boolean, timeoutMs: number): 
 
 const has = (c: Candidate, event: string) => c.events.find((e) => e.event === event);
 
-function build(): Promise<void> {
-  // Emits even if files owned by others do not type-check yet; we only need the leader module.
-  return new Promise((done) =>
-    execFile(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT }, () =>
-      done(),
-    ),
-  );
-}
 
 describe("LeaderElector on a real apiserver", () => {
   let ns: string;
   let kc: KubeConfig;
 
   beforeAll(async () => {
-    await build();
     expect(existsSync(LEADER_DIST)).toBe(true);
     kc = kubeConfig();
     ns = await createNamespace("leader");

@@ -1,6 +1,6 @@
 // `helios operator` as real processes on the real apiserver: probes, metric names, one leader
 // between two replicas, takeover after SIGKILL, and a clean exit 0 on SIGTERM that releases the lease.
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
@@ -114,20 +114,11 @@ async function waitUntil(what: string, cond: () => Promise<boolean>, timeoutMs: 
   }
 }
 
-function build(): Promise<void> {
-  // Emits even if files owned by others do not type-check yet.
-  return new Promise((done) =>
-    execFile(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT }, () =>
-      done(),
-    ),
-  );
-}
 
 describe("helios operator", () => {
   let ns: string;
 
   beforeAll(async () => {
-    await build();
     expect(existsSync(MAIN)).toBe(true);
     ns = await createNamespace("operator");
   });

@@ -54,6 +54,7 @@ export class Transport {
   readonly #maxRetryAfterMs: number;
   readonly #impersonate: TransportOptions["impersonate"];
   readonly #onThrottled: TransportOptions["onThrottled"];
+  readonly #pools = new WeakMap<http.Agent, http.Agent>();
 
   constructor(kubeConfig: KubeConfig, options: TransportOptions = {}) {
     this.#kubeConfig = kubeConfig;
@@ -116,6 +117,7 @@ export class Transport {
     const requestOptions: https.RequestOptions = {};
     // Per request, not cached: exec/OIDC credential plugins refresh tokens here.
     await this.#kubeConfig.applyToHTTPSOptions(requestOptions);
+    requestOptions.agent = this.#keepAlive(requestOptions);
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const headers: http.OutgoingHttpHeaders = { ...(requestOptions.headers as http.OutgoingHttpHeaders | undefined), Accept: "application/json" };
     if (this.#impersonate) {
@@ -133,6 +135,39 @@ export class Transport {
       req.once("error", reject);
       req.end(payload);
     });
+  }
+
+  /**
+   * client-node gives every request its cached agent, which does not keep connections alive: a
+   * socket closes as soon as no request waits for it, so under load nearly every request paid a TLS
+   * handshake with client-certificate verification (bench/limit.ts measured about 1.5 ms of client
+   * CPU per request and a fifth of the apiserver's CPU per write). We keep one keep-alive pool per
+   * agent client-node hands out (it caches one per cluster and user). Idle sockets close after 60 s,
+   * before kube-apiserver's 90 s idle timeout, so we never reuse a socket the server is closing.
+   * Proxy agents (a subclass) are left as they are.
+   */
+  #keepAlive(options: https.RequestOptions): https.RequestOptions["agent"] {
+    const base = options.agent;
+    if (!(base instanceof http.Agent) || (base.constructor !== https.Agent && base.constructor !== http.Agent)) return base;
+    let pool = this.#pools.get(base);
+    if (pool === undefined) {
+      const common = { keepAlive: true, timeout: 60_000 };
+      pool =
+        base instanceof https.Agent
+          ? new https.Agent({
+              ...common,
+              ca: options.ca,
+              cert: options.cert,
+              key: options.key,
+              pfx: options.pfx,
+              passphrase: options.passphrase,
+              servername: options.servername,
+              ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+            })
+          : new http.Agent(common);
+      this.#pools.set(base, pool);
+    }
+    return pool;
   }
 
   #translate(err: unknown, callerSignal: AbortSignal | undefined): unknown {

@@ -352,7 +352,9 @@ describe("informer against a real apiserver", () => {
   it("reports API failures as named errors through the proxy", async () => {
     const client = new ResourceClient<Item>(viaProxy, CONFIG_MAPS);
     await expect(client.get({ name: "does-not-exist", namespace })).rejects.toSatisfy((err) => isApiError(err, "NotFound"));
+    // Unreachable: no new connections, and the kept-alive one from the first request is gone too.
     proxy.refuse(true);
+    proxy.dropAll();
     try {
       await expect(client.get({ name: "x", namespace })).rejects.toSatisfy((err) => isApiError(err, "Network"));
     } finally {

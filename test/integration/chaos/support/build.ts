@@ -85,6 +85,17 @@ export const MUTANTS = {
       { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
     ],
   },
+  /** Clients that neither wait out a stalled store nor retry: 2 s request timeout, no write retries, informers stop on failure. */
+  impatient: {
+    name: "impatient",
+    what: "requests time out after 2 s and are not retried (informers stop, agents drop results)",
+    mutations: [
+      { file: "runtime/client/transport.js", find: "this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;", replace: "this.#requestTimeoutMs = 2_000;" },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch", error: outcome.error, retryInMs });', replace: "return;" },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list", error, retryInMs });', replace: "return;" },
+      { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
+    ],
+  },
   /** A 429 is neither waited out nor retried anywhere: the request fails like any other error. */
   no429Retry: {
     name: "no-429-retry",

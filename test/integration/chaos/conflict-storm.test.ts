@@ -5,7 +5,7 @@
 // Protection removed (HELIOS_CHAOS_UNPROTECTED=1): an agent build that takes any 409 for a lost fence
 // and drops its result; the jobs whose final write met the storm stay Running (NotTerminal).
 import { afterAll, describe, expect, it } from "vitest";
-import { isTerminalJobPhase, type Job } from "../../../src/api/index.js";
+import { isTerminalJobPhase } from "../../../src/api/index.js";
 import { isApiError } from "../../../src/runtime/client/index.js";
 import { kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
 import { MUTANTS } from "./support/build.js";
@@ -58,7 +58,7 @@ describe("chaos: conflict storm on the jobs' metadata", () => {
             if (stop.signal.aborted) break;
             const labels: Record<string, string> = { ...job.metadata.labels, "chaos.helios.dev/storm": `w${w}-${writes}` };
             try {
-              await r.jobs.replace({ ...job, metadata: { ...job.metadata, labels } } as Job);
+              await r.jobs.replace({ ...job, metadata: { ...job.metadata, labels } });
               writes++;
             } catch (err) {
               if (!isApiError(err, "Conflict") && !isApiError(err, "NotFound")) throw err;

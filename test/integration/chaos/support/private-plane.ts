@@ -27,7 +27,7 @@ export async function startPrivatePlane(apiServerArgs: readonly string[] = []): 
   const kubectl = (args: readonly string[], input?: string): Promise<CommandResult> =>
     new Promise((res, rej) => {
       const child = execFile(plane.binaries.kubectl, ["--kubeconfig", plane.kubeconfigPath, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err && typeof err.code !== "number") return rej(err);
+        if (err && typeof err.code !== "number") return rej(new Error(`kubectl failed to run: ${err.message}`, { cause: err }));
         res({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
       });
       if (input !== undefined) child.stdin?.end(input);

@@ -129,11 +129,11 @@ export class AgentProcess extends HeliosProcess {
       .filter((l) => l["msg"] === "attempt finished")
       .map((l) => ({
         agent: this.agentName,
-        namespace: String(l["namespace"] ?? ""),
-        name: String(l["job"] ?? ""),
-        uid: String(l["jobUid"] ?? ""),
+        namespace: text(l["namespace"]),
+        name: text(l["job"]),
+        uid: text(l["jobUid"]),
         attempt: Number(l["attempt"] ?? 0),
-        outcome: String(l["outcome"] ?? ""),
+        outcome: text(l["outcome"]),
         written: l["written"] === true,
         ...(typeof l["reason"] === "string" ? { reason: l["reason"] } : {}),
       }));
@@ -194,6 +194,8 @@ export class OperatorProcess extends HeliosProcess {
     return this.lines.some((l) => l["msg"] === "caches synced, starting leader-elected runnables");
   }
 }
+
+const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "charts/", "manifests/", "crds/"] },
+  { ignores: ["dist/", "node_modules/", "charts/", "manifests/", "crds/", ".helios/", "bench/results/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

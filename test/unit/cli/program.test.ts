@@ -13,7 +13,7 @@ describe("helios CLI", () => {
   it("lists every registered subcommand, the operator first", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    const listed = [...stdout.matchAll(/^  (\w+) \[options\]/gm)].map((m) => m[1]);
+    const listed = [...stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]);
     expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "cancel", "audit"]);
   });
 

@@ -96,7 +96,8 @@ describe("chart RBAC", () => {
     expect(role.metadata.namespace).toBe("tenant-a");
     expect(permissions(rulesOf(role))).toEqual(
       [
-        "helios.dev/agents:get", "helios.dev/agents:create", "helios.dev/agents:update",
+        "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch",
+        "helios.dev/agents:create", "helios.dev/agents:update", "helios.dev/agents:patch",
         "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
         "helios.dev/jobs:get", "helios.dev/jobs:list", "helios.dev/jobs:watch", "helios.dev/jobs/status:update",
         "events.k8s.io/events:create", "core/events:create",

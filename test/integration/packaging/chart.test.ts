@@ -167,6 +167,9 @@ describe("helm install and uninstall", () => {
       [agent, "delete", "jobs.helios.dev", ns],
       [agent, "update", "jobs.helios.dev", ns],
       [agent, "update", "agents.helios.dev/status", ns],
+      [agent, "update", "agents.helios.dev", ns],
+      [agent, "create", "events.events.k8s.io", ns],
+      [operator, "list", "namespaces", ""],
       [agent, "update", "featureflags.helios.dev", ns],
       [agent, "get", "secrets", ns],
     ];

@@ -74,8 +74,7 @@ describe("chart RBAC", () => {
         "helios.dev/auditlogs:get", "helios.dev/auditlogs:list", "helios.dev/auditlogs:watch",
         "helios.dev/auditlogs:create", "helios.dev/auditlogs:delete",
         "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:watch",
-        "events.k8s.io/events:create", "events.k8s.io/events:patch", "core/events:create", "core/events:patch",
-        "core/namespaces:get", "core/namespaces:list", "core/namespaces:watch",
+        "events.k8s.io/events:create", "events.k8s.io/events:patch",
       ].sort(),
     );
     const role = findObject(objects, "Role", "helios-operator");
@@ -96,11 +95,9 @@ describe("chart RBAC", () => {
     expect(role.metadata.namespace).toBe("tenant-a");
     expect(permissions(rulesOf(role))).toEqual(
       [
-        "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch",
-        "helios.dev/agents:create", "helios.dev/agents:update", "helios.dev/agents:patch",
+        "helios.dev/agents:list", "helios.dev/agents:watch", "helios.dev/agents:create", "helios.dev/agents:patch",
         "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
         "helios.dev/jobs:get", "helios.dev/jobs:list", "helios.dev/jobs:watch", "helios.dev/jobs/status:update",
-        "events.k8s.io/events:create", "core/events:create",
       ].sort(),
     );
     const flags = findObject(objects, "Role", "helios-agent-control-flags");

@@ -33,6 +33,12 @@ export interface InformerOptions<T> extends WatcherOptions {
   readonly log?: InformerLogger;
   /** Watch lifecycle notices, for metrics. */
   readonly onNotice?: (notice: WatcherNotice) => void;
+  /**
+   * Applied to every listed or watched object before it is stored or handed to handlers (client-go's
+   * SetTransform), to keep only what readers need, e.g. {@link stripManagedFields}. Must be pure and
+   * keep name, namespace and resourceVersion.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /** A cached, watched view of one resource. A Runnable: `{ name, needsLeaderElection: false, start }`. */
@@ -125,7 +131,8 @@ export class Informer<T extends KubeObject> {
     this.#stopper.abort();
   }
 
-  #apply(event: WatcherEvent<T>): void {
+  #apply(raw: WatcherEvent<T>): void {
+    const event = this.#transformed(raw);
     switch (event.type) {
       case "Listed": {
         const diff = diffRelist(this.#store.snapshot(), event.objects);
@@ -163,6 +170,21 @@ export class Informer<T extends KubeObject> {
       case "Bookmark":
         this.#lastSyncResourceVersion = event.resourceVersion;
         return;
+    }
+  }
+
+  #transformed(event: WatcherEvent<T>): WatcherEvent<T> {
+    const transform = this.#options.transform;
+    if (transform === undefined) return event;
+    switch (event.type) {
+      case "Listed":
+        return { ...event, objects: event.objects.map(transform) };
+      case "Added":
+      case "Modified":
+      case "Deleted":
+        return { ...event, object: transform(event.object) };
+      default:
+        return event;
     }
   }
 

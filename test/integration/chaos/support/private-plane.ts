@@ -6,7 +6,7 @@ import net from "node:net";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../../hack/control-plane/index.js";
 import type { CommandResult } from "../../support/cluster.js";
 
@@ -22,7 +22,29 @@ export interface PrivatePlane {
   stop(): Promise<void>;
 }
 
-export async function startPrivatePlane(apiServerArgs: readonly string[] = []): Promise<PrivatePlane> {
+/**
+ * The CRDs with their validation taken away (a schema that keeps anything), for showing what the
+ * schemas protect the operator from. Selectable fields keep their one typed property each.
+ */
+function permissive(crdYaml: string): string {
+  const crd = parse(crdYaml) as { spec: { versions: { schema: unknown; selectableFields?: { jsonPath: string }[] }[] } };
+  for (const version of crd.spec.versions) {
+    const schema: Record<string, unknown> = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+    for (const { jsonPath } of version.selectableFields ?? []) {
+      let node = schema;
+      for (const part of jsonPath.split(".").filter((p) => p !== "")) {
+        const props = (node["properties"] ??= {}) as Record<string, Record<string, unknown>>;
+        node = props[part] ??= { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+      }
+      delete node["x-kubernetes-preserve-unknown-fields"];
+      node["type"] = "string";
+    }
+    version.schema = { openAPIV3Schema: schema };
+  }
+  return stringify(crd);
+}
+
+export async function startPrivatePlane(apiServerArgs: readonly string[] = [], o: { permissiveCrds?: boolean } = {}): Promise<PrivatePlane> {
   const plane = await startControlPlane({ apiServerArgs, report: () => {} });
   const kubectl = (args: readonly string[], input?: string): Promise<CommandResult> =>
     new Promise((res, rej) => {
@@ -32,11 +54,12 @@ export async function startPrivatePlane(apiServerArgs: readonly string[] = []): 
       });
       if (input !== undefined) child.stdin?.end(input);
     });
+  const crds = o.permissiveCrds === true ? readdirSync(CRDS).filter((f) => f.endsWith(".yaml")).map((f) => permissive(readFileSync(join(CRDS, f), "utf8"))).join("\n---\n") : undefined;
   for (const args of [
-    ["apply", "--server-side", "-f", CRDS],
+    ["apply", "--server-side", "-f", crds === undefined ? CRDS : "-"],
     ["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"],
   ]) {
-    const out = await kubectl(args);
+    const out = await kubectl(args, args[0] === "apply" ? crds : undefined);
     if (out.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${out.stderr}`);
   }
   const kubeConfig = new KubeConfig();

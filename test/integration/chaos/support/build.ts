@@ -105,6 +105,15 @@ export const MUTANTS = {
       { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = !conflict && isApiError(err) && err.retryable && !isApiError(err, \"TooManyRequests\");" },
     ],
   },
+  /** An agent that writes whatever its handler returned or threw: no result bound, no message truncation. */
+  unbounded: {
+    name: "unbounded",
+    what: "handler results and error messages are written as they are (no size bound, no truncation)",
+    mutations: [
+      { file: "agent/result.js", find: "export function boundResult(value) {", replace: "export function boundResult(value) { if (value !== undefined && value !== null) return { ok: true, result: typeof value === \"object\" && !Array.isArray(value) ? value : { value } };" },
+      { file: "agent/status-updates.js", find: "function truncate(text, max) {", replace: "function truncate(text, max) { return text;" },
+    ],
+  },
   /** An agent that takes any 409 for a lost fence and drops its result. */
   conflictDrops: {
     name: "conflict-drops",

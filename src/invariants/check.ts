@@ -62,6 +62,20 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     checkExecutions(job, history, executionsByUid.get(uid) ?? [], completeExecutions, add);
   }
 
+  // Jobs deleted since (TTL): what the audit trail and the agents still say about them must hold too.
+  const seen = new Set(input.jobs.map((j) => j.metadata.uid ?? jobRef(j)));
+  const vanished = new Set([...auditByJob.keys(), ...executionsByUid.keys()].filter((uid) => !seen.has(uid)));
+  for (const uid of vanished) {
+    const audit = auditByJob.get(uid) ?? [];
+    const executions = executionsByUid.get(uid) ?? [];
+    const first = audit[0] ?? executions[0];
+    const ref = first === undefined ? uid : `${first.namespace}/${first.name}`;
+    const add = (code: ViolationCode, message: string, attempt?: number): void => {
+      violations.push({ code, job: ref, uid, ...(attempt === undefined ? {} : { attempt }), message: `${ref} (deleted): ${message}` });
+    };
+    checkVanished(audit, executions, completeAudit, add);
+  }
+
   const present = new Set(input.jobs.map(jobRef));
   const deleted = new Set(input.audit.filter((e) => e.kind === "Job" && e.action === "deleted").map((e) => `${e.namespace}/${e.name}`));
   for (const expected of input.expected ?? []) {
@@ -204,6 +218,26 @@ function checkExecutions(job: Job, history: readonly JobAttempt[], executions: r
   if (complete && phase === "Succeeded" && wins.length === 0) {
     add("ExecutionMissing", `is Succeeded at attempt ${current}, but no agent reports having written that success`, current);
   }
+}
+
+// A Job that is gone: one assignment per attempt, one ending, one agent per attempt, one success.
+function checkVanished(audit: readonly AuditTrailEntry[], executions: readonly AgentExecution[], complete: boolean, add: Add): void {
+  const assigned = groupBy(
+    audit.filter((e) => e.action === "assigned" && e.attempt !== undefined),
+    (e) => String(e.attempt),
+  );
+  for (const [attempt, list] of assigned) {
+    if (list.length > 1) add("AssignedTwice", `the audit trail assigns attempt ${attempt} ${list.length} times (to ${list.map((e) => e.agent ?? "?").join(", ")})`, Number(attempt));
+  }
+  const endings = audit.filter((e) => TERMINAL_ACTIONS[e.action] !== undefined);
+  if (endings.length > 1) add("TerminalTwice", `the audit trail ends it ${endings.length} times: ${endings.map((e) => e.action).join(", ")}`);
+  if (complete && endings.length === 0 && audit.some((e) => e.action === "deleted")) add("AuditMissing", "was deleted, but the audit trail never ended it");
+  for (const [attempt, list] of groupBy(executions, (e) => String(e.attempt))) {
+    const agents = [...new Set(list.map((e) => e.agent))];
+    if (agents.length > 1) add("AttemptOnTwoAgents", `attempt ${attempt} was executed by agents ${agents.join(" and ")}`, Number(attempt));
+  }
+  const wins = executions.filter((e) => e.written && e.outcome === "Succeeded");
+  if (wins.length > 1) add("TerminalTwice", `${wins.length} executions wrote a success: ${wins.map((e) => `attempt ${e.attempt} on ${e.agent}`).join(", ")}`);
 }
 
 /** One line per violation (at most `limit`), for assertion messages and logs. */

@@ -180,6 +180,31 @@ describe("broken promises", () => {
   });
 });
 
+describe("jobs deleted since (TTL)", () => {
+  const deleted: AuditTrailEntry = { namespace: NS, time: iso(T0 + 99_000), action: "deleted", kind: "Job", name: "j", uid: "uid-j" };
+
+  it("hold when the audit trail and the executions tell one story", () => {
+    const i = input([ONE]);
+    expect(codes({ ...i, jobs: [], audit: [...i.audit, deleted] })).toEqual([]);
+  });
+
+  it("are still checked: two endings, two successes, one attempt on two agents", () => {
+    const i = input([ONE]);
+    const again: AuditTrailEntry = { ...deleted, action: "succeeded", attempt: 2, agent: "a2" };
+    const zombie: AgentExecution = { agent: "a1", namespace: NS, name: "j", uid: "uid-j", attempt: 2, outcome: "Succeeded", written: true };
+    const report = checkInvariants({ ...i, jobs: [], audit: [...i.audit, deleted, again], executions: [...i.executions, zombie] });
+    expect(report.violations.map((v) => v.code).sort()).toEqual(["AttemptOnTwoAgents", "TerminalTwice", "TerminalTwice"]);
+    expect(report.violations[0]?.message).toMatch(/^tenant\/j \(deleted\): /);
+  });
+
+  it("a deleted job the audit trail never ended, when the audit is complete", () => {
+    const i = input([ONE]);
+    const unended = [...i.audit.filter((e) => e.action !== "succeeded"), deleted];
+    expect(codes({ ...i, jobs: [], audit: unended })).toEqual(["AuditMissing"]);
+    expect(codes({ ...i, jobs: [], audit: unended, complete: { audit: false } })).toEqual([]);
+  });
+});
+
 describe("incomplete sources", () => {
   it("missing audit entries count only when the audit is complete", () => {
     const i = input([ONE]);

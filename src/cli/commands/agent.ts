@@ -59,7 +59,7 @@ const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
   },
 };
 
-/** How long an agent waits for the control flags before it starts with neutral ones (they still arrive later). */
+/** After this long without the control flags the agent warns (it runs with neutral ones until they arrive). */
 const FLAGS_SYNC_TIMEOUT_MS = 5_000;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -145,9 +145,11 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   const shutdown = shutdownSignal(log);
   const controlFlags = watchControlFlags(new Transport(kubeConfig), { operatorNamespace: config.operatorNamespace, log });
   const flagsDone = controlFlags.informer.start(shutdown);
-  if (!(await controlFlags.informer.waitForSync(AbortSignal.any([shutdown, AbortSignal.timeout(FLAGS_SYNC_TIMEOUT_MS)])))) {
-    log.warn({ operatorNamespace: config.operatorNamespace }, "control flags not readable yet; starting with neutral flags");
-  }
+  // Registration does not wait for the flags: the dispatcher already withholds killed or capped work,
+  // and the agent's own check (a second line) applies as soon as the flags arrive.
+  void controlFlags.informer.waitForSync(AbortSignal.any([shutdown, AbortSignal.timeout(FLAGS_SYNC_TIMEOUT_MS)])).then((synced) => {
+    if (!synced && !shutdown.aborted) log.warn({ operatorNamespace: config.operatorNamespace }, "control flags not readable yet; neutral until they are");
+  });
   const agent = createAgent({
     name: config.name,
     namespace: config.namespace,

@@ -78,6 +78,11 @@ export class ChaosRun {
     return agent;
   }
 
+  /** How many jobs this run created. */
+  get created(): number {
+    return this.#created.length;
+  }
+
   /** Creates the jobs (16 creates in flight) and remembers them as expected. */
   async createJobs(specs: readonly { name: string; spec: Partial<JobInput["spec"]> & { type: string } }[]): Promise<void> {
     const bodies = specs.map((s) => ({ apiVersion: "helios.dev/v1alpha1", kind: "Job", metadata: { name: s.name, namespace: this.namespace }, spec: s.spec }) as Job);
@@ -111,7 +116,8 @@ export class ChaosRun {
     const deadline = Date.now() + (this.unprotected ? Math.min(timeoutMs, 20_000) : timeoutMs);
     for (;;) {
       const jobs = await this.list().catch(() => undefined);
-      if (jobs !== undefined && jobs.length >= this.#created.length && jobs.every((j) => isTerminalJobPhase(j.status?.phase))) return true;
+      // Jobs deleted by their TTL are gone from the list; the checker accounts for them through the audit trail.
+      if (jobs !== undefined && jobs.every((j) => isTerminalJobPhase(j.status?.phase))) return true;
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -1,0 +1,16 @@
+// `make test-chaos`: the soak and the long chaos runs, on the same real control plane set-up as the
+// integration tests (kept out of `make test` for time). SOAK_MINUTES bounds the soak (default 20).
+import { resolve } from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  root: resolve(import.meta.dirname, "../.."),
+  test: {
+    name: "chaos",
+    include: ["test/soak/**/*.test.ts"],
+    globalSetup: ["test/integration/global-setup.ts"],
+    testTimeout: 60 * 60_000,
+    hookTimeout: 300_000,
+    fileParallelism: false,
+  },
+});

@@ -77,10 +77,15 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
   }
 
   const present = new Set(input.jobs.map(jobRef));
-  const deleted = new Set(input.audit.filter((e) => e.kind === "Job" && e.action === "deleted").map((e) => `${e.namespace}/${e.name}`));
+  const byName = (action: (e: AuditTrailEntry) => boolean): Set<string> => new Set(input.audit.filter((e) => e.kind === "Job" && action(e)).map((e) => `${e.namespace}/${e.name}`));
+  const deleted = byName((e) => e.action === "deleted");
+  // With an incomplete audit trail the `deleted` entry may be what was lost: an ending suffices.
+  const ended = completeAudit
+    ? new Set<string>()
+    : new Set([...byName((e) => TERMINAL_ACTIONS[e.action] !== undefined), ...input.executions.filter((e) => e.written && e.outcome === "Succeeded").map((e) => `${e.namespace}/${e.name}`)]);
   for (const expected of input.expected ?? []) {
     const ref = `${expected.namespace}/${expected.name}`;
-    if (!present.has(ref) && !deleted.has(ref)) {
+    if (!present.has(ref) && !deleted.has(ref) && !ended.has(ref)) {
       violations.push({ code: "Lost", job: ref, message: `${ref}: was created but is gone, and no audit entry says it was deleted` });
     }
   }

@@ -31,7 +31,10 @@ export interface InvariantInput {
   readonly jobs: readonly Job[];
   readonly audit: readonly AuditTrailEntry[];
   readonly executions: readonly AgentExecution[];
-  /** The Jobs the run created; omitted: the jobs given are all there were. */
+  /**
+   * The Jobs the run created; omitted: the jobs given are all there were. One that is gone counts as
+   * lost unless the audit trail says it was deleted (or, with an incomplete audit, that it ended).
+   */
   readonly expected?: readonly ExpectedJob[];
   /**
    * Which sources saw every event. A SIGKILLed operator loses the audit entries it had buffered,

@@ -22,7 +22,7 @@ export npm_config_audit := false
 
 CP := node dist/hack/control-plane/cli.js
 
-.PHONY: help deps build typecheck lint test test-unit test-integration crds manifests demo bench cluster-up cluster-down binaries clean
+.PHONY: help deps build typecheck lint test test-unit test-integration test-chaos crds manifests demo bench cluster-up cluster-down binaries clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ test-unit: binaries ## Only the unit tests
 
 test-integration: binaries ## Only the tests against the real control plane
 	@npx vitest run --project integration
+
+test-chaos: binaries ## The soak (SOAK_MINUTES, default 20) and the long chaos run (CHAOS_LONG_MINUTES, default 4)
+	@npx vitest run --config test/soak/vitest.config.ts
 
 demo: binaries ## Run the main job on an embedded local control plane
 	@node dist/hack/demo/main.js

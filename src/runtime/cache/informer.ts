@@ -23,7 +23,7 @@ export interface EventHandler<T> {
 
 export type InformerLogger = Pick<Logger, "debug" | "info" | "warn" | "error">;
 
-export interface InformerOptions<T> extends WatcherOptions {
+export interface InformerOptions<T> extends WatcherOptions<T> {
   /** Names the informer in logs and as a Runnable. Default: the client's resource plural. */
   readonly name?: string;
   /** Re-deliver everything as updates this often; 0 turns it off. Default 10 h (controller-runtime's SyncPeriod). */
@@ -33,12 +33,6 @@ export interface InformerOptions<T> extends WatcherOptions {
   readonly log?: InformerLogger;
   /** Watch lifecycle notices, for metrics. */
   readonly onNotice?: (notice: WatcherNotice) => void;
-  /**
-   * Applied to every listed or watched object before it is stored or handed to handlers (client-go's
-   * SetTransform), to keep only what readers need, e.g. {@link stripManagedFields}. Must be pure and
-   * keep name, namespace and resourceVersion.
-   */
-  readonly transform?: (obj: T) => T;
 }
 
 /** A cached, watched view of one resource. A Runnable: `{ name, needsLeaderElection: false, start }`. */
@@ -131,8 +125,7 @@ export class Informer<T extends KubeObject> {
     this.#stopper.abort();
   }
 
-  #apply(raw: WatcherEvent<T>): void {
-    const event = this.#transformed(raw);
+  #apply(event: WatcherEvent<T>): void {
     switch (event.type) {
       case "Listed": {
         const diff = diffRelist(this.#store.snapshot(), event.objects);
@@ -170,21 +163,6 @@ export class Informer<T extends KubeObject> {
       case "Bookmark":
         this.#lastSyncResourceVersion = event.resourceVersion;
         return;
-    }
-  }
-
-  #transformed(event: WatcherEvent<T>): WatcherEvent<T> {
-    const transform = this.#options.transform;
-    if (transform === undefined) return event;
-    switch (event.type) {
-      case "Listed":
-        return { ...event, objects: event.objects.map(transform) };
-      case "Added":
-      case "Modified":
-      case "Deleted":
-        return { ...event, object: transform(event.object) };
-      default:
-        return event;
     }
   }
 

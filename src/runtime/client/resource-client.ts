@@ -51,7 +51,7 @@ export interface DeleteOptions extends Signalled {
 export interface ResourceReader<T extends KubeObject> {
   get(ref: ObjectRef, options?: Signalled): Promise<T>;
   list(options?: ListOptions): Promise<ObjectList<T>>;
-  listAll(options?: Omit<ListOptions, "limit" | "continue">, pageSize?: number): Promise<ObjectList<T>>;
+  listAll(options?: Omit<ListOptions, "limit" | "continue">, pageSize?: number, map?: (item: T) => T): Promise<ObjectList<T>>;
   watch(options: WatchOptions): AsyncGenerator<RawWatchEvent<T>, void, undefined>;
 }
 
@@ -102,22 +102,25 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
   /**
    * Lists every page and returns one snapshot. If a continue token expires mid-way (410), starts
    * over unpaginated, as client-go's pager does, so the result is always one consistent snapshot.
+   * `map` applies to each page as it arrives (an informer's transform), so a page's raw objects can
+   * be collected before the next page comes instead of all of them living until the end.
    */
-  async listAll(options: Omit<ListOptions, "limit" | "continue"> = {}, pageSize = 500): Promise<ObjectList<T>> {
+  async listAll(options: Omit<ListOptions, "limit" | "continue"> = {}, pageSize = 500, map?: (item: T) => T): Promise<ObjectList<T>> {
     const items: T[] = [];
     let continueToken: string | undefined;
     let resourceVersion = "";
     try {
       do {
         const page = await this.list({ ...options, limit: pageSize, continue: continueToken });
-        items.push(...page.items);
+        for (const item of page.items) items.push(map === undefined ? item : map(item));
         // The snapshot's version is the first page's; later pages repeat it.
         if (continueToken === undefined) resourceVersion = page.metadata.resourceVersion;
         continueToken = page.metadata.continue;
       } while (continueToken);
     } catch (err) {
       if (continueToken === undefined || !isApiError(err, "Gone")) throw err;
-      return this.list(options);
+      const all = await this.list(options);
+      return map === undefined ? all : { ...all, items: all.items.map(map) };
     }
     return { items, metadata: { resourceVersion } };
   }

@@ -30,7 +30,7 @@ export type WatcherNotice =
   | { readonly type: "WatchExpired"; readonly error: unknown }
   | { readonly type: "Failed"; readonly during: "list" | "watch"; readonly error: unknown; readonly retryInMs: number };
 
-export interface WatcherOptions {
+export interface WatcherOptions<T = unknown> {
   /** Namespace to watch; omit for all namespaces. */
   readonly namespace?: string | undefined;
   readonly labelSelector?: string | undefined;
@@ -49,15 +49,21 @@ export interface WatcherOptions {
   readonly backoff?: BackoffOptions;
   /** Source of randomness for jitter and timeouts (tests pin it). */
   readonly random?: () => number;
+  /**
+   * Applied to every listed (page by page) and watched object before it is emitted (client-go's
+   * SetTransform), to keep only what consumers need, e.g. `stripManagedFields` from the cache
+   * module. Must be pure and keep name, namespace and resourceVersion.
+   */
+  readonly transform?: (obj: T) => T;
 }
 
 /** Runs list+watch for one resource and feeds a consumer. */
 export class Watcher<T extends KubeObject> {
   readonly #client: ResourceReader<T>;
-  readonly #options: WatcherOptions;
+  readonly #options: WatcherOptions<T>;
   readonly #random: () => number;
 
-  constructor(client: ResourceReader<T>, options: WatcherOptions = {}) {
+  constructor(client: ResourceReader<T>, options: WatcherOptions<T> = {}) {
     this.#client = client;
     this.#options = options;
     this.#random = options.random ?? Math.random;
@@ -134,7 +140,7 @@ export class Watcher<T extends KubeObject> {
   ): Promise<{ resourceVersion: string | undefined } | { error: unknown }> {
     let listed;
     try {
-      listed = await this.#client.listAll({ ...selectors, signal }, this.#options.pageSize ?? 500);
+      listed = await this.#client.listAll({ ...selectors, signal }, this.#options.pageSize ?? 500, this.#options.transform);
     } catch (error) {
       return { error };
     }
@@ -171,6 +177,7 @@ export class Watcher<T extends KubeObject> {
         throw new EmitError("watch consumer failed", { cause: err });
       }
     };
+    const transform = this.#options.transform;
     let events = 0;
     let lastVersion: string | undefined;
     let error: unknown;
@@ -188,7 +195,8 @@ export class Watcher<T extends KubeObject> {
           continue;
         }
         lastVersion = event.object.metadata?.resourceVersion ?? lastVersion;
-        deliver({ type: event.type === "ADDED" ? "Added" : event.type === "MODIFIED" ? "Modified" : "Deleted", object: event.object });
+        const object = transform === undefined ? event.object : transform(event.object);
+        deliver({ type: event.type === "ADDED" ? "Added" : event.type === "MODIFIED" ? "Modified" : "Deleted", object });
       }
     } catch (err) {
       // An abort for staleness surfaces as whatever the socket threw; report the real reason.

@@ -180,3 +180,4 @@ export class OperatorProcess {
     clearTimeout(timer);
   }
 }
+

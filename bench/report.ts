@@ -24,8 +24,13 @@ const writeRowSchema = z.object({
   perJob: figure,
 });
 
+/** CPU ms per job by process (apiserver, etcd, operator, agents, bench or client), from /proc. */
+const cpuSchema = z.record(z.string(), figure);
+
 export const limitSchema = z.object({
-  rows: z.array(z.object({ concurrency: z.number().int().positive(), jobs: z.number().int().positive(), seconds: z.number(), jobsPerSecond: z.number(), writesPerJob: z.number() })).min(1),
+  rows: z
+    .array(z.object({ concurrency: z.number().int().positive(), jobs: z.number().int().positive(), seconds: z.number(), jobsPerSecond: z.number(), writesPerJob: z.number(), cpuMsPerJob: cpuSchema }))
+    .min(1),
   best: z.object({ concurrency: z.number().int().positive(), jobsPerSecond: z.number() }),
 });
 
@@ -51,7 +56,10 @@ export const throughputSchema = z.object({
   ratioToLimit: figure,
   latencyMs: z.object({ createdToAssigned: summarySchema, createdToSucceeded: summarySchema }),
   writes: z.object({ total: z.number(), perJob: z.number(), byResource: z.array(writeRowSchema) }),
+  /** Other requests in the same window (GET, LIST, WATCH), including the bench's own watch and /metrics scrapes. */
+  reads: z.array(writeRowSchema),
   operator: memorySchema,
+  cpuMsPerJob: cpuSchema,
   /** Where the operator ran: "child process" (helios operator) or "in-process". */
   operatorMode: z.string(),
 });
@@ -177,6 +185,12 @@ export function evaluateTargets(r: Sections): Target[] {
   ];
 }
 
+function cpuCells(cpu: Readonly<Record<string, number | null>>): string {
+  return Object.entries(cpu)
+    .map(([name, ms]) => `${name} ${fmt(ms, 1)}`)
+    .join(", ");
+}
+
 function latencyCells(s: LatencySummary): string {
   return `p50 ${fmt(s.p50)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms`;
 }
@@ -186,7 +200,7 @@ export function formatReport(report: BenchReport): string {
   const figures = new Table({ head: ["scenario", "figure", "value"], wordWrap: true, colWidths: [14, 44, 52] });
   const { limit, throughput: tp, scale, recovery: rec, flags } = report;
   if (limit) {
-    for (const row of limit.rows) figures.push(["limit", `bare client, concurrency ${row.concurrency}`, `${fmt(row.jobsPerSecond)} jobs/s (${row.jobs} jobs, ${row.writesPerJob} writes each)`]);
+    for (const row of limit.rows) figures.push(["limit", `bare client, concurrency ${row.concurrency}`, `${fmt(row.jobsPerSecond)} jobs/s (${row.jobs} jobs, ${row.writesPerJob} writes each); CPU ms/job ${cpuCells(row.cpuMsPerJob)}`]);
     figures.push(["limit", "best", `${fmt(limit.best.jobsPerSecond)} jobs/s at concurrency ${limit.best.concurrency}`]);
   }
   if (tp) {
@@ -195,6 +209,8 @@ export function formatReport(report: BenchReport): string {
     figures.push(["throughput", "created → succeeded", latencyCells(tp.latencyMs.createdToSucceeded)]);
     figures.push(["throughput", "API writes per job", `${tp.writes.perJob.toFixed(2)} (${tp.writes.total} writes)`]);
     for (const w of tp.writes.byResource) figures.push(["", `  ${w.verb} ${w.resource}${w.subresource === "" ? "" : `/${w.subresource}`}`, `${fmt(w.perJob, 3)} per job (${w.count})`]);
+    figures.push(["throughput", "other requests (all clients)", tp.reads.map((r) => `${r.verb} ${r.resource}${r.subresource === "" ? "" : `/${r.subresource}`} ${r.count}`).join(", ")]);
+    figures.push(["throughput", "CPU ms per job", cpuCells(tp.cpuMsPerJob)]);
     figures.push(["throughput", `operator (${tp.operatorMode}) peak RSS / heap`, `${fmt(tp.operator.peakRssMb)} MB / ${fmt(tp.operator.peakHeapUsedMb)} MB`]);
   }
   for (const [name, b] of [["burst", report.burst], ["paced", report.paced]] as const) {

@@ -18,3 +18,8 @@ export interface BenchContext {
 export function secondsBetween(from: number, to: number): number {
   return (to - from) / 1000;
 }
+
+/** Totals divided by a job count. */
+export function perJob(totals: Readonly<Record<string, number>>, jobs: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(totals).map(([name, v]) => [name, v / jobs]));
+}

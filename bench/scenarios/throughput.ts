@@ -3,11 +3,12 @@
 // burst: jobs submitted at once into free capacity, for the created → assigned latency.
 import { setTimeout as delay } from "node:timers/promises";
 import { diffRequestTotals, isWrite } from "../../hack/control-plane/index.js";
+import { meterCpu } from "../cpu.js";
 import { waitFor } from "../job-timeline.js";
 import { benchJob, createJobs } from "../jobs.js";
 import type { BurstResult, ThroughputResult } from "../report.js";
 import { sampleSum, summarize } from "../stats.js";
-import { secondsBetween, type BenchContext } from "./context.js";
+import { perJob, secondsBetween, type BenchContext } from "./context.js";
 import { jobName, type Tenant } from "./tenant.js";
 
 export interface ThroughputOptions {
@@ -63,14 +64,25 @@ export async function runThroughput(ctx: BenchContext, tenant: Tenant, options: 
   const scenario = "throughput";
   const before = await ctx.cluster.requestTotals();
   const stopSampling = tenant.operator.sampleMemory();
+  const state = ctx.cluster.plane.state();
+  const stopCpu = await meterCpu({
+    apiserver: state.apiServer.pid,
+    etcd: state.etcd.pid,
+    operator: tenant.operator.pid,
+    agents: tenant.fleets.get("agents")?.pid ?? 0,
+    bench: process.pid,
+  });
   ctx.progress.phase(scenario, `${options.jobs} no-op jobs, ${options.createConcurrency} creates in flight`);
   const { names, created, finishedAt } = await runBatch(ctx, tenant, scenario, "tp", options.jobs, { concurrency: options.createConcurrency });
   // The audit trail is part of the cost: wait for the operator's writer to put its last chunk.
   await waitFor("audit entries written", async () => sampleSum(await tenant.operator.metrics(), "helios_audit_pending_entries") === 0, 30_000);
+  const cpu = await stopCpu();
   const after = await ctx.cluster.requestTotals();
   const operator = await stopSampling();
 
-  const writes = diffRequestTotals(before, after).filter(isWrite);
+  const diff = diffRequestTotals(before, after);
+  const writes = diff.filter(isWrite);
+  const reads = diff.filter((c) => !isWrite(c));
   const total = writes.reduce((n, w) => n + w.count, 0);
   const seconds = secondsBetween(created.firstSentAt, finishedAt);
   const jobsPerSecond = options.jobs / seconds;
@@ -92,7 +104,11 @@ export async function runThroughput(ctx: BenchContext, tenant: Tenant, options: 
         .sort((a, b) => b.count - a.count)
         .map((w) => ({ resource: w.resource, subresource: w.subresource, verb: w.verb, count: w.count, perJob: w.count / options.jobs })),
     },
+    reads: reads
+      .sort((a, b) => b.count - a.count)
+      .map((r) => ({ resource: r.resource, subresource: r.subresource, verb: r.verb, count: r.count, perJob: r.count / options.jobs })),
     operator,
+    cpuMsPerJob: perJob(cpu, options.jobs),
     operatorMode: "child process (helios operator)",
   };
 }

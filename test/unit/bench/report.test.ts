@@ -9,7 +9,7 @@ const memory = { peakRssMb: 150, peakHeapUsedMb: 60, endRssMb: 140 };
 
 function report(overrides: Partial<BenchReport> = {}): BenchReport {
   const sections = {
-    limit: { rows: [{ concurrency: 8, jobs: 100, seconds: 1, jobsPerSecond: 100, writesPerJob: 4 }], best: { concurrency: 8, jobsPerSecond: 100 } },
+    limit: { rows: [{ concurrency: 8, jobs: 100, seconds: 1, jobsPerSecond: 100, writesPerJob: 4, cpuMsPerJob: { apiserver: 12, etcd: 1.5, client: 2 } }], best: { concurrency: 8, jobsPerSecond: 100 } },
     throughput: {
       jobs: 100,
       agents: 10,
@@ -21,7 +21,9 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
       ratioToLimit: 0.8,
       latencyMs: latency,
       writes: { total: 305, perJob: 3.05, byResource: [{ resource: "jobs", subresource: "status", verb: "PUT", count: 200, perJob: 2 }] },
+      reads: [{ resource: "jobs", subresource: "", verb: "WATCH", count: 12, perJob: 0.12 }],
       operator: memory,
+      cpuMsPerJob: { apiserver: 9, etcd: 1, operator: 3, agents: 2, bench: 1 },
       operatorMode: "child process (helios operator)",
     },
     paced: { jobs: 100, ratePerSecond: 40, freeCapacity: 1000, createSeconds: 2.5, latencyMs: latency },

@@ -51,7 +51,9 @@ export async function startBenchCluster(report: Reporter): Promise<BenchCluster>
     },
     async stop() {
       await plane.stop();
-      await removeControlPlaneData(plane);
+      // HELIOS_BENCH_KEEP_PLANE=1 keeps etcd data and the apiserver's logs for a post-mortem.
+      if (process.env["HELIOS_BENCH_KEEP_PLANE"] === undefined) await removeControlPlaneData(plane);
+      else report(`kept the control plane's data and logs in ${plane.dir}`);
     },
   };
 }

@@ -23,6 +23,10 @@ const logDir = `${CHAOS_LOG_DIR}/handlers-${new Date().toISOString().replace(/[:
 let ns = "";
 let operator: OperatorProcess | undefined;
 let agent: AgentSdk.HeliosAgent | undefined;
+/** Serves the one well-behaved job: the failing ones trip the victim's circuit breaker (as they should). */
+let steady: AgentSdk.HeliosAgent | undefined;
+/** Starts the agents (after the jobs exist: all are placed in one cycle, before the failures trip the breaker). */
+let createAgents: () => Promise<void> = () => Promise.resolve();
 /** Lets the handler that ignores its signal return at last, so the agent can stop. */
 let releaseStubborn: () => void = () => undefined;
 
@@ -72,22 +76,31 @@ beforeAll(async () => {
   await operator.ready();
   const agentKc = new KubeConfig();
   agentKc.loadFromFile(kubeconfigPath());
-  agent = sdk.createAgent({ name: "victim", namespace: ns, maxConcurrency: Object.keys(HANDLERS).length, handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 });
-  await agent.start();
+  createAgents = async () => {
+    agent = sdk.createAgent({ name: "victim", namespace: ns, maxConcurrency: Object.keys(HANDLERS).length, handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 });
+    steady = sdk.createAgent({ name: "steady", namespace: ns, queues: ["steady"], handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 });
+    await Promise.all([agent.start(), steady.start()]);
+  };
 }, 120_000);
 
 afterAll(async () => {
   releaseStubborn();
-  await agent?.drain(0);
+  await Promise.all([agent?.drain(0), steady?.drain(0)]);
   await operator?.kill();
 });
 
 describe("handlers that throw, hang or return too much", () => {
   it("end with bounded statuses and clear reasons; every job ends once", async () => {
     for (const type of Object.keys(HANDLERS)) {
-      const spec: JobInput["spec"] = { type, retry: { maxRetries: 0, backoffSeconds: 1, maxBackoffSeconds: 1 }, ...(type.startsWith("hangs") ? { timeoutSeconds: 2 } : {}) };
+      const spec: JobInput["spec"] = {
+        type,
+        retry: { maxRetries: 0, backoffSeconds: 1, maxBackoffSeconds: 1 },
+        ...(type.startsWith("hangs") ? { timeoutSeconds: 2 } : {}),
+        ...(type === "huge-progress" ? { queue: "steady" } : {}),
+      };
       await jobs.create({ apiVersion: "helios.dev/v1alpha1", kind: "Job", metadata: { name: type, namespace: ns }, spec } as Job);
     }
+    await createAgents();
     let all: Job[] = [];
     const settled = await waitUntil(
       "every job terminal",
@@ -123,10 +136,10 @@ describe("handlers that throw, hang or return too much", () => {
     expect(problems).toEqual([]);
 
     releaseStubborn();
-    await agent?.drain(0);
+    await Promise.all([agent?.drain(0), steady?.drain(0)]);
     await operator?.stop();
     const audit = await readAuditTrail(new ResourceClient<AuditLog>(new Transport(kc), AUDIT_LOG_TYPE), { namespace: ns, query: {}, now: Date.now() });
-    const executions = (agent?.executions ?? []).map((e) => ({ ...e, agent: "victim" }));
+    const executions = [...(agent?.executions ?? []).map((e) => ({ ...e, agent: "victim" })), ...(steady?.executions ?? []).map((e) => ({ ...e, agent: "steady" }))];
     const report = checkInvariants({ jobs: all, audit, executions });
     expect(report.violations, formatViolations(report.violations)).toEqual([]);
   }, 120_000);

@@ -80,8 +80,8 @@ export const MUTANTS = {
     name: "no-reconnect",
     what: "informers stop for good on the first failed list or watch, and agents do not retry failed writes",
     mutations: [
-      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch", error: outcome.error, retryInMs });', replace: "return;" },
-      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list", error, retryInMs });', replace: "return;" },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch",', replace: 'return; notify({ type: "Failed", during: "watch",' },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list",', replace: 'return; notify({ type: "Failed", during: "list",' },
       { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
     ],
   },
@@ -91,8 +91,8 @@ export const MUTANTS = {
     what: "requests time out after 2 s and are not retried (informers stop, agents drop results)",
     mutations: [
       { file: "runtime/client/transport.js", find: "this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;", replace: "this.#requestTimeoutMs = 2_000;" },
-      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch", error: outcome.error, retryInMs });', replace: "return;" },
-      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list", error, retryInMs });', replace: "return;" },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch",', replace: 'return; notify({ type: "Failed", during: "watch",' },
+      { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list",', replace: 'return; notify({ type: "Failed", during: "list",' },
       { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
     ],
   },

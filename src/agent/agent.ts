@@ -28,7 +28,7 @@ import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } 
 export const AGENT_FIELD_MANAGER = "helios-agent";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Finished attempts remembered so a late watch event does not start them again. */
+/** Finished attempts remembered so a late watch event does not start them again; also the cap on `executions`. */
 const FINISHED_MEMORY = 10_000;
 
 /** Builds an agent; nothing happens until `start`. Throws AgentConfigError for unusable options. */
@@ -104,6 +104,7 @@ class AgentProcess implements HeliosAgent {
     };
   }
 
+  /** The attempts this agent ran, oldest first; the most recent 10 000 are kept. */
   get executions(): readonly ExecutionRecord[] {
     return this.#executions;
   }
@@ -290,6 +291,8 @@ class AgentProcess implements HeliosAgent {
     this.#runs.delete(run.uid);
     this.#remember(`${run.uid}/${run.attempt}`);
     this.#executions.push(record);
+    // A long-running agent keeps the most recent records only, as it does for finished attempts.
+    if (this.#executions.length > FINISHED_MEMORY) this.#executions.splice(0, this.#executions.length - FINISHED_MEMORY);
     const key = record.outcome.toLowerCase() as "succeeded" | "failed" | "released" | "dropped";
     this.#counts[key]++;
     if (this.#runs.size === 0) this.#idle?.();

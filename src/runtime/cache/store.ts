@@ -102,7 +102,7 @@ export class Store<T extends KubeObject> implements ReadonlyStore<T> {
     if (namespace) addTo(this.#byNamespace, namespace, key);
     for (const [name, fn] of Object.entries(this.#indexers)) {
       const index = this.#indices.get(name);
-      if (index) for (const value of new Set(fn(obj))) addTo(index, value, key);
+      if (index) for (const value of indexValues(fn, obj)) addTo(index, value, key);
     }
   }
 
@@ -111,8 +111,20 @@ export class Store<T extends KubeObject> implements ReadonlyStore<T> {
     if (namespace) removeFrom(this.#byNamespace, namespace, key);
     for (const [name, fn] of Object.entries(this.#indexers)) {
       const index = this.#indices.get(name);
-      if (index) for (const value of new Set(fn(obj))) removeFrom(index, value, key);
+      if (index) for (const value of indexValues(fn, obj)) removeFrom(index, value, key);
     }
+  }
+}
+
+/**
+ * The values `fn` files `obj` under. An index function that throws on a malformed object (one the
+ * schema should have refused) files it under none, so one bad object cannot stop the informer.
+ */
+function indexValues<T>(fn: IndexFunc<T>, obj: T): Set<string> {
+  try {
+    return new Set(fn(obj));
+  } catch {
+    return new Set();
   }
 }
 

@@ -69,3 +69,20 @@ describe("Store", () => {
     expect(() => store.byIndex("byColour", "red")).toThrow(/no index named "byColour"/);
   });
 });
+
+describe("Store with a throwing index function", () => {
+  it("files a malformed object under no value and keeps indexing the rest", () => {
+    const store = new Store<{ metadata: { name: string; namespace: string }; tags?: string[] }>({
+      byTag: (obj) => {
+        if (!obj.tags) throw new TypeError("malformed");
+        return obj.tags;
+      },
+    });
+    store.upsert({ metadata: { name: "bad", namespace: "ns" } });
+    store.upsert({ metadata: { name: "good", namespace: "ns" }, tags: ["a"] });
+    expect(store.get("ns/bad")).toBeDefined();
+    expect(store.byIndex("byTag", "a").map((o) => o.metadata.name)).toEqual(["good"]);
+    store.delete("ns/bad");
+    expect(store.size).toBe(1);
+  });
+});

@@ -76,7 +76,9 @@ describe("chaos: conflict storm on the jobs' metadata", () => {
     const report = await r.finish();
     r.expectVerdict(report);
     if (!r.unprotected) {
-      expect(await statusConflicts(), "Helios status writes met 409").toBeGreaterThan(conflictsBefore + 10);
+      // The storm must have got in Helios's way at least once for the verdict above to mean anything;
+      // how often depends on timing (9 to hundreds of 409s seen), so the bar is one.
+      expect(await statusConflicts(), "Helios status writes met 409").toBeGreaterThan(conflictsBefore);
       expect(writes, `the storm rewrote labels (${conflicts} of its own writes met 409)`).toBeGreaterThan(JOBS * 3);
       expect(report.stats.phases).toEqual({ Succeeded: JOBS });
     }

@@ -7,7 +7,7 @@ interface Bar {
   readonly color: string;
 }
 
-const WIDTH = 900;
+const WIDTH = 1000;
 const HEIGHT = 380;
 const PANEL = { top: 60, bottom: 300, height: 240 };
 const COLORS = { limit: "#9aa5b1", best: "#52606d", helios: "#2f80ed", target: "#eb5757", p50: "#6fcf97", p90: "#f2c94c", p99: "#eb5757" };
@@ -69,11 +69,17 @@ function throughputPanel(report: BenchReport, x0: number, width: number): string
   if (limit !== undefined && Number.isFinite(limit)) {
     const y = PANEL.bottom - (PANEL.height * Math.min(0.7 * limit, max)) / max;
     parts.push(`<line x1="${x0}" x2="${x0 + width}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="${COLORS.target}" stroke-dasharray="6 4"/>`);
-    parts.push(text(x0 + width, y - 4, "70 % of limit (target)", `text-anchor="end" font-size="11" fill="${COLORS.target}"`));
+    parts.push(text(x0 + width, y - 4, "70 % of the limit (target)", `text-anchor="end" font-size="11" fill="${COLORS.target}"`));
   }
   return parts.join("");
 }
 
+/** The top of a log axis: the power of ten at or above `max` (at least 10). */
+export function logMax(max: number): number {
+  return Number.isFinite(max) && max > 10 ? 10 ** Math.ceil(Math.log10(max)) : 10;
+}
+
+// Latencies span milliseconds (paced) to tens of seconds (saturated): a log scale shows both.
 function latencyPanel(report: BenchReport, x0: number, width: number): string {
   const groups: { label: string; s: LatencySummary }[] = [];
   if (report.throughput) {
@@ -86,8 +92,16 @@ function latencyPanel(report: BenchReport, x0: number, width: number): string {
     groups.push({ label: "paced →succeeded", s: report.paced.latencyMs.createdToSucceeded });
   }
   const values = groups.flatMap((g) => [g.s.p50, g.s.p90, g.s.p99]).filter((v): v is number => v !== null && Number.isFinite(v));
-  const max = niceMax(Math.max(...values, 1));
-  const parts = [text(x0, 30, "Latency percentiles (ms): p50, p90, p99", 'font-size="14" font-weight="bold"'), axis(x0, width, max, "ms")];
+  const top = logMax(Math.max(...values, 1));
+  const decades = Math.log10(top);
+  const height = (v: number): number => (PANEL.height * Math.log10(Math.min(Math.max(v, 1), top))) / decades;
+  const parts = [text(x0, 30, "Latency percentiles (ms, log scale): p50, p90, p99", 'font-size="14" font-weight="bold"')];
+  for (let d = 0; d <= decades; d++) {
+    const y = PANEL.bottom - (PANEL.height * d) / decades;
+    parts.push(`<line x1="${x0}" x2="${x0 + width}" y1="${y}" y2="${y}" stroke="#e4e7eb"/>`);
+    parts.push(text(x0 - 6, y + 4, `${10 ** d}`, 'text-anchor="end" font-size="11" fill="#52606d"'));
+  }
+  parts.push(text(x0 - 6, PANEL.top - 10, "ms", 'text-anchor="end" font-size="11" fill="#52606d"'));
   const slot = width / Math.max(1, groups.length);
   const barWidth = Math.min(18, (slot * 0.8) / 3);
   groups.forEach((g, i) => {
@@ -99,12 +113,12 @@ function latencyPanel(report: BenchReport, x0: number, width: number): string {
     const start = x0 + i * slot + (slot - 3 * barWidth) / 2;
     quantiles.forEach(([color, v], k) => {
       const value = v ?? Number.NaN;
-      const h = Number.isFinite(value) ? (PANEL.height * Math.min(value, max)) / max : 0;
+      const h = Number.isFinite(value) ? height(value) : 0;
       const x = start + k * barWidth;
       parts.push(`<rect x="${x.toFixed(1)}" y="${(PANEL.bottom - h).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"/>`);
       if (k === 2) parts.push(text(x + barWidth / 2, PANEL.bottom - h - 4, Number.isFinite(value) ? value.toFixed(0) : "n/a", 'text-anchor="middle" font-size="10"'));
     });
-    parts.push(text(x0 + i * slot + slot / 2, PANEL.bottom + 16, g.label, 'text-anchor="middle" font-size="11"'));
+    parts.push(text(x0 + i * slot + slot / 2, PANEL.bottom + 16, g.label, 'text-anchor="middle" font-size="10"'));
   });
   const legend: [string, string][] = [
     ["p50", COLORS.p50],
@@ -125,8 +139,8 @@ export function renderChart(report: BenchReport): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    throughputPanel(report, 70, 360),
-    latencyPanel(report, 520, 360),
+    throughputPanel(report, 70, 380),
+    latencyPanel(report, 560, 420),
     text(WIDTH / 2, HEIGHT - 8, footer, 'text-anchor="middle" font-size="11" fill="#52606d"'),
     "</svg>",
     "",

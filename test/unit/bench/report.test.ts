@@ -1,6 +1,6 @@
 // The bench report: its JSON schema, issue 10's targets judged on it, the table, and the SVG chart.
 import { describe, expect, it } from "vitest";
-import { niceMax, renderChart } from "../../../bench/chart.js";
+import { logMax, niceMax, renderChart } from "../../../bench/chart.js";
 import { benchReportSchema, evaluateTargets, formatReport, type BenchReport } from "../../../bench/report.js";
 import { summarize } from "../../../bench/stats.js";
 
@@ -106,14 +106,15 @@ describe("the report's faces", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
     expect(svg).toContain("Helios");
-    expect(svg).toContain("70 % of limit");
+    expect(svg).toContain("70 % of the limit");
     expect(svg).not.toContain("NaN");
     expect(renderChart(r)).toBe(svg);
     // Text is escaped: a version string with markup cannot break the document.
     expect(renderChart({ ...r, machine: { ...r.machine, kubernetes: "v1<&>" } })).toContain("v1&lt;&amp;&gt;");
   });
 
-  it("rounds axis maxima up to 1, 2 or 5 times a power of ten", () => {
+  it("rounds axis maxima up: 1, 2 or 5 times a power of ten, or the next power of ten on a log axis", () => {
     expect([0, 0.3, 7, 12, 150, 4999].map(niceMax)).toEqual([1, 0.5, 10, 20, 200, 5000]);
+    expect([0, 5, 11, 362, 24_048, Number.NaN].map(logMax)).toEqual([10, 10, 100, 1000, 100_000, 10]);
   });
 });

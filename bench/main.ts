@@ -159,7 +159,7 @@ export async function runBench(args: Args): Promise<{ report: BenchReport; jsonP
   );
   if (report.recovery) {
     notes.push(
-      `Recovery jobs use spec.retry.backoffSeconds=${report.recovery.backoffSeconds} (the API minimum): losing an agent counts a retry with backoff (DESIGN section 2), so with the default 10 s every moved job would wait 5-10 s more.`,
+      `Recovery jobs keep the default retry policy (backoffSeconds ${report.recovery.backoffSeconds}): losing an agent counts a retry but requeues without a backoff wait, so the figure is detection plus three writes per moved job (requeue, assign, Running).`,
     );
   }
   const full: BenchReport = {

@@ -230,7 +230,7 @@ export function formatReport(report: BenchReport): string {
     figures.push(["scale", `snapshot + plan on the cache, ${p.agents} agents`, `median ${fmt(p.medianMs, 1)} ms, min ${fmt(p.minMs, 1)}, max ${fmt(p.maxMs, 1)} (${p.assigned} placed of ${p.pending})`]);
   }
   if (rec) {
-    figures.push(["recovery", `${rec.jobs} running on ${rec.agents} agents, kill ${rec.killed}`, `${rec.victimJobs} jobs on the killed agents; stale timeout ${rec.staleTimeoutMs} ms, backoff ${rec.backoffSeconds} s, ack delay ${rec.ackDelayMs} ms`]);
+    figures.push(["recovery", `${rec.jobs} running on ${rec.agents} agents, kill ${rec.killed}`, `${rec.victimJobs} jobs on the killed agents; stale timeout ${rec.staleTimeoutMs} ms, job backoff ${rec.backoffSeconds} s (not waited on agent loss), ack delay ${rec.ackDelayMs} ms`]);
     figures.push(["recovery", "after the stale deadline: Offline / reassigned / running", `${fmt(rec.offlineAfterStaleMs)} / ${fmt(rec.reassignedAfterStaleMs)} / ${fmt(rec.runningElsewhereAfterStaleMs)} ms`]);
   }
   if (flags) {

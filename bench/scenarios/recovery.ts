@@ -14,7 +14,8 @@ import { jobName, startTenant } from "./tenant.js";
 const STALE_TIMEOUT = "5s";
 const LEASE_SECONDS = 4;
 const ACK_DELAY_MS = 200;
-const BACKOFF_SECONDS = 1;
+/** The jobs keep the API's default retry policy: a lost agent requeues them without a backoff wait. */
+const BACKOFF_SECONDS = 10;
 const PER_AGENT = 100;
 
 export async function runRecovery(ctx: BenchContext): Promise<RecoveryResult> {
@@ -58,8 +59,7 @@ export async function runRecovery(ctx: BenchContext): Promise<RecoveryResult> {
     await Promise.all([leases.waitForSync(stopper.signal), agents.waitForSync(stopper.signal)]);
 
     ctx.progress.phase(scenario, `${jobs} held jobs onto ${names.length} agents (x${PER_AGENT} slots)`);
-    const retry = { maxRetries: 3, backoffSeconds: BACKOFF_SECONDS, maxBackoffSeconds: 600 };
-    await createJobs(tenant.jobs, jobs, (i) => benchJob(namespace, jobName("rec", i), "hold", { retry }), 32, (job, at) => timeline.markCreated(job.metadata.name ?? "", at));
+    await createJobs(tenant.jobs, jobs, (i) => benchJob(namespace, jobName("rec", i), "hold"), 32, (job, at) => timeline.markCreated(job.metadata.name ?? "", at));
     const running = () => [...timeline.tracks.values()].filter((t) => t.phase === "Running").length;
     const stopCount = ctx.progress.count(scenario, "jobs Running", jobs, running);
     await waitFor(`${jobs} jobs Running`, () => running() === jobs, 120_000, () => `${running()} running`).finally(stopCount);

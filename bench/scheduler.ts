@@ -13,6 +13,7 @@ import {
   type SchedulingJob,
   type SchedulingSnapshot,
 } from "../src/scheduling/index.js";
+import { seededRandom as rng } from "../hack/seeded-random.js";
 
 /** One measured scenario. */
 export interface SchedulerBenchRow {
@@ -42,17 +43,6 @@ const QUEUES = ["default", "default", "batch", "reports", "ml"] as const;
 const ZONES = ["a", "b", "c"] as const;
 const CLASSES: readonly PriorityClass[] = ["critical", "high", "normal", "normal", "normal", "low", "low"];
 
-/** mulberry32: a tiny seeded PRNG, so the snapshots are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Shape {
   readonly name: string;

@@ -170,17 +170,8 @@ export class ChaosRun {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a failing random schedule can be replayed with HELIOS_CHAOS_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A failing random schedule can be replayed with HELIOS_CHAOS_SEED. */
+export { seededRandom } from "../../../../hack/seeded-random.js";
 
 /** The seed of this run: HELIOS_CHAOS_SEED or a fresh one (printed so it can be replayed). */
 export function chaosSeed(scenario: string): number {

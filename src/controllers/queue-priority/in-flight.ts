@@ -14,14 +14,14 @@ interface Entry {
  * The "in flight" overlay. After a successful write based on version V, the next version of the
  * object in its history is ours, so the cache has caught up as soon as it shows any version other
  * than V (or the object is gone). Until then the job is hidden from planning and, if it was an
- * assignment, its slot is held. An entry older than `maxAgeMs` is dropped anyway: a stale plan then
+ * assignment, its slot is held. An entry older than `maxAgeMs` (10 s: a write lost with a cut connection must not hide its job for long) is dropped anyway: a stale plan then
  * costs one 409, never a double assignment (the resourceVersion is the lock).
  */
 export class InFlightWrites {
   readonly #entries = new Map<string, Entry>();
   readonly #maxAgeMs: number;
 
-  constructor(maxAgeMs = 60_000) {
+  constructor(maxAgeMs = 10_000) {
     this.#maxAgeMs = maxAgeMs;
   }
 

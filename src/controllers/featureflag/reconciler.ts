@@ -33,6 +33,8 @@ export interface FeatureFlagDeps {
  */
 export class FeatureFlagReconciler implements Reconciler {
   readonly #deps: FeatureFlagDeps;
+  /** UIDs of the flags this process has reconciled, by namespace/name: a deletion is announced once. */
+  readonly #seen = new Map<string, string>();
 
   constructor(deps: FeatureFlagDeps) {
     this.#deps = deps;
@@ -40,9 +42,19 @@ export class FeatureFlagReconciler implements Reconciler {
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const namespace = req.namespace ?? "";
+    const key = `${namespace}/${req.name}`;
     const flag = this.#deps.flags.getByName(namespace, req.name);
-    // Deleted: the store forgot it with the same event; nothing is left to write.
-    if (!flag) return {};
+    // Deleted: the store forgot it with the same event; nothing is left to write, but what evaluations
+    // serve changed (the callers' defaults), so it is audited, once per flag this process had seen.
+    if (!flag) {
+      const uid = this.#seen.get(key);
+      if (uid !== undefined) {
+        this.#seen.delete(key);
+        this.#recordDeleted(namespace, req.name, uid);
+      }
+      return {};
+    }
+    this.#seen.set(key, flag.metadata.uid ?? "");
     const state = this.#deps.store.state(namespace, req.name);
     if (!state || state.resourceVersion !== flag.metadata.resourceVersion) return { requeueAfter: STORE_LAG_RETRY_MS };
 
@@ -65,5 +77,18 @@ export class FeatureFlagReconciler implements Reconciler {
     });
     ctx.log.info({ generation: state.generation, valid: state.validation.valid, serving: state.serving?.generation }, announce.message);
     return {};
+  }
+
+  #recordDeleted(namespace: string, name: string, uid: string): void {
+    this.#deps.audit.record({
+      namespace,
+      action: "flag-changed",
+      kind: KINDS.featureFlag,
+      name,
+      ...(uid === "" ? {} : { uid }),
+      reason: "Deleted",
+      message: "FeatureFlag deleted; evaluations fall back to the caller's default value.",
+      actor: FEATURE_FLAG_CONTROLLER,
+    });
   }
 }

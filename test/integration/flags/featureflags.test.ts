@@ -134,6 +134,22 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     ]);
   });
 
+  it("audits a deletion once: evaluations fall back to the caller's default", async () => {
+    await applyFlagOk(tenantNs, "doomed", booleanSpec(true));
+    const { flag } = await validCondition(tenantNs, "doomed", 1);
+    const deleted = await kubectl(["delete", "hflag", "doomed", "-n", tenantNs]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const entries = await eventually("a Deleted audit entry for doomed", () => {
+      const found = audit.filter((e) => e.namespace === tenantNs && e.name === "doomed");
+      return found.some((e) => e.reason === "Deleted") ? found : undefined;
+    });
+    expect(entries.map((e) => [e.action, e.reason, e.uid])).toEqual([
+      ["flag-changed", "Accepted", flag.metadata.uid],
+      ["flag-changed", "Deleted", flag.metadata.uid],
+    ]);
+    expect(store.resolve(tenantNs, "boolean", "doomed", false).value).toBe(false);
+  });
+
   it("ignores a tenant's flag named like a control key; the operator namespace's takes effect within a second", async () => {
     await applyFlagOk(tenantNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
     await applyFlagOk(tenantNs, CONTROL_FLAG_KEYS.jobKillSwitch, booleanSpec(true));

@@ -135,9 +135,24 @@ describe("FeatureFlagReconciler", () => {
     expect(h.writes).toEqual([]);
   });
 
-  it("does nothing for a deleted flag", async () => {
+  it("writes nothing for a flag it never saw", async () => {
     const h = harness();
     expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "gone" }, ctx)).toEqual({});
     expect(h.writes).toEqual([]);
+    expect(h.audit).toEqual([]);
+  });
+
+  it("audits a deleted flag once, with the uid it had", async () => {
+    const h = harness();
+    const flag = flagObject("f", booleanFlag(true), { namespace: "team-a" });
+    put(h, flag);
+    await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx);
+    h.cache.delete("team-a/f");
+    for (let i = 0; i < 2; i++) expect(await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx)).toEqual({});
+    expect(h.writes).toHaveLength(1);
+    expect(h.audit.map((e) => [e.action, e.reason, e.uid])).toEqual([
+      ["flag-changed", "Accepted", "uid-f"],
+      ["flag-changed", "Deleted", "uid-f"],
+    ]);
   });
 });

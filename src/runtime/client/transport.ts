@@ -28,6 +28,11 @@ export interface RequestOptions {
   /** Defaults to application/json when there is a body. */
   readonly contentType?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * false: a 429 is thrown at once (with its Retry-After) instead of waited out, so a reconcile
+   * fails fast and its work queue requeues it after Retry-After rather than blocking a worker.
+   */
+  readonly retryOn429?: boolean | undefined;
 }
 
 export interface TransportOptions {
@@ -81,6 +86,7 @@ export class Transport {
         throw apiErrorFromResponse(status, text, headerValue(response.headers["retry-after"]));
       } catch (err) {
         const apiError = this.#translate(err, options.signal);
+        if (apiError instanceof TooManyRequestsError && options.retryOn429 === false) throw apiError;
         if (!(apiError instanceof TooManyRequestsError) || attempt >= this.#maxRetriesOn429) throw apiError;
         const waitMs = Math.min((apiError.retryAfterSeconds ?? 1) * 1000, this.#maxRetryAfterMs);
         this.#onThrottled?.(apiError, waitMs);

@@ -3,13 +3,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
-import net from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { REPO_ROOT } from "./cluster.js";
 import { parsePrometheus, sampleSum, type PromSample } from "./stats.js";
 import type { MemoryResult } from "./report.js";
+import { freePort } from "../hack/control-plane/index.js";
+export { freePort };
 
 export interface OperatorProcessOptions {
   readonly kubeconfigPath: string;
@@ -31,16 +32,6 @@ export interface OperatorMilestones {
 
 const MB = 1024 * 1024;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resident set now and its high-water mark, in bytes, from /proc (Linux). */
 export async function procMemory(pid: number): Promise<{ rss: number; peakRss: number } | undefined> {

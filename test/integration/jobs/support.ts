@@ -2,7 +2,6 @@
 // operator`) or as a process, SDK agents, job creation and waiting on conditions with deadlines.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import net from "node:net";
 import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
@@ -14,6 +13,8 @@ import { resolveOperatorConfig } from "../../../src/runtime/config/index.js";
 import type { Logger } from "../../../src/runtime/log/index.js";
 import type { Registry } from "../../../src/runtime/metrics/index.js";
 import { kubeconfigPath } from "../support/cluster.js";
+import { freePort } from "../../../hack/control-plane/index.js";
+export { freePort };
 
 /** Where operator and agent logs of these tests go (git-ignored). */
 export const LOG_DIR = join(process.cwd(), ".helios", "test-logs", "jobs");
@@ -123,16 +124,6 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` until it holds; fails with `describe()` at the deadline. */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, describe: () => string | Promise<string> = () => ""): Promise<void> {

@@ -3,11 +3,11 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { createNamespace, kubeConfig, kubeconfigPath } from "../support/cluster.js";
+import { freePort } from "../../../hack/control-plane/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const MAIN = join(ROOT, "dist/src/cli/main.js");
@@ -35,17 +35,6 @@ const RUNTIME_METRICS = [
   "process_cpu_seconds_total",
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface Operator {
   readonly name: string;

@@ -2,9 +2,10 @@
 // SIGCONT) hit them as they would in production; their JSON logs are kept for evidence.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import net from "node:net";
 import { join } from "node:path";
 import type { AgentExecution } from "../../../../src/invariants/index.js";
+import { freePort } from "../../../../hack/control-plane/index.js";
+export { freePort };
 
 /** Where the processes' logs go (git-ignored), one folder per scenario. */
 export const CHAOS_LOG_DIR = join(process.cwd(), ".helios", "test-logs", "chaos");
@@ -197,16 +198,6 @@ export class OperatorProcess extends HeliosProcess {
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` every 100 ms until it holds; throws at the deadline with `what`. */
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {

@@ -197,6 +197,10 @@ export class Informer<T extends KubeObject> {
       case "WatchExpired":
         this.#log.info({ informer: this.name }, "watch expired (410); relisting");
         return;
+      case "ListStarted":
+        if (notice.reason === "recover") this.#log.info({ informer: this.name }, "watch refused or not progressing; relisting");
+        else this.#log.debug({ informer: this.name, ...notice }, "watch");
+        return;
       default:
         this.#log.debug({ informer: this.name, ...notice }, "watch");
     }

@@ -3,9 +3,10 @@
 // Flow: list (all pages, consistent read) → emit Listed(all objects) → watch from the list's
 // resourceVersion with bookmarks and a randomised server-side timeout → emit each event and
 // remember its resourceVersion → when the watch ends, watch again from there. On 410 Gone the
-// remembered version is dropped and the loop relists. Every other failure (network, 5xx, 403,
-// a corrupt line, a stale connection) waits a capped exponential backoff and re-watches from the
-// remembered version (a 410 then, if it has become too old, leads to a relist).
+// remembered version is dropped and the loop relists. Every other failure waits a capped
+// exponential backoff, then re-watches from the remembered version when the failure said nothing
+// about it (network, stale connection, 429, 503) and relists when the server refused it (any other
+// status) or after a few failures in a row without progress (`recoveryAfterWatchFailure`).
 //
 // Guarantees: after a Listed event the consumer holds the complete state as of its
 // resourceVersion; the events that follow apply in order on top of it. Nothing is emitted after
@@ -14,6 +15,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { isApiError, type KubeObject, type ResourceReader } from "../client/index.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { StaleWatchError } from "./errors.js";
+import { recoveryAfterWatchFailure } from "./recovery.js";
 
 /** What the consumer (a reflector) applies to its store. */
 export type WatcherEvent<T> =
@@ -24,7 +26,7 @@ export type WatcherEvent<T> =
 
 /** Lifecycle notices for logs and metrics; they change nothing. */
 export type WatcherNotice =
-  | { readonly type: "ListStarted"; readonly reason: "initial" | "expired" }
+  | { readonly type: "ListStarted"; readonly reason: "initial" | "expired" | "recover" }
   | { readonly type: "WatchStarted"; readonly resourceVersion: string; readonly timeoutSeconds: number }
   | { readonly type: "WatchEnded"; readonly events: number }
   | { readonly type: "WatchExpired"; readonly error: unknown }
@@ -81,8 +83,9 @@ export class Watcher<T extends KubeObject> {
       fieldSelector: this.#options.fieldSelector,
     };
     let resourceVersion: string | undefined;
-    let listReason: "initial" | "expired" = "initial";
+    let listReason: "initial" | "expired" | "recover" = "initial";
     let expiredInARow = 0;
+    let failedInARow = 0;
 
     while (!signal.aborted) {
       if (resourceVersion === undefined) {
@@ -106,6 +109,7 @@ export class Watcher<T extends KubeObject> {
       if (outcome.events > 0) {
         backoff.reset();
         expiredInARow = 0;
+        failedInARow = 0;
       }
       if (outcome.error === undefined) {
         notify({ type: "WatchEnded", events: outcome.events });
@@ -124,6 +128,11 @@ export class Watcher<T extends KubeObject> {
       const retryInMs = backoff.next();
       notify({ type: "Failed", during: "watch", error: outcome.error, retryInMs });
       await sleep(retryInMs, signal);
+      if (recoveryAfterWatchFailure(outcome.error, ++failedInARow) === "relist") {
+        failedInARow = 0;
+        resourceVersion = undefined;
+        listReason = "recover";
+      }
     }
   }
 

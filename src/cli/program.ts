@@ -4,15 +4,29 @@ import { CliExit, UsageError } from "./command.js";
 import type { CliContext } from "./command.js";
 import { COMMANDS } from "./commands/index.js";
 
-/** The program with all subcommands registered; commander never exits the process itself. */
-export function createProgram(name: string, ctx: CliContext): Command {
+/**
+ * The program for `argv`: the command it names is loaded and registered in full; the others are
+ * listed by name and description only, so their modules are never imported. Commander never exits
+ * the process itself.
+ */
+export async function createProgram(name: string, ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command(name)
     .description("Helios: Kubernetes-native background jobs")
     .exitOverride()
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
     .showHelpAfterError(`(run "${name} <command> --help" for usage)`);
-  for (const command of COMMANDS) command.register(program, ctx);
+  const wanted = commandName(argv);
+  for (const entry of COMMANDS) {
+    if (entry.name === wanted) (await entry.load()).command.register(program, ctx);
+    else program.command(entry.name).description(entry.description);
+  }
   return program;
+}
+
+/** The subcommand `argv` runs (`help X` shows X's full help): the program has no options of its own before it. */
+function commandName(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  return words[0] === "help" ? words[1] : words[0];
 }
 
 // Commander's own usage errors become exit 2 like a bad flag value; help and version are 0.
@@ -20,8 +34,8 @@ const COMMANDER_OK = new Set(["commander.helpDisplayed", "commander.help", "comm
 
 /** Runs `argv` (without node and script) and returns the exit code; never calls process.exit. */
 export async function runCli(argv: readonly string[], ctx: CliContext, name = "helios"): Promise<number> {
-  const program = createProgram(name, ctx);
   try {
+    const program = await createProgram(name, ctx, argv);
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (err) {

@@ -1,11 +1,10 @@
 // The operator's composition seam: what every controller gets (OperatorContext) and how controllers register.
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createAuditWriter, type AuditSink } from "../audit/index.js";
 import { sharedFlagStore, StoreControlFlags, type ControlFlags } from "../flags/index.js";
-import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../runtime/client/index.js";
+import { EVENTS, ResourceClient, Transport, type ClusterAccess, type KubeEvent } from "../runtime/client/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
 import { ApiEventRecorder, type EventRecorder } from "../runtime/events/index.js";
 import type { Manager, Runnable } from "../runtime/manager/index.js";
@@ -17,7 +16,8 @@ import { createOperatorInformers, type OperatorInformers } from "./shared/index.
  * kind is listed and watched once, whatever the number of controllers reading it.
  */
 export interface OperatorContext {
-  readonly kubeConfig: KubeConfig;
+  /** The cluster and credentials (the light loader's, or client-node's KubeConfig: both fit). */
+  readonly kubeConfig: ClusterAccess;
   readonly transport: Transport;
   readonly config: OperatorConfig;
   readonly log: Logger;
@@ -42,7 +42,7 @@ export interface ControllerRegistration {
 }
 
 export interface OperatorContextOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterAccess;
   readonly config: OperatorConfig;
   readonly log: Logger;
   readonly registry: Registry;

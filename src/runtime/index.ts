@@ -1,9 +1,10 @@
 // Helios's controller runtime: our controller-runtime, in TypeScript, over the apiserver's REST API.
 //
 // An event's path from watch to write:
-//  1. client/   A Transport speaks HTTPS with the KubeConfig's credentials; ResourceClient<T> gives
-//               typed get/list/watch/create/replace/patch/status calls whose failures are ApiErrors
-//               with a literal `code` (Conflict, NotFound, Gone, TooManyRequests, ...).
+//  1. client/   A Transport speaks HTTPS with a kubeconfig's credentials (kubeconfig/ loads them
+//               without client-node); ResourceClient<T> gives typed get/list/watch/create/replace/
+//               patch/status calls whose failures are ApiErrors with a literal `code` (Conflict,
+//               NotFound, Gone, TooManyRequests, ...).
 //  2. watch/    A Watcher lists, then watches from the list's resourceVersion; on 410 Gone it relists,
 //               on any other error it reconnects with capped backoff, and a watch that goes silent
 //               past the stale period is restarted.
@@ -39,6 +40,7 @@ export {
   type ReconcileResultLabel,
 } from "./controller/index.js";
 export * from "./events/index.js";
+export * from "./kubeconfig/index.js";
 export * from "./leader/index.js";
 export * from "./log/index.js";
 export * from "./manager/index.js";

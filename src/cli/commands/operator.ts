@@ -1,11 +1,12 @@
 // `helios operator`: runs the control plane (manager, leader election, metrics, probes, controllers).
-import { KubeConfig } from "@kubernetes/client-node";
 import { Option } from "commander";
 import type { Command } from "commander";
 import { CONTROLLERS, createOperatorContext, installOperator } from "../../controllers/index.js";
 import { ConfigError, OPERATOR_FLAGS, resolveOperatorConfig } from "../../runtime/config/index.js";
 import type { OperatorConfig, RawFlags } from "../../runtime/config/index.js";
+import type { ClusterAccess } from "../../runtime/client/index.js";
 import { registerControllerMetrics } from "../../runtime/controller/index.js";
+import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
 import { registerLeaderMetrics } from "../../runtime/leader/index.js";
 import { createLogger } from "../../runtime/log/index.js";
 import type { Logger } from "../../runtime/log/index.js";
@@ -31,18 +32,11 @@ function addFlags(cmd: Command): Command {
   return cmd;
 }
 
-function loadKubeConfig(config: OperatorConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig === undefined) kc.loadFromDefault();
-  else kc.loadFromFile(config.kubeconfig);
-  return kc;
-}
-
 /**
  * Builds the manager for `config` with the shared informers and every controller of
  * `src/controllers` (CONTROLLERS) installed.
  */
-export function buildOperator(config: OperatorConfig, kubeConfig: KubeConfig, log: Logger): Manager {
+export function buildOperator(config: OperatorConfig, kubeConfig: ClusterAccess, log: Logger): Manager {
   const registry = createRegistry();
   // Declared up front so /metrics lists the runtime families before the first reconcile.
   registerControllerMetrics(registry);
@@ -80,15 +74,21 @@ async function runOperator(flags: RawFlags, ctx: CliContext): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
-  let kubeConfig: KubeConfig;
+  let loaded: LoadedClusterAccess;
   try {
-    kubeConfig = loadKubeConfig(config);
+    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, env: ctx.env });
   } catch (err) {
-    throw new UsageError(`--kubeconfig: cannot load ${config.kubeconfig ?? "the default kubeconfig"}: ${String(err)}`);
+    if (err instanceof KubeconfigError) throw new UsageError(`--kubeconfig: ${err.message}`);
+    throw err;
   }
-  const manager = buildOperator(config, kubeConfig, log);
+  const manager = buildOperator(config, loaded.access, log);
   log.info(
-    { namespaces: config.namespaces.length === 0 ? "all" : config.namespaces, leaderElect: config.leaderElect },
+    {
+      namespaces: config.namespaces.length === 0 ? "all" : config.namespaces,
+      leaderElect: config.leaderElect,
+      kubeconfig: loaded.source,
+      ...(loaded.reason === undefined ? {} : { kubeconfigLoader: loaded.loader, kubeconfigLoaderReason: loaded.reason }),
+    },
     "starting operator",
   );
   try {

@@ -41,6 +41,7 @@ export {
   type ObjectReference,
   type OwnerReference,
 } from "./builtins.js";
+export type { ClusterAccess } from "./cluster-access.js";
 export { Transport, type TransportOptions } from "./transport.js";
 export {
   ResourceClient,

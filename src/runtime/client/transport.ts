@@ -1,12 +1,12 @@
-// HTTP to the apiserver: KubeConfig supplies TLS and credentials, we own status mapping and retries.
+// HTTP to the apiserver: a ClusterAccess (a kubeconfig) supplies TLS and credentials, we own status mapping and retries.
 //
-// We speak HTTP ourselves (node:http/https with the agent KubeConfig builds) rather than through
+// We speak HTTP ourselves (node:http/https with the agent the kubeconfig builds) rather than through
 // client-node's generated APIs so that every resource, core or custom, gets the same paths, the same
 // error classes, the raw body of a failure, the Retry-After header, and a streaming body for watches.
 import http from "node:http";
 import https from "node:https";
 import { setTimeout as delay } from "node:timers/promises";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { ClusterAccess } from "./cluster-access.js";
 import {
   NetworkError,
   TimeoutError,
@@ -51,9 +51,9 @@ export interface TransportOptions {
 /** A response whose body is read incrementally (watch streams). Destroy it to stop. */
 export type StreamingResponse = http.IncomingMessage;
 
-/** Sends requests to the cluster of a KubeConfig's current context. */
+/** Sends requests to the cluster of a kubeconfig's current context. */
 export class Transport {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: ClusterAccess;
   readonly #requestTimeoutMs: number;
   readonly #maxRetriesOn429: number;
   readonly #maxRetryAfterMs: number;
@@ -61,7 +61,7 @@ export class Transport {
   readonly #onThrottled: TransportOptions["onThrottled"];
   readonly #pools = new WeakMap<http.Agent, http.Agent>();
 
-  constructor(kubeConfig: KubeConfig, options: TransportOptions = {}) {
+  constructor(kubeConfig: ClusterAccess, options: TransportOptions = {}) {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#maxRetriesOn429 = options.maxRetriesOn429 ?? 5;

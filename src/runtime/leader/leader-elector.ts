@@ -1,9 +1,9 @@
 // Lease-based leader election with client-go's leaderelection semantics.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { Transport, type ClusterAccess } from "../client/index.js";
 import { silentLogger } from "../log/index.js";
 import { getOrCreateGauge } from "../metrics/index.js";
 import { realClock, sleep } from "../queue/index.js";
@@ -13,7 +13,8 @@ import type { LeaderElectionRecord, ObservedLease } from "./lease-lock.js";
 
 /** Options for {@link LeaderElector}. Durations in ms; defaults 15 s / 10 s / 2 s. */
 export interface LeaderElectionOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Where the Lease lives and the credentials to write it (client-node's KubeConfig fits too). */
+  readonly kubeConfig: ClusterAccess;
   /** Namespace and name of the Lease that is the lock. */
   readonly namespace: string;
   readonly name: string;
@@ -138,7 +139,7 @@ export class LeaderElector {
     this.#release = options.releaseOnCancel ?? true;
     this.#clock = options.clock ?? realClock;
     this.#log = (options.logger ?? silentLogger()).child({ component: "leader-election", lease: `${options.namespace}/${options.name}` });
-    this.#lock = new LeaseLock(options.kubeConfig, options.namespace, options.name);
+    this.#lock = new LeaseLock(new Transport(options.kubeConfig), options.namespace, options.name);
     const gauge = options.registry === undefined ? undefined : masterStatus(options.registry);
     gauge?.set({ name: options.name }, 0);
     this.#setMaster = (leading) => gauge?.set({ name: options.name }, leading ? 1 : 0);

@@ -1,6 +1,5 @@
 // The leader election record kept in a coordination.k8s.io/v1 Lease, read and written with resourceVersion.
-import { ApiException, CoordinationV1Api, V1MicroTime } from "@kubernetes/client-node";
-import type { KubeConfig, V1Lease } from "@kubernetes/client-node";
+import { isApiError, LEASES, microTime, ResourceClient, type Lease, type Transport } from "../client/index.js";
 
 /** What a Lease says about leadership (client-go's LeaderElectionRecord). */
 export interface LeaderElectionRecord {
@@ -22,93 +21,79 @@ export interface ObservedLease {
 /** The outcome of a conditional write: `conflict` means someone else wrote first (409). */
 export type WriteOutcome = { readonly ok: true; readonly resourceVersion: string } | { readonly ok: false; readonly reason: "conflict" };
 
-function timeText(t: unknown): string {
-  // client-node leaves MicroTime fields as the server's strings on read, Dates on write.
-  if (t instanceof Date) return new V1MicroTime(t.getTime()).toISOString();
-  return typeof t === "string" ? t : "";
-}
-
-function toRecord(lease: V1Lease): LeaderElectionRecord {
+function toRecord(lease: Lease): LeaderElectionRecord {
   const spec = lease.spec ?? {};
   return {
     holderIdentity: spec.holderIdentity ?? "",
     leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-    acquireTime: timeText(spec.acquireTime),
-    renewTime: timeText(spec.renewTime),
+    acquireTime: spec.acquireTime ?? "",
+    renewTime: spec.renewTime ?? "",
     leaseTransitions: spec.leaseTransitions ?? 0,
   };
 }
 
-function microTime(text: string): V1MicroTime | undefined {
-  return text === "" ? undefined : new V1MicroTime(text);
-}
-
-/** The time `ms` as the Lease stores it (RFC 3339, microseconds). */
+/** The time `ms` as the Lease stores it (MicroTime: RFC 3339 with six fractional digits). */
 export function leaseTime(ms: number): string {
-  return new V1MicroTime(ms).toISOString();
+  return microTime(new Date(ms));
 }
 
 /** Reads and conditionally writes one Lease. */
 export class LeaseLock {
-  readonly #api: CoordinationV1Api;
+  readonly #client: ResourceClient<Lease>;
 
   constructor(
-    kubeConfig: KubeConfig,
+    transport: Transport,
     readonly namespace: string,
     readonly name: string,
   ) {
-    this.#api = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.#client = new ResourceClient<Lease>(transport, LEASES);
   }
 
   /** The current record, or `undefined` if the Lease does not exist. */
   async get(): Promise<ObservedLease | undefined> {
     try {
-      const lease = await this.#api.readNamespacedLease({ name: this.name, namespace: this.namespace });
-      return { record: toRecord(lease), resourceVersion: lease.metadata?.resourceVersion ?? "" };
+      const lease = await this.#client.get({ namespace: this.namespace, name: this.name });
+      return { record: toRecord(lease), resourceVersion: lease.metadata.resourceVersion ?? "" };
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
+      if (isApiError(err, "NotFound")) return undefined;
       throw err;
     }
   }
 
   /** Creates the Lease holding `record`; a conflict means another candidate created it first. */
   async create(record: LeaderElectionRecord): Promise<WriteOutcome> {
-    try {
-      const lease = await this.#api.createNamespacedLease({
-        namespace: this.namespace,
-        body: { metadata: { name: this.name, namespace: this.namespace }, spec: this.#spec(record) },
-      });
-      return { ok: true, resourceVersion: lease.metadata?.resourceVersion ?? "" };
-    } catch (err) {
-      if (err instanceof ApiException && err.code === 409) return { ok: false, reason: "conflict" };
-      throw err;
-    }
+    return this.#write(() => this.#client.create(this.#lease(record, undefined)));
   }
 
   /** Replaces the record if the Lease is still at `resourceVersion` (optimistic concurrency). */
   async update(record: LeaderElectionRecord, resourceVersion: string): Promise<WriteOutcome> {
+    return this.#write(() => this.#client.replace(this.#lease(record, resourceVersion)));
+  }
+
+  async #write(send: () => Promise<Lease>): Promise<WriteOutcome> {
     try {
-      const lease = await this.#api.replaceNamespacedLease({
-        name: this.name,
-        namespace: this.namespace,
-        body: { metadata: { name: this.name, namespace: this.namespace, resourceVersion }, spec: this.#spec(record) },
-      });
-      return { ok: true, resourceVersion: lease.metadata?.resourceVersion ?? "" };
+      const lease = await send();
+      return { ok: true, resourceVersion: lease.metadata.resourceVersion ?? "" };
     } catch (err) {
-      if (err instanceof ApiException && err.code === 409) return { ok: false, reason: "conflict" };
+      // A create that lost the race answers AlreadyExists, a stale update Conflict: both are a 409.
+      if (isApiError(err, "Conflict") || isApiError(err, "AlreadyExists")) return { ok: false, reason: "conflict" };
       throw err;
     }
   }
 
-  #spec(record: LeaderElectionRecord) {
-    const acquireTime = microTime(record.acquireTime);
-    const renewTime = microTime(record.renewTime);
+  #lease(record: LeaderElectionRecord, resourceVersion: string | undefined): Lease {
     return {
-      holderIdentity: record.holderIdentity,
-      leaseDurationSeconds: record.leaseDurationSeconds,
-      leaseTransitions: record.leaseTransitions,
-      ...(acquireTime === undefined ? {} : { acquireTime }),
-      ...(renewTime === undefined ? {} : { renewTime }),
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: this.name, namespace: this.namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+      spec: {
+        holderIdentity: record.holderIdentity,
+        leaseDurationSeconds: record.leaseDurationSeconds,
+        leaseTransitions: record.leaseTransitions,
+        // An empty time is "unset" (a released lease keeps its times, a fresh record may have none).
+        ...(record.acquireTime === "" ? {} : { acquireTime: record.acquireTime }),
+        ...(record.renewTime === "" ? {} : { renewTime: record.renewTime }),
+      },
     };
   }
 }

@@ -1,5 +1,7 @@
 // The helios program in-process: registered subcommands, exit codes, and messages for bad flags.
 import { describe, expect, it } from "vitest";
+import { Command } from "commander";
+import { COMMANDS } from "../../../src/cli/commands/index.js";
 import { runCli } from "../../../src/cli/program.js";
 
 async function run(argv: string[], env: Record<string, string> = {}) {
@@ -13,8 +15,18 @@ describe("helios CLI", () => {
   it("lists every registered subcommand, the operator first", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    const listed = [...stdout.matchAll(/^ {2}(\w+) \[options\]/gm)].map((m) => m[1]);
+    const listed = [...stdout.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]).filter((name) => name !== "help");
     expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "cancel", "audit"]);
+  });
+
+  it("lists each command with the description its module registers (the registry is not stale)", async () => {
+    const ctx = { env: {}, stdout: () => undefined, stderr: () => undefined };
+    for (const entry of COMMANDS) {
+      const program = new Command("helios");
+      (await entry.load()).command.register(program, ctx);
+      const registered = program.commands.map((c) => ({ name: c.name(), description: c.description() }));
+      expect(registered).toEqual([{ name: entry.name, description: entry.description }]);
+    }
   });
 
   it("documents every operator flag with its default and env variable", async () => {

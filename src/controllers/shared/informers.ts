@@ -1,7 +1,7 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
 import type { Agent, FeatureFlag, Job } from "../../api/index.js";
 import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
-import { stripManagedFields, type InformerLogger } from "../../runtime/cache/index.js";
+import { composeTransforms, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
 import { SharedInformer } from "./shared-informer.js";
@@ -31,11 +31,16 @@ export interface OperatorInformersOptions {
 /** Builds (does not start) the shared informers; the manager starts them on every replica. */
 export function createOperatorInformers(options: OperatorInformersOptions): OperatorInformers {
   const { transport, namespaces } = options;
-  // Caches keep no managedFields: half of a small object's bytes, read by no controller (bench/README.md, scale).
-  const common = { transform: stripManagedFields, ...(options.log === undefined ? {} : { log: options.log }) };
+  // Caches keep no managedFields (half of a small object's bytes, bench/README.md, scale) and no
+  // kubectl last-applied copy: no controller reads them, and the operator writes these kinds only
+  // through /status or deletes, which cannot lose them (runtime/cache/transform.ts).
+  const log = options.log === undefined ? {} : { log: options.log };
+  const common = { transform: composeTransforms(stripManagedFields, stripLastApplied), ...log };
+  // Jobs also drop spec.payload: the handler's input, read only by the agent that runs the job.
+  const jobTransform = composeTransforms<Job>(stripManagedFields, stripLastApplied, stripSpecFields<Job>("payload"));
   const flagNamespaces = namespaces.length === 0 ? [] : [...new Set([...namespaces, options.operatorNamespace])];
   return {
-    jobs: new SharedInformer<Job>("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, ...common }),
+    jobs: new SharedInformer<Job>("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),
     agents: new SharedInformer<Agent>("informer/agents", new ResourceClient<Agent>(transport, AGENT_TYPE), { namespaces, ...common }),
     leases: new SharedInformer<Lease>("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, ...common }),
     featureFlags: new SharedInformer<FeatureFlag>("informer/featureflags", new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {

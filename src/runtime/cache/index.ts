@@ -3,4 +3,11 @@
 export { Informer, type EventHandler, type InformerLogger, type InformerOptions } from "./informer.js";
 export { diffRelist, type RelistDiff } from "./relist-diff.js";
 export { Store, type IndexFunc, type Indexers, type ReadonlyStore } from "./store.js";
-export { stripManagedFields } from "./transform.js";
+export {
+  composeTransforms,
+  LAST_APPLIED_ANNOTATION,
+  stripLastApplied,
+  stripManagedFields,
+  stripSpecFields,
+  type Transform,
+} from "./transform.js";

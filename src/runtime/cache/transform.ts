@@ -1,5 +1,17 @@
 // Cache transforms: what an informer may drop from objects before storing them.
+//
+// Only ever drop what no reader of the cache uses, and only from caches whose objects are written
+// back in ways that cannot lose the dropped data: a PUT of /status (the apiserver takes spec and
+// metadata from the stored object, only status from the body) or a merge patch of named fields.
+// A PUT of a whole cached object would delete what was dropped. Never drop status: status writes
+// are built from the cached status.
 import type { KubeObject, ObjectMeta } from "../client/index.js";
+
+/** An informer transform: returns the object to store (the input itself when nothing is dropped). */
+export type Transform<T extends KubeObject> = (obj: T) => T;
+
+/** kubectl's copy of the whole applied object, kept on objects created with `kubectl apply`. */
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
 
 /**
  * Drops `metadata.managedFields` (controller-runtime's TransformStripManagedFields). No reader of
@@ -13,4 +25,34 @@ export function stripManagedFields<T extends KubeObject>(obj: T): T {
   const rest: ObjectMeta & { managedFields?: unknown } = { ...metadata };
   delete rest.managedFields;
   return { ...obj, metadata: rest };
+}
+
+/**
+ * Drops the `kubectl.kubernetes.io/last-applied-configuration` annotation: a second full copy of
+ * the object (spec, payload and all) on everything created with `kubectl apply`, read only by
+ * kubectl itself. Other annotations stay.
+ */
+export function stripLastApplied<T extends KubeObject>(obj: T): T {
+  const annotations = obj.metadata?.annotations;
+  if (annotations?.[LAST_APPLIED_ANNOTATION] === undefined) return obj;
+  const rest = { ...annotations };
+  delete rest[LAST_APPLIED_ANNOTATION];
+  const { annotations: _dropped, ...metadata } = obj.metadata ?? {};
+  return { ...obj, metadata: Object.keys(rest).length === 0 ? metadata : { ...metadata, annotations: rest } };
+}
+
+/** A transform that drops the named top-level fields of `spec` (fields the cache's readers never read). */
+export function stripSpecFields<T extends KubeObject & { spec?: object }>(...fields: readonly string[]): Transform<T> {
+  return (obj) => {
+    const spec: Record<string, unknown> | undefined = obj.spec as Record<string, unknown> | undefined;
+    if (spec === undefined || !fields.some((f) => f in spec)) return obj;
+    const rest = { ...spec };
+    for (const field of fields) delete rest[field];
+    return { ...obj, spec: rest };
+  };
+}
+
+/** Applies `transforms` in order. */
+export function composeTransforms<T extends KubeObject>(...transforms: readonly Transform<T>[]): Transform<T> {
+  return (obj) => transforms.reduce((current, transform) => transform(current), obj);
 }

@@ -37,8 +37,10 @@ export function stripLastApplied<T extends KubeObject>(obj: T): T {
   if (annotations?.[LAST_APPLIED_ANNOTATION] === undefined) return obj;
   const rest = { ...annotations };
   delete rest[LAST_APPLIED_ANNOTATION];
-  const { annotations: _dropped, ...metadata } = obj.metadata ?? {};
-  return { ...obj, metadata: Object.keys(rest).length === 0 ? metadata : { ...metadata, annotations: rest } };
+  const metadata: ObjectMeta = { ...obj.metadata };
+  if (Object.keys(rest).length === 0) delete metadata.annotations;
+  else metadata.annotations = rest;
+  return { ...obj, metadata };
 }
 
 /** A transform that drops the named top-level fields of `spec` (fields the cache's readers never read). */

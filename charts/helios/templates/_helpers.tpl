@@ -91,3 +91,27 @@ fsGroup: 65532
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* resources.limits.memory in MiB (Ki/Mi/Gi/Ti, k/M/G/T or bytes), empty when unset or not understood. */}}
+{{- define "helios.memoryLimitMiB" -}}
+{{- $limit := dig "limits" "memory" "" (.Values.resources | default dict) -}}
+{{- $m := kindIs "float64" $limit | ternary (int64 $limit | toString) (toString $limit) -}}
+{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "" 1 -}}
+{{- if regexMatch "^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$" $m -}}
+{{- $unit := regexReplaceAll "^[0-9]+" $m "" -}}
+{{- div (mul (regexFind "^[0-9]+" $m | atoi) (get $units $unit)) 1048576 -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The operator's NODE_OPTIONS (it replaces the image's, so it repeats --max-semi-space-size=8: see the
+Dockerfile) with the heap capped at heapPercentOfMemoryLimit of the memory limit.
+*/}}
+{{- define "helios.operator.nodeOptions" -}}
+{{- $options := list "--max-semi-space-size=8" -}}
+{{- $limitMiB := include "helios.memoryLimitMiB" . -}}
+{{- if and $limitMiB (gt (int .Values.heapPercentOfMemoryLimit) 0) -}}
+{{- $options = append $options (printf "--max-old-space-size=%d" (div (mul (atoi $limitMiB) (int .Values.heapPercentOfMemoryLimit)) 100)) -}}
+{{- end -}}
+{{- join " " $options -}}
+{{- end -}}

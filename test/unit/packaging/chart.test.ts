@@ -8,6 +8,7 @@ import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
 interface Container {
   name: string;
   args: string[];
+  env?: { name: string; value?: string }[];
   ports?: { name: string; containerPort: number }[];
   livenessProbe?: { httpGet: { path: string; port: string } };
   readinessProbe?: { httpGet: { path: string; port: string } };
@@ -59,6 +60,19 @@ describe("operator Deployment", () => {
     expect(args).toContain("--agent-stale-timeout=90s");
     expect(args).not.toContain("--audit-dry-run");
     expect(podSpec(d).serviceAccountName).toBe("helios-operator");
+  });
+
+  it("caps V8's heap at heapPercentOfMemoryLimit of the memory limit, as the bench runs the operator", async () => {
+    const nodeOptions = async (set: Record<string, string> = {}) =>
+      container(findObject(await render(set), "Deployment", "helios-operator")).env?.find((e) => e.name === "NODE_OPTIONS")?.value;
+    const byDefault = await nodeOptions();
+    expect(byDefault).toBe("--max-semi-space-size=8 --max-old-space-size=384");
+    expect(await nodeOptions({ "resources.limits.memory": "1Gi" })).toBe("--max-semi-space-size=8 --max-old-space-size=768");
+    expect(await nodeOptions({ "resources.limits.memory": "1G", heapPercentOfMemoryLimit: "50" })).toBe("--max-semi-space-size=8 --max-old-space-size=476");
+    expect(await nodeOptions({ heapPercentOfMemoryLimit: "0" })).toBe("--max-semi-space-size=8");
+    // bench/main.ts measures the operator with the chart's default options.
+    const bench = /const IMAGE_NODE_OPTIONS = (\[[^\]]*\]);/.exec(readFileSync(join(import.meta.dirname, "../../../bench/main.ts"), "utf8"))?.[1];
+    expect((JSON.parse(bench ?? "[]") as string[]).join(" ")).toBe(byDefault);
   });
 
   it("drops --leader-elect when leader election is off", async () => {

@@ -24,6 +24,11 @@ export interface EventRecorderOptions {
   readonly now?: () => Date;
   /** Identical events within this window update one series. Default 10 min. */
   readonly seriesWindowMs?: number;
+  /**
+   * Series remembered at most (client-go's event correlator keeps an LRU of 4096): memory stays
+   * flat however many objects get events; a forgotten series just starts a new Event. Default 4096.
+   */
+  readonly maxSeries?: number;
 }
 
 interface Series {
@@ -39,6 +44,8 @@ export class ApiEventRecorder implements EventRecorder {
   readonly #client: ResourceClient<KubeEvent>;
   readonly #options: EventRecorderOptions;
   readonly #series = new Map<string, Series>();
+  /** Writes not yet settled, including those of series already forgotten, for `flush`. */
+  readonly #unsettled = new Set<Promise<unknown>>();
 
   constructor(client: ResourceClient<KubeEvent>, options: EventRecorderOptions) {
     if (client.type !== EVENTS && client.type.plural !== EVENTS.plural) throw new TypeError("ApiEventRecorder needs an events.k8s.io client");
@@ -55,14 +62,16 @@ export class ApiEventRecorder implements EventRecorder {
     if (series && now.getTime() - series.firstSeen < windowMs) {
       series.count += 1;
       const count = series.count;
-      series.inFlight = series.inFlight
-        .then(() =>
-          this.#client.mergePatch(
-            { namespace: series.namespace, name: series.name },
-            { series: { count, lastObservedTime: microTime(now) } },
-          ),
-        )
-        .catch((err: unknown) => this.#options.log?.debug({ err, reason }, "event series update failed"));
+      series.inFlight = this.#track(
+        series.inFlight
+          .then(() =>
+            this.#client.mergePatch(
+              { namespace: series.namespace, name: series.name },
+              { series: { count, lastObservedTime: microTime(now) } },
+            ),
+          )
+          .catch((err: unknown) => this.#options.log?.debug({ err, reason }, "event series update failed")),
+      );
       return;
     }
     this.#prune(now.getTime(), windowMs);
@@ -86,13 +95,22 @@ export class ApiEventRecorder implements EventRecorder {
         uid: regarding.metadata?.uid,
       },
     };
-    const inFlight = this.#client.create(body).catch((err: unknown) => this.#options.log?.debug({ err, reason }, "event create failed"));
+    const inFlight = this.#track(this.#client.create(body).catch((err: unknown) => this.#options.log?.debug({ err, reason }, "event create failed")));
     this.#series.set(key, { name, namespace, count: 1, firstSeen: now.getTime(), inFlight });
+    // Insertion order is age order (a series is never re-inserted): drop the oldest beyond the cap.
+    const excess = this.#series.size - (this.#options.maxSeries ?? 4096);
+    if (excess > 0) [...this.#series.keys()].slice(0, excess).forEach((k) => this.#series.delete(k));
   }
 
   /** Waits for Events still being written (tests, graceful shutdown). */
   async flush(): Promise<void> {
-    await Promise.all([...this.#series.values()].map((s) => s.inFlight));
+    await Promise.all(this.#unsettled);
+  }
+
+  #track(write: Promise<unknown>): Promise<unknown> {
+    this.#unsettled.add(write);
+    void write.finally(() => this.#unsettled.delete(write));
+    return write;
   }
 
   #prune(nowMs: number, windowMs: number): void {

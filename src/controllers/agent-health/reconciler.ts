@@ -69,7 +69,7 @@ export class AgentHealthReconciler implements Reconciler {
     const next = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
     if (!decision.write || decision.status === undefined) return next;
 
-    const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal });
+    const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false });
     switch (written.outcome) {
       case "conflict":
         return { requeue: true };

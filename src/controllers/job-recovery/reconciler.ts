@@ -15,7 +15,7 @@ export const JOB_RECOVERY_CONTROLLER = "job-recovery";
 
 /** The one delete job recovery makes (TTL), with preconditions so a changed or recreated Job survives. */
 export interface JobDeleter {
-  delete(ref: ObjectRef, options: { uid?: string; resourceVersion?: string; signal?: AbortSignal }): Promise<void>;
+  delete(ref: ObjectRef, options: { uid?: string; resourceVersion?: string; signal?: AbortSignal; retryOn429?: boolean }): Promise<void>;
 }
 
 export interface JobRecoveryDeps {
@@ -64,7 +64,8 @@ export class JobRecoveryReconciler implements Reconciler {
       case "delete":
         return this.#delete(job, decision, ctx);
       default: {
-        const written = await this.#deps.statusWriter.updateStatus(job, decision.status, { signal: ctx.signal });
+        // retryOn429 false: a 429 fails this reconcile at once and the queue retries after Retry-After.
+        const written = await this.#deps.statusWriter.updateStatus(job, decision.status, { signal: ctx.signal, retryOn429: false });
         // A 409 means someone acted since our read: the informer brings the newer Job and we decide again.
         if (written.outcome === "conflict") return { requeue: true };
         if (written.outcome !== "updated") return {};
@@ -100,6 +101,7 @@ export class JobRecoveryReconciler implements Reconciler {
           ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
           ...(job.metadata.resourceVersion === undefined ? {} : { resourceVersion: job.metadata.resourceVersion }),
           signal: ctx.signal,
+          retryOn429: false,
         },
       );
     } catch (err) {

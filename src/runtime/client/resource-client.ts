@@ -9,6 +9,8 @@ const MERGE_PATCH = "application/merge-patch+json";
 
 interface Signalled {
   readonly signal?: AbortSignal | undefined;
+  /** false: a 429 throws TooManyRequestsError at once instead of being waited out (reconciles fail fast). */
+  readonly retryOn429?: boolean | undefined;
 }
 
 export interface ListOptions extends Signalled {
@@ -74,7 +76,7 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
   }
 
   get(ref: ObjectRef, options: Signalled = {}): Promise<T> {
-    return this.#transport.request<T>({ method: "GET", path: this.#path(ref), signal: options.signal });
+    return this.#transport.request<T>({ method: "GET", path: this.#path(ref), signal: options.signal, retryOn429: options.retryOn429 });
   }
 
   /** One page (or everything when `limit` is unset). */
@@ -90,6 +92,7 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
         resourceVersion: options.resourceVersion,
       },
       signal: options.signal,
+      retryOn429: options.retryOn429,
     });
     // List items carry no apiVersion/kind on the wire; fill them so items look like watched objects.
     const items = (list.items ?? []).map((item) => this.#withTypeMeta(item));
@@ -132,17 +135,18 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
       path: resourcePath(this.type, { namespace: obj.metadata?.namespace }),
       body: this.#withTypeMeta(obj),
       signal: options.signal,
+      retryOn429: options.retryOn429,
     });
   }
 
   /** PUT of the whole object (status is ignored where a status subresource exists). Requires resourceVersion. */
   replace(obj: T, options: Signalled = {}): Promise<T> {
-    return this.#transport.request<T>({ method: "PUT", path: this.#pathOf(obj), body: this.#withTypeMeta(obj), signal: options.signal });
+    return this.#transport.request<T>({ method: "PUT", path: this.#pathOf(obj), body: this.#withTypeMeta(obj), signal: options.signal, retryOn429: options.retryOn429 });
   }
 
   /** PUT of /status: only `status` changes. Requires resourceVersion. */
   replaceStatus(obj: T, options: Signalled = {}): Promise<T> {
-    return this.#transport.request<T>({ method: "PUT", path: this.#pathOf(obj, "status"), body: this.#withTypeMeta(obj), signal: options.signal });
+    return this.#transport.request<T>({ method: "PUT", path: this.#pathOf(obj, "status"), body: this.#withTypeMeta(obj), signal: options.signal, retryOn429: options.retryOn429 });
   }
 
   /** JSON merge patch (RFC 7386) of the object; `null` values delete fields. */
@@ -172,6 +176,7 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
         ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
       },
       signal: options.signal,
+      retryOn429: options.retryOn429,
     });
   }
 
@@ -227,6 +232,7 @@ export class ResourceClient<T extends KubeObject> implements ResourceReader<T>, 
       body,
       contentType: MERGE_PATCH,
       signal: options.signal,
+      retryOn429: options.retryOn429,
     });
   }
 

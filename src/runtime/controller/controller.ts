@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { isApiError } from "../client/index.js";
 import { controllerLogger, silentLogger } from "../log/index.js";
 import { realClock, sleep, WorkQueue } from "../queue/index.js";
 import type { Clock, RateLimiter } from "../queue/index.js";
@@ -63,6 +64,8 @@ function isPanic(err: unknown): boolean {
 }
 
 const SYNC_POLL_MS = 100;
+/** A confused server's Retry-After cannot park a key longer than this. */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
  * Runs a Reconciler for keys produced by watched sources. A Runnable for the manager: `start`
@@ -212,6 +215,13 @@ export class Controller {
       this.#metrics?.terminalError();
       this.#queue.forget(key);
       log.error({ err, terminal: true }, "Reconciler error (terminal, not retried)");
+      return "error";
+    }
+    // A 429 (a reconcile that failed fast instead of waiting it out) comes back after Retry-After.
+    if (isApiError(err, "TooManyRequests")) {
+      const retryAfterMs = Math.min((err.retryAfterSeconds ?? 1) * 1000, MAX_RETRY_AFTER_MS);
+      this.#queue.addRateLimited(key, retryAfterMs);
+      log.info({ retryAfterMs, requeues: this.#queue.numRequeues(key) }, "Reconciler throttled by the apiserver (429), requeued after Retry-After");
       return "error";
     }
     this.#queue.addRateLimited(key);

@@ -116,9 +116,12 @@ export class WorkQueue<T = string> {
     this.#waiting.set(item, { readyAt, timer });
   }
 
-  /** Adds `item` after the rate limiter's delay for it (its backoff grows with each call). */
-  addRateLimited(item: T): void {
-    this.addAfter(item, this.#limiter.when(item));
+  /**
+   * Adds `item` after the rate limiter's delay for it (its backoff grows with each call), or after
+   * `atLeastMs` if that is longer (a server's Retry-After).
+   */
+  addRateLimited(item: T, atLeastMs = 0): void {
+    this.addAfter(item, Math.max(this.#limiter.when(item), atLeastMs));
   }
 
   /** Resets `item`'s backoff; call after it was processed successfully. */

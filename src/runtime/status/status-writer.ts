@@ -41,7 +41,7 @@ export class StatusWriter<T extends WithStatus> {
    * cache); its resourceVersion is the lock.
    * @throws ApiError for failures other than Conflict and NotFound (they are outcomes).
    */
-  async updateStatus(obj: T, nextStatus: StatusOf<T>, options: { signal?: AbortSignal } = {}): Promise<StatusUpdateResult<T>> {
+  async updateStatus(obj: T, nextStatus: StatusOf<T>, options: { signal?: AbortSignal; retryOn429?: boolean } = {}): Promise<StatusUpdateResult<T>> {
     if (jsonEqual(obj.status, nextStatus)) return { outcome: "unchanged" };
     try {
       // T's status field has type StatusOf<T> | undefined, so this spread is a T; TS cannot see it.

@@ -1,8 +1,8 @@
 // API throttling: a private control plane started with tiny --max-requests-inflight and
 // --max-mutating-requests-inflight, where Helios authenticates as a ServiceAccount (system:masters
 // is exempt from API Priority and Fairness) whose FlowSchema leads to a one-seat priority level with
-// a short queue. Many requests get 429 + Retry-After; clients wait and retry, controllers requeue:
-// nothing is lost, nothing runs twice.
+// a short queue. Many requests get 429 + Retry-After; clients wait and retry, while the operator's
+// reconciles fail fast and are requeued after Retry-After: nothing is lost, nothing runs twice.
 //
 // Protection removed (HELIOS_CHAOS_UNPROTECTED=1): a build for which a 429 fails the request at once
 // and is not retryable; agents drop results, informers and registrations fail (NotTerminal).
@@ -95,7 +95,8 @@ describe("chaos: API throttling (tiny max-inflight, 429 with Retry-After)", () =
     const before = await throttled(cp);
     // Without the protection a process may die of its first 429: that is the failure being shown.
     const tolerate = (p: Promise<void>): Promise<void> => (r.unprotected ? p.catch(() => undefined) : p);
-    await tolerate((await r.startOperator("operator")).ready(60_000));
+    const operator = await r.startOperator("operator");
+    await tolerate(operator.ready(60_000));
     const agents = ["a", "b", "c"].map((n) => r.startAgent(n, { maxConcurrency: 4 }));
     await Promise.all(agents.map((a) => tolerate(a.started(60_000))));
     await r.createJobs(Array.from({ length: JOBS }, (_, i) => ({ name: `throttle-${i}`, spec: { type: "sleep", payload: { duration: `${Math.round(300 + random() * 900)}ms` } } })));
@@ -108,6 +109,11 @@ describe("chaos: API throttling (tiny max-inflight, 429 with Retry-After)", () =
       expect(rejected, "requests were throttled with 429").toBeGreaterThan(0);
       console.info(`[chaos] throttling: ${rejected} requests rejected with 429`);
       expect(report.stats.phases).toEqual({ Succeeded: JOBS });
+      // Reconciles fail fast on a 429 and come back after Retry-After, instead of a worker (or
+      // the dispatcher's one cycle) waiting it out inside the client.
+      const failedFast = operator.lines.filter((l) => typeof l["msg"] === "string" && l["msg"].includes("(429)")).length;
+      expect(failedFast, "the operator got 429s back and requeued").toBeGreaterThan(0);
+      console.info(`[chaos] throttling: the operator failed fast on 429 and requeued ${failedFast} times`);
     }
   }, 150_000);
 });

@@ -343,6 +343,20 @@ describe("informer against a real apiserver", () => {
       // APF varies Retry-After with load; each wait must be what that answer asked for.
       for (const { asked, waitedMs } of waits) expect(waitedMs).toBe((asked ?? 0) * 1000);
       expect(Math.min(...waits.map((w) => w.waitedMs))).toBeGreaterThanOrEqual(1000);
+
+      // Per request, retryOn429: false gets the 429 back at once even from a patient transport:
+      // what a reconcile uses to fail fast and let its work queue wait Retry-After.
+      await eventually(
+        async () => {
+          waits.length = 0;
+          const results = await Promise.all(
+            Array.from({ length: 40 }, () => patient.get({ name: "obj-1", namespace }, { retryOn429: false }).catch((err: unknown) => err)),
+          );
+          expect(waits).toEqual([]);
+          return results.some((r) => isApiError(r, "TooManyRequests"));
+        },
+        () => "no request of a burst was throttled",
+      );
     } finally {
       await schemas.delete({ name: "helios-test-throttle" });
       await levels.delete({ name: "helios-test-starved" });

@@ -1,6 +1,7 @@
 // The controller's worker loop: each reconcile outcome's effect on the queue, metrics and concurrency.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Registry } from "prom-client";
+import { TooManyRequestsError } from "../../../../src/runtime/client/index.js";
 import { Controller } from "../../../../src/runtime/controller/index.js";
 import type { EventHandler, EventSource, ObjectLike } from "../../../../src/runtime/controller/index.js";
 import { FakeClock } from "../../../../src/runtime/queue/index.js";
@@ -140,6 +141,19 @@ describe("Controller worker loop", () => {
     clock.advance(5); // backoff was forgotten on success: 5 ms again
     await vi.waitFor(() => expect(reconciler.callsFor("ns/a")).toBe(5));
     expect(await metric(registry, "controller_runtime_reconcile_errors_total", { controller: "test" })).toBe(3);
+  });
+
+  it("requeues a key whose reconcile was throttled (429) after Retry-After, not after the short backoff", async () => {
+    const { source, reconciler, clock, run, total } = setup();
+    reconciler.script("ns/a", new TooManyRequestsError({ message: "slow down", status: 429, retryAfterSeconds: 2 }));
+    void run();
+    source.add(obj("a"));
+    await vi.waitFor(() => expect(reconciler.callsFor("ns/a")).toBe(1));
+    clock.advance(1_999);
+    expect(reconciler.callsFor("ns/a")).toBe(1);
+    clock.advance(1);
+    await vi.waitFor(() => expect(reconciler.callsFor("ns/a")).toBe(2));
+    expect(await total("error")).toBe(1);
   });
 
   it("never retries a terminal error (also when wrapped as a cause)", async () => {

@@ -1,15 +1,68 @@
-// Runs async work over a list with at most `limit` calls in flight.
+// Bounds how many writes are in flight at once, across dispatch cycles; urgent writes are sent first.
 
-/** Maps `items` through `fn`, at most `limit` at a time; results keep the input order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+export type WritePriority = "urgent" | "routine";
+
+/** One submitted write: `started` resolves when it got a slot and began, `done` with its result. */
+export interface Submitted<R> {
+  readonly started: Promise<void>;
+  readonly done: Promise<R>;
+}
+
+/**
+ * A semaphore with two FIFO queues. A cycle submits its writes and waits only until they have
+ * started (backpressure), so the next cycle can plan while they are in flight; `urgent` writes
+ * (assignments) overtake queued `routine` ones (Pending conditions).
+ */
+export class WriteSlots {
+  readonly #limit: number;
+  #busy = 0;
+  readonly #queued: Record<WritePriority, (() => void)[]> = { urgent: [], routine: [] };
+  readonly #unfinished = new Set<Promise<unknown>>();
+
+  constructor(limit: number) {
+    this.#limit = Math.max(1, limit);
+  }
+
+  /** Writes started and not finished, plus those waiting for a slot. */
+  get pending(): number {
+    return this.#unfinished.size;
+  }
+
+  /** Runs `write` once a slot is free. `write` should not throw; if it does, `done` rejects. */
+  submit<R>(priority: WritePriority, write: () => Promise<R>): Submitted<R> {
+    const started = new Promise<void>((begin) => {
+      if (this.#busy < this.#limit) {
+        this.#busy++;
+        begin();
+      } else {
+        this.#queued[priority].push(begin);
+      }
+    });
+    const done = started.then(async () => {
+      try {
+        return await write();
+      } finally {
+        this.#release();
+      }
+    });
+    const tracked = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#unfinished.add(tracked);
+    void tracked.then(() => this.#unfinished.delete(tracked));
+    return { started, done };
+  }
+
+  /** Resolves once every write submitted so far (and any submitted meanwhile) has finished. */
+  async idle(): Promise<void> {
+    while (this.#unfinished.size > 0) await Promise.all(this.#unfinished);
+  }
+
+  #release(): void {
+    // The slot passes straight to the next waiter, so #busy only drops when no one waits.
+    const next = this.#queued.urgent.shift() ?? this.#queued.routine.shift();
+    if (next === undefined) this.#busy--;
+    else next();
+  }
 }

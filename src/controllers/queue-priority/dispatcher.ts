@@ -1,31 +1,39 @@
-// The dispatcher (queue-priority): one coalesced scheduling cycle over the caches, then Pending → Assigned writes.
+// The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned writes.
 //
 // Flow: every job, agent or flag change queues the single key `dispatch`; the work queue's dedupe
 // folds a burst of changes into one cycle, and changes during a cycle into one more after it. A
-// cycle reads the caches, builds a SchedulingSnapshot, calls planDispatch, writes assignments
-// (bounded concurrency, each carrying the resourceVersion the plan read), then writes the
-// conditions of jobs whose reason for waiting changed. It returns the next time-based wake-up.
+// cycle reads the caches, builds a SchedulingSnapshot, calls planDispatch, and submits the
+// assignments (each carrying the resourceVersion the plan read) and then the conditions of jobs
+// whose reason for waiting changed to a pool of write slots shared by all cycles. It returns once
+// its assignments have started, not finished: a job that arrives meanwhile is planned by the next
+// cycle while the previous one's writes are still in flight (pipelining), and assignments overtake
+// queued condition writes. It returns the next time-based wake-up.
 //
 // Guarantees: exactly one assignment per attempt. Every assignment is a PUT of /status with the
 // cached resourceVersion, so of two writers (two replicas, or this cycle and a stale cache) only
 // one succeeds; the other gets 409 and decides again on the newer object its informer delivers.
-// Jobs written this cycle are hidden from the next cycles (and hold their agent's slot) until the
-// cache shows the write, so a cycle never re-plans its own unseen assignment.
+// A job enters the in-flight overlay when its write is planned, so later cycles neither plan it
+// again nor give its slot away until the write failed or the cache shows it.
+//
+// Errors: a write that fails is not resent before 1 s (the job stays hidden); a 429 pauses all
+// planning until its Retry-After, and the write is never waited out inside the transport, so no
+// cycle blocks on a throttled apiserver. Either way a new cycle is queued to decide again.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { isTerminalJobPhase, type Agent, type Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
+import { isApiError } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
 import { eligibleSinceOf, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
-import { mapBounded } from "./bounded.js";
+import { WriteSlots, type Submitted } from "./bounded.js";
 import { InFlightWrites } from "./in-flight.js";
-import { buildSnapshot, schedulingFlags } from "./snapshot.js";
+import { buildSnapshot, schedulingFlags, type HeldSlot } from "./snapshot.js";
 import { assignedStatus, unplacedStatus } from "./status.js";
 
 export const QUEUE_PRIORITY_CONTROLLER = "queue-priority";
@@ -33,7 +41,7 @@ export const QUEUE_PRIORITY_CONTROLLER = "queue-priority";
 export const DISPATCH_REQUEST: Request = { name: "dispatch" };
 
 export interface DispatcherOptions {
-  /** Status writes in flight at once (default 16). */
+  /** Status writes in flight at once, across cycles (default 32). */
   readonly writeConcurrency?: number;
   /** Assignments per cycle; the rest wait for the next cycle, which follows at once (default 256). */
   readonly maxAssignmentsPerCycle?: number;
@@ -57,41 +65,56 @@ export interface DispatcherDeps {
   readonly audit: AuditSink;
   readonly events: EventRecorder;
   readonly clock: Pick<Clock, "now">;
+  /** Queues another cycle (the `dispatch` key): a write that did not land, after its cycle returned, needs a new decision. */
+  readonly wake?: () => void;
   readonly metrics?: JobMetrics;
   readonly options?: DispatcherOptions;
 }
 
-type WriteOutcome = "written" | "conflict" | "gone" | "error";
+type WriteOutcome = "written" | "conflict" | "gone" | "error" | "throttled" | "aborted";
+
+/** Without Retry-After, a failed write is not resent for this long. */
+const WRITE_RETRY_MS = 1_000;
+/** A confused server's Retry-After cannot park the dispatcher longer than this (as the transport caps it). */
+const MAX_RETRY_AFTER_MS = 30_000;
 
 // Waiting one's turn: not worth a write per job in a burst, and not something anyone must fix.
 const TURN_WAITS = new Set<Unplaced["reason"]>(["NoFreeCapacity", "QueueAtCapacity", "DispatchDelay"]);
 // Blocked because an operator chose so: the flag itself is the notice, no Event per job.
 const QUIET_BLOCKS = new Set<Unplaced["reason"]>(["DispatchPaused", "KillSwitch"]);
 
-/** The queue-priority reconciler; the controller runs it with one worker (cycles never overlap). */
+/** The queue-priority reconciler; the controller runs it with one worker (plans never overlap, writes do). */
 export class Dispatcher implements Reconciler {
   readonly #deps: DispatcherDeps;
   readonly #inFlight = new InFlightWrites();
-  readonly #writeConcurrency: number;
+  readonly #slots: WriteSlots;
   readonly #maxAssignments: number;
   readonly #maxConditionWrites: number;
   readonly #pendingDelayMs: number;
   readonly #idleRecheckMs: number;
+  /** Planning pauses until then: the apiserver answered 429 with this Retry-After. */
+  #throttledUntil = 0;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
     const o = deps.options ?? {};
-    this.#writeConcurrency = Math.max(1, o.writeConcurrency ?? 16);
+    this.#slots = new WriteSlots(o.writeConcurrency ?? 32);
     this.#maxAssignments = Math.max(1, o.maxAssignmentsPerCycle ?? 256);
     this.#maxConditionWrites = Math.max(0, o.maxConditionWritesPerCycle ?? 64);
     this.#pendingDelayMs = Math.max(0, o.pendingConditionDelayMs ?? 5_000);
     this.#idleRecheckMs = Math.max(1, o.idleRecheckMs ?? 30_000);
   }
 
+  /** Resolves once every write submitted so far has finished (tests; a stopping operator). */
+  settled(): Promise<void> {
+    return this.#slots.idle();
+  }
+
   async reconcile(_req: Request, ctx: ReconcileContext): Promise<Result> {
     const started = performance.now();
     const { jobs, agents, clock } = this.#deps;
     const now = clock.now();
+    if (now < this.#throttledUntil) return { requeueAfter: Math.max(1, this.#throttledUntil - now) };
     this.#inFlight.prune(jobs, now);
 
     const pending = new Map<string, Job>();
@@ -113,44 +136,61 @@ export class Dispatcher implements Reconciler {
       }),
     );
 
-    const assigned = await mapBounded(plan.assignments, this.#writeConcurrency, (a) => this.#assign(pending.get(a.jobKey), a, now, ctx));
-
+    const assigned = plan.assignments.flatMap((a) => {
+      const job = pending.get(a.jobKey);
+      return job === undefined ? [] : [this.#submitAssignment(job, a, ctx)];
+    });
     const { writes, wakeAt: turnWakeAt, overBudget } = this.#conditionWrites(plan.unplaced, pending, now);
-    const conditioned = await mapBounded(writes, this.#writeConcurrency, ({ job, unplaced }) => this.#markUnplaced(job, unplaced, now, ctx));
+    const conditioned = writes.map(({ job, unplaced }) => this.#submitCondition(job, unplaced, ctx));
+    void this.#summarize([...assigned, ...conditioned], started, pending.size, plan.deferred.length, ctx.log);
 
-    const count = (outcomes: readonly WriteOutcome[], o: WriteOutcome): number => outcomes.filter((x) => x === o).length;
-    const errors = count(assigned, "error") + count(conditioned, "error");
-    const summary = {
-      pending: pending.size,
-      assigned: count(assigned, "written"),
-      conflicts: count(assigned, "conflict") + count(conditioned, "conflict"),
-      conditions: count(conditioned, "written"),
-      deferred: plan.deferred.length,
-      errors,
-    };
-    const seconds = (performance.now() - started) / 1000;
-    this.#deps.metrics?.dispatchCycle.observe({ result: errors > 0 ? "error" : "success" }, seconds);
-    if (summary.assigned > 0 || summary.conflicts > 0 || errors > 0) ctx.log.debug({ ...summary, seconds }, "dispatch cycle");
+    // Backpressure: return once this cycle's assignments are sent, so the next cycle plans while
+    // they are in flight; with more work left over, also wait for the condition writes to start.
+    const moreNow = plan.deferred.length > 0 || overBudget;
+    await Promise.all((moreNow ? [...assigned, ...conditioned] : assigned).map((w) => w.started));
 
-    // What next: more work now (budget spent, write errors), or the earliest time-based wake-up.
-    if (plan.deferred.length > 0 || overBudget) return { requeueAfter: 1 };
-    if (errors > 0) return { requeueAfter: 1_000 };
-    const wakeAts = [plan.nextWakeAt, turnWakeAt, pending.size > plan.assignments.length ? now + this.#idleRecheckMs : undefined].filter(
-      (t): t is number => t !== undefined,
-    );
+    // What next: more work now (budget spent), or the earliest time-based wake-up.
+    if (moreNow) return { requeueAfter: 1 };
+    const wakeAts = [
+      plan.nextWakeAt,
+      turnWakeAt,
+      this.#inFlight.nextRetryAt(),
+      pending.size > plan.assignments.length ? now + this.#idleRecheckMs : undefined,
+    ].filter((t): t is number => t !== undefined);
     if (wakeAts.length === 0) return {};
     return { requeueAfter: Math.max(1, Math.min(...wakeAts) - now) };
   }
 
-  async #assign(job: Job | undefined, a: Assignment, now: number, ctx: ReconcileContext): Promise<WriteOutcome> {
-    if (job === undefined) return "gone";
-    const fromVersion = job.metadata.resourceVersion ?? "";
+  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<WriteOutcome> {
+    const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
+    this.#inFlight.start(keyOfJob(job), job.metadata.resourceVersion ?? "", slot);
+    return this.#slots.submit("urgent", () => this.#assign(job, a, ctx));
+  }
+
+  #submitCondition(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Submitted<WriteOutcome> {
+    this.#inFlight.start(keyOfJob(job), job.metadata.resourceVersion ?? "");
+    return this.#slots.submit("routine", () => this.#markUnplaced(job, unplaced, ctx));
+  }
+
+  /** Logs and measures a cycle once all its writes have finished (the cycle itself returned earlier). */
+  async #summarize(writes: readonly Submitted<WriteOutcome>[], started: number, pending: number, deferred: number, log: Logger): Promise<void> {
+    const outcomes = await Promise.all(writes.map((w) => w.done.catch((): WriteOutcome => "error")));
+    const count = (o: WriteOutcome): number => outcomes.filter((x) => x === o).length;
+    const errors = count("error") + count("throttled");
+    const summary = { pending, assigned: count("written"), conflicts: count("conflict"), throttled: count("throttled"), deferred, errors };
+    const seconds = (performance.now() - started) / 1000;
+    this.#deps.metrics?.dispatchCycle.observe({ result: errors > 0 ? "error" : "success" }, seconds);
+    if (summary.assigned > 0 || summary.conflicts > 0 || errors > 0) log.debug({ ...summary, seconds }, "dispatch cycle");
+  }
+
+  async #assign(job: Job, a: Assignment, ctx: ReconcileContext): Promise<WriteOutcome> {
+    // Stamped when sent: a write that waited for a slot says when it really happened.
+    const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
     const outcome = await this.#write(job, status, ctx);
     if (outcome !== "written") return outcome;
     const namespace = job.metadata.namespace ?? "";
     const queue = queueOf(job);
-    this.#inFlight.record(keyOfJob(job), fromVersion, now, { namespace, agent: a.agentName, queue });
     const metrics = this.#deps.metrics;
     if (metrics !== undefined) {
       const created = Date.parse(job.metadata.creationTimestamp ?? "");
@@ -204,33 +244,77 @@ export class Dispatcher implements Reconciler {
     return { writes, wakeAt, overBudget };
   }
 
-  async #markUnplaced(job: Job, unplaced: Unplaced, now: number, ctx: ReconcileContext): Promise<WriteOutcome> {
-    const status = unplacedStatus(job, unplaced, now);
-    if (status === undefined) return "conflict";
-    const fromVersion = job.metadata.resourceVersion ?? "";
+  async #markUnplaced(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Promise<WriteOutcome> {
+    const status = unplacedStatus(job, unplaced, this.#deps.clock.now());
+    if (status === undefined) {
+      this.#inFlight.drop(keyOfJob(job));
+      return "conflict";
+    }
     const outcome = await this.#write(job, status, ctx);
     if (outcome !== "written") return outcome;
-    this.#inFlight.record(keyOfJob(job), fromVersion, now);
     if (unplaced.blocked && !QUIET_BLOCKS.has(unplaced.reason)) {
       this.#deps.events.event(job, "Warning", unplaced.reason, "Schedule", unplaced.message);
     }
     return "written";
   }
 
+  /** One status write and its in-flight bookkeeping; a write that did not land queues a new cycle. */
   async #write(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<WriteOutcome> {
+    const key = keyOfJob(job);
+    const outcome = await this.#send(job, status, ctx);
+    switch (outcome.kind) {
+      case "written":
+        this.#inFlight.written(key, this.#deps.clock.now());
+        return "written";
+      case "aborted":
+        this.#inFlight.drop(key);
+        return "aborted";
+      case "conflict":
+      case "gone":
+        // The informer brings the newer object (or the delete); decide again on it.
+        this.#inFlight.drop(key);
+        break;
+      case "throttled": {
+        const now = this.#deps.clock.now();
+        const until = now + outcome.retryAfterMs;
+        if (this.#throttledUntil <= now) ctx.log.info({ retryAfterMs: outcome.retryAfterMs }, "apiserver throttled a dispatcher write (429): planning pauses for its Retry-After");
+        this.#throttledUntil = Math.max(this.#throttledUntil, until);
+        this.#inFlight.failed(key, until);
+        break;
+      }
+      case "error":
+        this.#inFlight.failed(key, this.#deps.clock.now() + WRITE_RETRY_MS);
+        break;
+    }
+    this.#deps.wake?.();
+    return outcome.kind;
+  }
+
+  async #send(
+    job: Job,
+    status: NonNullable<Job["status"]>,
+    ctx: ReconcileContext,
+  ): Promise<{ kind: Exclude<WriteOutcome, "throttled"> } | { kind: "throttled"; retryAfterMs: number }> {
+    if (ctx.signal.aborted) return { kind: "aborted" };
+    // Queued behind a 429: do not send what the apiserver just asked us to hold back.
+    const wait = this.#throttledUntil - this.#deps.clock.now();
+    if (wait > 0) return { kind: "throttled", retryAfterMs: wait };
     try {
-      const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal });
+      const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal, retryOn429: false });
       switch (result.outcome) {
         case "updated":
-          return "written";
+        case "unchanged":
+          return { kind: "written" };
         case "notFound":
-          return "gone";
+          return { kind: "gone" };
         default:
-          return "conflict";
+          return { kind: "conflict" };
       }
     } catch (err) {
+      if (ctx.signal.aborted) return { kind: "aborted" };
+      if (isApiError(err, "TooManyRequests")) return { kind: "throttled", retryAfterMs: Math.min((err.retryAfterSeconds ?? 1) * 1000, MAX_RETRY_AFTER_MS) };
       logWriteError(ctx.log, job, err);
-      return "error";
+      return { kind: "error" };
     }
   }
 }

@@ -1,21 +1,24 @@
-// Writes this dispatcher made that its cache has not caught up with yet, so a cycle never re-plans them.
+// Writes this dispatcher started that its cache has not caught up with yet, so a cycle never re-plans them.
 import type { Job } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { HeldSlot } from "./snapshot.js";
 
-interface Entry {
-  /** The resourceVersion the write was based on: while the cache still shows it, the write is unseen. */
-  readonly fromVersion: string;
-  readonly writtenAt: number;
-  readonly slot?: HeldSlot;
-}
+type Entry =
+  /** Sent (or waiting for a write slot): the job is hidden and its slot held whatever the cache shows. */
+  | { readonly state: "writing"; readonly fromVersion: string; readonly slot?: HeldSlot }
+  /** Done, based on `fromVersion`: hidden (and the slot held) while the cache still shows that version. */
+  | { readonly state: "written"; readonly fromVersion: string; readonly at: number; readonly slot?: HeldSlot }
+  /** Failed (not a 409): hidden until `retryAt`, so a failing write is not resent by every cycle. */
+  | { readonly state: "failed"; readonly fromVersion: string; readonly retryAt: number };
 
 /**
- * The "in flight" overlay. After a successful write based on version V, the next version of the
- * object in its history is ours, so the cache has caught up as soon as it shows any version other
- * than V (or the object is gone). Until then the job is hidden from planning and, if it was an
- * assignment, its slot is held. An entry older than `maxAgeMs` (10 s: a write lost with a cut connection must not hide its job for long) is dropped anyway: a stale plan then
- * costs one 409, never a double assignment (the resourceVersion is the lock).
+ * The "in flight" overlay. A job enters it when a cycle plans a write for it, before the write is
+ * sent, so the next cycle (which may start while this one's writes are still in flight) neither
+ * plans the job again nor gives its agent slot away. After a successful write based on version V,
+ * the next version of the object in its history is ours, so the cache has caught up as soon as it
+ * shows any version other than V (or the object is gone). A written entry older than `maxAgeMs`
+ * (10 s: a write lost with a cut connection must not hide its job for long) is dropped anyway: a
+ * stale plan then costs one 409, never a double assignment (the resourceVersion is the lock).
  */
 export class InFlightWrites {
   readonly #entries = new Map<string, Entry>();
@@ -29,28 +32,57 @@ export class InFlightWrites {
     return this.#entries.size;
   }
 
-  record(key: string, fromVersion: string, writtenAt: number, slot?: HeldSlot): void {
-    this.#entries.set(key, slot === undefined ? { fromVersion, writtenAt } : { fromVersion, writtenAt, slot });
+  /** A write of `key` based on `fromVersion` is about to be sent; `slot` when it assigns. */
+  start(key: string, fromVersion: string, slot?: HeldSlot): void {
+    this.#entries.set(key, slot === undefined ? { state: "writing", fromVersion } : { state: "writing", fromVersion, slot });
   }
 
-  /** Drops entries the cache has caught up with, or that are too old. */
+  /** The write succeeded at `at`. */
+  written(key: string, at: number): void {
+    const entry = this.#entries.get(key);
+    if (entry?.state !== "writing") return;
+    this.#entries.set(key, entry.slot === undefined ? { state: "written", fromVersion: entry.fromVersion, at } : { state: "written", fromVersion: entry.fromVersion, at, slot: entry.slot });
+  }
+
+  /** The write failed; the job may be planned again from `retryAt`. */
+  failed(key: string, retryAt: number): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) this.#entries.set(key, { state: "failed", fromVersion: entry.fromVersion, retryAt });
+  }
+
+  /** The write found the job changed or gone (409, 404): the next cycle decides on what the cache shows. */
+  drop(key: string): void {
+    this.#entries.delete(key);
+  }
+
+  /** Drops entries the cache has caught up with, that are too old, or whose retry time has come. */
   prune(jobs: Pick<ReadonlyStore<Job>, "get">, now: number): void {
     for (const [key, entry] of this.#entries) {
+      if (entry.state === "writing") continue;
       const cached = jobs.get(key);
-      if (cached === undefined || cached.metadata.resourceVersion !== entry.fromVersion || now - entry.writtenAt > this.#maxAgeMs) {
-        this.#entries.delete(key);
-      }
+      const moved = cached === undefined || cached.metadata.resourceVersion !== entry.fromVersion;
+      const expired = entry.state === "written" ? now - entry.at > this.#maxAgeMs : now >= entry.retryAt;
+      if (moved || expired) this.#entries.delete(key);
     }
   }
 
-  /** True while `job` (cached) is the version one of our writes replaced. */
+  /** True while `job` (cached) must not be planned: its write is under way, or unseen, or backing off. */
   hides(key: string, job: Job): boolean {
-    return this.#entries.get(key)?.fromVersion === job.metadata.resourceVersion;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    return entry.state === "writing" || entry.fromVersion === job.metadata.resourceVersion;
   }
 
   heldSlots(): HeldSlot[] {
     const out: HeldSlot[] = [];
-    for (const entry of this.#entries.values()) if (entry.slot !== undefined) out.push(entry.slot);
+    for (const entry of this.#entries.values()) if (entry.state !== "failed" && entry.slot !== undefined) out.push(entry.slot);
     return out;
+  }
+
+  /** The earliest time a failed write may be retried. */
+  nextRetryAt(): number | undefined {
+    let at: number | undefined;
+    for (const entry of this.#entries.values()) if (entry.state === "failed") at = at === undefined ? entry.retryAt : Math.min(at, entry.retryAt);
+    return at;
   }
 }

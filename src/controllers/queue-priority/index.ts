@@ -9,13 +9,13 @@ import type { ControllerRegistration, OperatorContext } from "../operator-contex
 import { jobMetrics } from "../shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
-export { mapBounded } from "./bounded.js";
+export { WriteSlots, type Submitted, type WritePriority } from "./bounded.js";
 export { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherDeps, type DispatcherOptions } from "./dispatcher.js";
 export { InFlightWrites } from "./in-flight.js";
 export { buildSnapshot, schedulingFlags, toSchedulingAgent, toSchedulingJob, type HeldSlot, type SnapshotInput } from "./snapshot.js";
 export { ASSIGNED_REASON, assignedStatus, unplacedStatus } from "./status.js";
 
-/** Builds the dispatcher controller: one worker, one key, triggered by jobs, agents and flag changes. */
+/** Builds the dispatcher controller: one worker, one key, triggered by jobs, agents, flag changes and failed writes. */
 export function queuePriorityController(ctx: OperatorContext, options: DispatcherOptions = {}): Controller {
   const dispatcher = new Dispatcher({
     jobs: ctx.informers.jobs.store,
@@ -26,6 +26,8 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     events: ctx.events,
     clock: ctx.clock,
     metrics: jobMetrics(ctx.registry),
+    // A write that did not land after its cycle returned queues a new cycle to decide again.
+    wake: () => controller.enqueue(DISPATCH_REQUEST),
     options,
   });
   const controller = new Controller({

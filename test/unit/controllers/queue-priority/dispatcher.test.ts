@@ -7,7 +7,7 @@ import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, type DispatcherOptions } from "../../../../src/controllers/queue-priority/index.js";
 import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/flags/control-flags.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
-import { ConflictError } from "../../../../src/runtime/client/index.js";
+import { ConflictError, NetworkError, TooManyRequestsError } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
 import type { ReconcileContext, Result } from "../../../../src/runtime/reconcile/index.js";
 import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
@@ -17,13 +17,25 @@ import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
 class RecordingWriter {
   readonly writes: { key: string; status: JobStatus }[] = [];
   readonly server = new Map<string, Job>();
+  /** While set, writes wait for it: the apiserver is slow. */
+  gate: Promise<void> | undefined;
+  /** Errors thrown by the next writes instead of writing (a 429, a network failure). */
+  readonly failures: Error[] = [];
   #rv = 1000;
 
   seed(jobs: readonly Job[]): void {
     for (const j of jobs) this.server.set(`${j.metadata.namespace}/${j.metadata.name}`, j);
   }
 
-  updateStatus(obj: Job, status: JobStatus): Promise<StatusUpdateResult<Job>> {
+  async updateStatus(obj: Job, status: JobStatus, options: { retryOn429?: boolean } = {}): Promise<StatusUpdateResult<Job>> {
+    if (options.retryOn429 !== false) throw new Error("the dispatcher must not wait out a 429 inside the transport");
+    await this.gate;
+    const failure = this.failures.shift();
+    if (failure !== undefined) throw failure;
+    return this.#apply(obj, status);
+  }
+
+  #apply(obj: Job, status: JobStatus): Promise<StatusUpdateResult<Job>> {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const current = this.server.get(key);
     if (current === undefined) return Promise.resolve({ outcome: "notFound" });
@@ -45,7 +57,13 @@ interface Harness {
   readonly events: string[];
   now: number;
   flags: ControlFlags;
+  /** Cycles the dispatcher asked for because a write did not land. */
+  wakes: number;
+  /** One cycle and all its writes. */
   cycle(): Promise<Result>;
+  /** One cycle, returning as the controller sees it: its writes may still be in flight. */
+  plan(): Promise<Result>;
+  settled(): Promise<void>;
   /** The informer catching up: the cache gets the server's objects. */
   catchUp(): void;
 }
@@ -67,7 +85,15 @@ function harness(jobs: readonly Job[], agents: readonly Agent[], options: Dispat
     events,
     now: T0,
     flags: NEUTRAL_CONTROL_FLAGS,
-    cycle: () => dispatcher.reconcile(DISPATCH_REQUEST, ctx),
+    wakes: 0,
+    plan: () => dispatcher.reconcile(DISPATCH_REQUEST, ctx),
+    settled: () => dispatcher.settled(),
+    // A cycle returns once its writes started; the tests look after they finished.
+    cycle: async () => {
+      const result = await dispatcher.reconcile(DISPATCH_REQUEST, ctx);
+      await dispatcher.settled();
+      return result;
+    },
     catchUp: () => {
       for (const j of writer.server.values()) jobStore.upsert(j);
     },
@@ -80,6 +106,7 @@ function harness(jobs: readonly Job[], agents: readonly Agent[], options: Dispat
     audit: { record: (e) => audit.push(e) },
     events: { event: (_obj, type, reason) => events.push(`${type}/${reason}`) },
     clock: { now: () => h.now },
+    wake: () => h.wakes++,
     options,
   });
   const ctx: ReconcileContext = { signal: new AbortController().signal, log: silentLogger(), reconcileId: "test" };
@@ -229,6 +256,80 @@ describe("Dispatcher", () => {
       [2, "old", "Failed"],
       [3, "w", ""],
     ]);
+  });
+});
+
+describe("pipelined cycles", () => {
+  /** A gate the test opens: writes wait on it like on a slow apiserver. */
+  const gate = (): { promise: Promise<void>; open: () => void } => {
+    let open = (): void => undefined;
+    const promise = new Promise<void>((resolve) => (open = resolve));
+    return { promise, open };
+  };
+
+  it("plans a job that arrived while the previous cycle's writes are in flight, without re-planning them or reusing their slots", async () => {
+    const h = harness([named("a"), named("b")], [agent({ name: "w", maxConcurrency: 3 })]);
+    const slow = gate();
+    h.writer.gate = slow.promise;
+    await h.plan(); // returns with both assignments sent, not answered
+    expect(h.writer.writes).toHaveLength(0);
+    const late = named("c");
+    const other = named("d");
+    h.jobs.upsert(late);
+    h.jobs.upsert(other);
+    h.writer.seed([late, other]);
+    await h.plan();
+    slow.open();
+    await h.settled();
+    // Three slots: a and b (held while in flight) and one of c/d; nothing assigned twice.
+    const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned").map((w) => w.key);
+    expect(assigned.slice(0, 2).sort()).toEqual(["ns/a", "ns/b"]);
+    expect(assigned).toHaveLength(3);
+    expect(new Set(assigned).size).toBe(3);
+  });
+
+  it("sends assignments before queued condition writes", async () => {
+    const blocked = Array.from({ length: 3 }, (_, i) => named(`gpu${i}`, { spec: { requiredCapabilities: ["gpu"] } }));
+    const h = harness([...blocked, named("a")], [agent({ name: "w" })], { writeConcurrency: 1 });
+    const slow = gate();
+    h.writer.gate = slow.promise;
+    await h.plan();
+    const late = named("late");
+    h.jobs.upsert(late);
+    h.writer.seed([late]);
+    h.catchUp(); // nothing written yet: the cache is unchanged
+    h.agents.upsert(agent({ name: "w2" }));
+    // This cycle returns once its assignment got the one write slot: only after the first write ends.
+    const second = h.plan();
+    slow.open();
+    await second;
+    await h.settled();
+    expect(h.writer.writes.map((w) => `${w.key}:${w.status.phase}`)).toEqual(["ns/a:Assigned", "ns/late:Assigned", "ns/gpu0:Pending", "ns/gpu1:Pending", "ns/gpu2:Pending"]);
+  });
+
+  it("on a 429 pauses planning for Retry-After, asks for a new cycle, and then assigns", async () => {
+    const h = harness([named("a"), named("b")], [agent({ name: "w", maxConcurrency: 2 })], { writeConcurrency: 1 });
+    h.writer.failures.push(new TooManyRequestsError({ message: "slow down", status: 429, retryAfterSeconds: 3 }));
+    await h.cycle();
+    // The first write was rejected; the second, queued behind it, was not even sent.
+    expect(h.writer.writes.map((w) => w.key)).toEqual([]);
+    expect(h.wakes).toBeGreaterThan(0);
+    expect(await h.cycle()).toEqual({ requeueAfter: 3 * SECOND });
+    h.now += 3 * SECOND;
+    await h.cycle();
+    expect(h.writer.writes.map((w) => w.key).sort()).toEqual(["ns/a", "ns/b"]);
+  });
+
+  it("does not resend a failed write for a second, and wakes up when it may", async () => {
+    const h = harness([named("a")], [agent({ name: "w" })]);
+    h.writer.failures.push(new NetworkError({ message: "connection reset" }));
+    await h.cycle();
+    expect(h.wakes).toBe(1);
+    expect(await h.cycle()).toEqual({ requeueAfter: SECOND });
+    expect(h.writer.writes).toHaveLength(0);
+    h.now += SECOND;
+    await h.cycle();
+    expect(statusOfKey(h, "ns/a")?.phase).toBe("Assigned");
   });
 });
 

@@ -57,9 +57,10 @@ export interface ResourceReader<T extends KubeObject> {
   watch(options: WatchOptions): AsyncGenerator<RawWatchEvent<T>, void, undefined>;
 }
 
-/** Optimistic-concurrency status writes: what a status writer needs. */
+/** Optimistic-concurrency status writes, and the read that settles a write whose answer was lost. */
 export interface StatusWriterClient<T extends KubeObject> {
   replaceStatus(obj: T, options?: Signalled): Promise<T>;
+  get(ref: ObjectRef, options?: Signalled): Promise<T>;
 }
 
 /**

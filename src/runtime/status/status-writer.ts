@@ -3,7 +3,10 @@
 // Flow: compare the cached status with the desired one; equal → no request. Otherwise PUT
 // /status carrying the cached metadata.resourceVersion. If someone wrote since we read, the
 // apiserver answers 409: that is an expected outcome, returned as `conflict` and logged at debug.
-// The caller re-reads (its informer will deliver the newer object) and requeues.
+// The caller re-reads (its informer will deliver the newer object) and requeues. When the answer is
+// lost (the connection dropped or timed out after the request was sent), one GET settles whether
+// the write landed: a newer version carrying exactly our status is ours (it holds our timestamps),
+// so callers that act on a successful write (audit entries, metrics) do not miss it.
 import { pino, type Logger } from "pino";
 import { isApiError, type ConflictError, type KubeObject, type StatusWriterClient } from "../client/index.js";
 import { jsonEqual } from "./deep-equal.js";
@@ -58,7 +61,25 @@ export class StatusWriter<T extends WithStatus> {
         this.#log.debug(ref, "status write found the object gone");
         return { outcome: "notFound" };
       }
+      if (isApiError(err, "Network") || isApiError(err, "Timeout")) {
+        const landed = await this.#landed(obj, nextStatus, options.signal);
+        if (landed !== undefined) {
+          this.#log.debug({ ...ref, reason: err.message }, "status write answer lost; the write landed");
+          return { outcome: "updated", object: landed };
+        }
+      }
       throw err;
+    }
+  }
+
+  /** The stored object if it is a newer version than `obj` with exactly `status`, else undefined. */
+  async #landed(obj: T, status: StatusOf<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+    try {
+      const stored = await this.#client.get({ namespace: obj.metadata?.namespace, name: obj.metadata?.name ?? "" }, signal === undefined ? {} : { signal });
+      const moved = stored.metadata?.resourceVersion !== obj.metadata?.resourceVersion;
+      return moved && jsonEqual(stored.status, status) ? stored : undefined;
+    } catch {
+      return undefined; // unknown still: the caller sees the original error and retries as before
     }
   }
 }

@@ -4,6 +4,7 @@ import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
 import { composeTransforms, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
+import { trimSettledJob } from "./settled-jobs.js";
 import { SharedInformer } from "./shared-informer.js";
 
 /** One cache per kind, shared by every controller (one list+watch per kind and namespace). */
@@ -36,8 +37,9 @@ export function createOperatorInformers(options: OperatorInformersOptions): Oper
   // through /status or deletes, which cannot lose them (runtime/cache/transform.ts).
   const log = options.log === undefined ? {} : { log: options.log };
   const common = { transform: composeTransforms(stripManagedFields, stripLastApplied), ...log };
-  // Jobs also drop spec.payload: the handler's input, read only by the agent that runs the job.
-  const jobTransform = composeTransforms<Job>(stripManagedFields, stripLastApplied, stripSpecFields<Job>("payload"));
+  // Jobs also drop spec.payload (the handler's input, read only by the agent that runs the job) and,
+  // once settled, most of their status: no one writes a settled Job's status again (settled-jobs.ts).
+  const jobTransform = composeTransforms<Job>(stripManagedFields, stripLastApplied, stripSpecFields<Job>("payload"), trimSettledJob);
   const flagNamespaces = namespaces.length === 0 ? [] : [...new Set([...namespaces, options.operatorNamespace])];
   return {
     jobs: new SharedInformer<Job>("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),

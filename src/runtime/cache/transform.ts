@@ -3,8 +3,9 @@
 // Only ever drop what no reader of the cache uses, and only from caches whose objects are written
 // back in ways that cannot lose the dropped data: a PUT of /status (the apiserver takes spec and
 // metadata from the stored object, only status from the body) or a merge patch of named fields.
-// A PUT of a whole cached object would delete what was dropped. Never drop status: status writes
-// are built from the cached status.
+// A PUT of a whole cached object would delete what was dropped. Never drop status that a status
+// write may be built from (writers build it from the cached status): only the status of objects no
+// one in the process writes again, e.g. settled terminal Jobs (controllers/shared/settled-jobs.ts).
 import type { KubeObject, ObjectMeta } from "../client/index.js";
 
 /** An informer transform: returns the object to store (the input itself when nothing is dropped). */

@@ -1,0 +1,44 @@
+// The job cache's transform for settled terminal Jobs: keep only the status fields the operator still reads.
+import { isConditionTrue, isTerminalJobPhase, JOB_CONDITIONS, type Job, type JobAttempt, type JobStatus } from "../../api/index.js";
+
+/** Status fields no reader of a settled Job's cached copy uses (most of a finished Job's status). */
+const DROPPED_STATUS = ["result", "progress", "lastError", "queuedAt", "nextAttemptAt", "observedGeneration"] as const;
+
+/**
+ * Terminal (an absorbing phase) with its bookkeeping done: `finishedAt` set and `Complete=True`
+ * (`Failed=True` for the failed phases). job-recovery writes a terminal Job's status only when this
+ * is false (decide.ts, decideTerminal), so no one builds a status write from a settled Job's cache.
+ */
+export function isSettledJob(job: Job): boolean {
+  const status = job.status;
+  if (!isTerminalJobPhase(status?.phase) || status.finishedAt === undefined) return false;
+  return isConditionTrue(status.conditions, terminalCondition(status));
+}
+
+/**
+ * Trims the status of a settled Job (about 80 % of the cache at scale; a terminal phase never
+ * changes). Kept: phase, attempt, assignedAgent and the times (TTL deletion, the metrics collector's
+ * run time and audit entries), the terminal condition (job-recovery's settled check), and of each
+ * attempt record what the agent-health circuit breaker and the agent indexes read. Any other Job,
+ * including a terminal one still missing its bookkeeping, is returned as it is.
+ */
+export function trimSettledJob(job: Job): Job {
+  const status = job.status;
+  if (status === undefined || !isSettledJob(job)) return job;
+  const kept: JobStatus = { ...status };
+  for (const field of DROPPED_STATUS) delete kept[field];
+  const condition = terminalCondition(status);
+  kept.conditions = (status.conditions ?? []).filter((c) => c.type === condition);
+  if (status.attempts !== undefined) kept.attempts = status.attempts.map(breakerRecord);
+  return { ...job, status: kept };
+}
+
+function terminalCondition(status: JobStatus): string {
+  return status.phase === "Succeeded" ? JOB_CONDITIONS.complete : JOB_CONDITIONS.failed;
+}
+
+/** An attempt record as the circuit breaker reads it (agent-health decide.ts, attemptOutcomes). */
+function breakerRecord(record: JobAttempt): JobAttempt {
+  const { attempt, agent, outcome, assignedAt, finishedAt } = record;
+  return { attempt, agent, outcome, ...(assignedAt === undefined ? {} : { assignedAt }), ...(finishedAt === undefined ? {} : { finishedAt }) };
+}

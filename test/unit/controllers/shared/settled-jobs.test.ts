@@ -1,0 +1,128 @@
+// The settled-Job cache transform: it trims only settled terminal Jobs, and every reader of the job cache decides the same on the trimmed copy.
+import { describe, expect, it } from "vitest";
+import { succeededStatus } from "../../../../src/agent/index.js";
+import { JOB_CONDITIONS, setCondition, type Job, type JobStatus } from "../../../../src/api/index.js";
+import { attemptOutcomes, runningJobs } from "../../../../src/controllers/agent-health/index.js";
+import { decideRecovery, type RecoveryConfig } from "../../../../src/controllers/job-recovery/index.js";
+import { jobGauges, jobTransition } from "../../../../src/controllers/metrics/index.js";
+import { assignedStatus } from "../../../../src/controllers/queue-priority/index.js";
+import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
+import { isSettledJob, trimSettledJob } from "../../../../src/controllers/shared/settled-jobs.js";
+import { iso, job, MINUTE, SECOND, T0 } from "../job-recovery/support.js";
+
+const CONFIG: RecoveryConfig = { ackTimeoutMs: 2 * MINUTE, stuckThresholdMs: 30 * MINUTE, maxQueueTimeMs: 60 * MINUTE };
+
+/** A job assigned to a1, run, then Succeeded with a result, as the dispatcher and the agent write it. */
+function succeededPair(): { running: Job; done: Job } {
+  const created = job({ spec: { ttlSecondsAfterFinished: 60 } });
+  const assigned = { ...created, status: assignedStatus(created, "a1", T0) };
+  const running: Job = { ...assigned, status: { ...assigned.status, phase: "Running", startedAt: iso(T0 + SECOND), progress: { percent: 40, message: "working" } } };
+  const status = succeededStatus(running, { uid: created.metadata.uid ?? "", agent: "a1", attempt: 1 }, { rows: 12, note: "x".repeat(200) }, new Date(T0 + 5 * SECOND), { message: "done" });
+  return { running, done: { ...running, metadata: { ...running.metadata, resourceVersion: "99" }, status } };
+}
+
+/** A job whose retries ran out: Failed=True, lastError, two failed attempt records. */
+function failedJob(): Job {
+  const status: JobStatus = {
+    phase: "Failed",
+    attempt: 2,
+    retries: 1,
+    queuedAt: iso(T0),
+    finishedAt: iso(T0 + MINUTE),
+    lastError: { reason: "RetriesExhausted", message: "boom" },
+    attempts: [
+      { attempt: 1, agent: "a1", outcome: "Failed", reason: "HandlerFailed", assignedAt: iso(T0), startedAt: iso(T0), finishedAt: iso(T0 + SECOND) },
+      { attempt: 2, agent: "a2", outcome: "Failed", reason: "HandlerFailed", assignedAt: iso(T0 + 20 * SECOND), finishedAt: iso(T0 + 30 * SECOND) },
+    ],
+    conditions: setCondition(
+      setCondition(undefined, { type: JOB_CONDITIONS.scheduled, status: "False", reason: "BackoffWait", message: "retry 1" }, new Date(T0)),
+      { type: JOB_CONDITIONS.failed, status: "True", reason: "RetriesExhausted", message: "gave up" },
+      new Date(T0 + MINUTE),
+    ),
+  };
+  return job({ name: "failed", status });
+}
+
+function indexValues(j: Job): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(JOB_INDEXERS).map(([name, f]) => [name, f(j)]));
+}
+
+describe("trimSettledJob", () => {
+  it("drops the bulky status of a Succeeded job and keeps what its readers use, without touching the input", () => {
+    const { done } = succeededPair();
+    const before = structuredClone(done);
+    const trimmed = trimSettledJob(done);
+    expect(done).toEqual(before);
+    expect(trimmed.metadata).toBe(done.metadata);
+    expect(trimmed.spec).toBe(done.spec);
+    const status = trimmed.status ?? {};
+    for (const field of ["result", "progress", "queuedAt", "observedGeneration"]) expect(status).not.toHaveProperty(field);
+    expect(status).toMatchObject({ phase: "Succeeded", attempt: 1, assignedAgent: "a1", assignedAt: iso(T0), startedAt: iso(T0 + SECOND), finishedAt: iso(T0 + 5 * SECOND) });
+    expect(status.conditions?.map((c) => c.type)).toEqual([JOB_CONDITIONS.complete]);
+    expect(status.attempts).toEqual([{ attempt: 1, agent: "a1", outcome: "Succeeded", assignedAt: iso(T0), finishedAt: iso(T0 + 5 * SECOND) }]);
+    expect(JSON.stringify(trimmed).length).toBeLessThan(JSON.stringify(done).length * 0.7);
+  });
+
+  it("keeps the Failed condition and every attempt record of a failed job", () => {
+    const trimmed = trimSettledJob(failedJob());
+    expect(trimmed.status?.conditions?.map((c) => c.type)).toEqual([JOB_CONDITIONS.failed]);
+    expect(trimmed.status?.attempts?.map((a) => [a.attempt, a.agent, a.outcome])).toEqual([
+      [1, "a1", "Failed"],
+      [2, "a2", "Failed"],
+    ]);
+    expect(trimmed.status).not.toHaveProperty("lastError");
+  });
+
+  it("returns non-terminal jobs and terminal jobs missing their bookkeeping as they are", () => {
+    const { running, done } = succeededPair();
+    const noFinish: Job = { ...done, status: { ...done.status, finishedAt: undefined } };
+    delete noFinish.status?.finishedAt;
+    const noComplete: Job = { ...done, status: { ...done.status, conditions: done.status?.conditions?.filter((c) => c.type !== JOB_CONDITIONS.complete) ?? [] } };
+    const bare = job();
+    for (const j of [running, noFinish, noComplete, bare]) {
+      expect(isSettledJob(j)).toBe(false);
+      expect(trimSettledJob(j)).toBe(j);
+    }
+  });
+
+  it("is idempotent", () => {
+    const once = trimSettledJob(failedJob());
+    expect(trimSettledJob(once)).toEqual(once);
+  });
+});
+
+describe("the job cache's readers see the same on a trimmed settled job", () => {
+  const cases = (): [string, Job][] => [
+    ["succeeded", succeededPair().done],
+    ["failed", failedJob()],
+  ];
+
+  it("job-recovery never writes its status (TTL delete or nothing, same as untrimmed)", () => {
+    for (const [, full] of cases()) {
+      for (const now of [T0 + 10 * SECOND, T0 + 10 * MINUTE]) {
+        const decide = (j: Job) => decideRecovery({ job: j, killSwitch: false, config: CONFIG, now, random: () => 0.5 });
+        const decision = decide(trimSettledJob(full));
+        expect(decision.kind === "none" || decision.kind === "delete").toBe(true);
+        expect(decision).toEqual(decide(full));
+      }
+    }
+  });
+
+  it("the circuit breaker, the indexes and the gauges", () => {
+    for (const [, full] of cases()) {
+      const trimmed = trimSettledJob(full);
+      for (const agent of ["a1", "a2"]) {
+        expect(attemptOutcomes([trimmed], agent)).toEqual(attemptOutcomes([full], agent));
+        expect(runningJobs([trimmed], agent)).toBe(runningJobs([full], agent));
+      }
+      expect(indexValues(trimmed)).toEqual(indexValues(full));
+      expect(jobGauges([trimmed], T0 + MINUTE)).toEqual(jobGauges([full], T0 + MINUTE));
+    }
+  });
+
+  it("the metrics collector's transition audit (it reads the new object after the transform)", () => {
+    const { running, done } = succeededPair();
+    expect(jobTransition(running, trimSettledJob(done))).toEqual(jobTransition(running, done));
+    expect(jobTransition(running, trimSettledJob(done))).toMatchObject({ finished: "Succeeded", runSeconds: 4 });
+  });
+});

@@ -1,7 +1,8 @@
 // The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned writes.
 //
-// Flow: every job, agent or flag change queues the single key `dispatch`; the work queue's dedupe
-// folds a burst of changes into one cycle, and changes during a cycle into one more after it. A
+// Flow: every job change that can open an opportunity (jobEventMattersToDispatch), agent change or
+// flag change queues the single key `dispatch`; the work queue's dedupe folds a burst of changes
+// into one cycle, and changes during a cycle into one more after it. A
 // cycle reads the caches, builds a SchedulingSnapshot, calls planDispatch, and submits the
 // assignments (each carrying the resourceVersion the plan read) and then the conditions of jobs
 // whose reason for waiting changed to a pool of write slots shared by all cycles. It returns once
@@ -15,9 +16,9 @@
 // A job enters the in-flight overlay when its write is planned, so later cycles neither plan it
 // again nor give its slot away until the write failed or the cache shows it.
 //
-// Errors: a write that fails is not resent before 1 s (the job stays hidden); a 429 pauses all
-// planning until its Retry-After, and the write is never waited out inside the transport, so no
-// cycle blocks on a throttled apiserver. Either way a new cycle is queued to decide again.
+// Errors: a write that fails is not resent before 1 s, or before its Retry-After on a 429 (the job
+// stays hidden meanwhile; the others go on). A 429 is never waited out inside the transport, so no
+// cycle and no write slot blocks on a throttled apiserver. A new cycle is queued to decide again.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { isTerminalJobPhase, type Agent, type Job } from "../../api/index.js";
@@ -30,7 +31,7 @@ import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
-import { eligibleSinceOf, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
+import { eligibleSinceOf, isActivePhase, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
 import { WriteSlots, type Submitted } from "./bounded.js";
 import { InFlightWrites } from "./in-flight.js";
 import { buildSnapshot, schedulingFlags, type HeldSlot } from "./snapshot.js";
@@ -75,7 +76,7 @@ type WriteOutcome = "written" | "conflict" | "gone" | "error" | "throttled" | "a
 
 /** Without Retry-After, a failed write is not resent for this long. */
 const WRITE_RETRY_MS = 1_000;
-/** A confused server's Retry-After cannot park the dispatcher longer than this (as the transport caps it). */
+/** A confused server's Retry-After cannot park a job longer than this (as the transport caps it). */
 const MAX_RETRY_AFTER_MS = 30_000;
 
 // Waiting one's turn: not worth a write per job in a burst, and not something anyone must fix.
@@ -92,8 +93,6 @@ export class Dispatcher implements Reconciler {
   readonly #maxConditionWrites: number;
   readonly #pendingDelayMs: number;
   readonly #idleRecheckMs: number;
-  /** Planning pauses until then: the apiserver answered 429 with this Retry-After. */
-  #throttledUntil = 0;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -114,7 +113,6 @@ export class Dispatcher implements Reconciler {
     const started = performance.now();
     const { jobs, agents, clock } = this.#deps;
     const now = clock.now();
-    if (now < this.#throttledUntil) return { requeueAfter: Math.max(1, this.#throttledUntil - now) };
     this.#inFlight.prune(jobs, now);
 
     const pending = new Map<string, Job>();
@@ -274,14 +272,11 @@ export class Dispatcher implements Reconciler {
         // The informer brings the newer object (or the delete); decide again on it.
         this.#inFlight.drop(key);
         break;
-      case "throttled": {
-        const now = this.#deps.clock.now();
-        const until = now + outcome.retryAfterMs;
-        if (this.#throttledUntil <= now) ctx.log.info({ retryAfterMs: outcome.retryAfterMs }, "apiserver throttled a dispatcher write (429): planning pauses for its Retry-After");
-        this.#throttledUntil = Math.max(this.#throttledUntil, until);
-        this.#inFlight.failed(key, until);
+      case "throttled":
+        // Like a work queue's key: this job comes back after Retry-After; the other writes go on.
+        ctx.log.info({ job: job.metadata.name, namespace: job.metadata.namespace, retryAfterMs: outcome.retryAfterMs }, "apiserver throttled a dispatcher write (429): the job waits for its Retry-After");
+        this.#inFlight.failed(key, this.#deps.clock.now() + outcome.retryAfterMs);
         break;
-      }
       case "error":
         this.#inFlight.failed(key, this.#deps.clock.now() + WRITE_RETRY_MS);
         break;
@@ -296,9 +291,6 @@ export class Dispatcher implements Reconciler {
     ctx: ReconcileContext,
   ): Promise<{ kind: Exclude<WriteOutcome, "throttled"> } | { kind: "throttled"; retryAfterMs: number }> {
     if (ctx.signal.aborted) return { kind: "aborted" };
-    // Queued behind a 429: do not send what the apiserver just asked us to hold back.
-    const wait = this.#throttledUntil - this.#deps.clock.now();
-    if (wait > 0) return { kind: "throttled", retryAfterMs: wait };
     try {
       const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal, retryOn429: false });
       switch (result.outcome) {
@@ -328,12 +320,16 @@ function logWriteError(log: Logger, job: Job, err: unknown): void {
 }
 
 /**
- * Whether a job event can change a dispatch decision: a new or deleted job that is not terminal, a
- * phase or agent change (a finish frees a slot), or any change to a Pending job. Progress writes of
- * running jobs do not wake the dispatcher.
+ * Whether a job event can open a dispatch opportunity: a new or deleted job that is not terminal,
+ * any change to a Pending job, or a slot freed (an active job finished, was requeued or moved).
+ * Events that only take capacity or change nothing for placement (Pending → Assigned, the agent's
+ * Assigned → Running ack, progress) do not wake the dispatcher: the next cycle reads them from the
+ * cache anyway, and skipping them saves a cycle over every active job per event.
  */
 export function jobEventMattersToDispatch(oldJob: Job | undefined, newJob: Job): boolean {
   const phase = jobPhase(newJob);
   if (oldJob === undefined) return !isTerminalJobPhase(phase);
-  return phase === "Pending" || jobPhase(oldJob) !== phase || oldJob.status?.assignedAgent !== newJob.status?.assignedAgent;
+  if (phase === "Pending") return true;
+  if (!isActivePhase(jobPhase(oldJob))) return false;
+  return !isActivePhase(phase) || oldJob.status?.assignedAgent !== newJob.status?.assignedAgent;
 }

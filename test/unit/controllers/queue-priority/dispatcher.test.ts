@@ -307,14 +307,16 @@ describe("pipelined cycles", () => {
     expect(h.writer.writes.map((w) => `${w.key}:${w.status.phase}`)).toEqual(["ns/a:Assigned", "ns/late:Assigned", "ns/gpu0:Pending", "ns/gpu1:Pending", "ns/gpu2:Pending"]);
   });
 
-  it("on a 429 pauses planning for Retry-After, asks for a new cycle, and then assigns", async () => {
+  it("on a 429 holds that job back for Retry-After while the others go on, and asks for a new cycle", async () => {
     const h = harness([named("a"), named("b")], [agent({ name: "w", maxConcurrency: 2 })], { writeConcurrency: 1 });
     h.writer.failures.push(new TooManyRequestsError({ message: "slow down", status: 429, retryAfterSeconds: 3 }));
     await h.cycle();
-    // The first write was rejected; the second, queued behind it, was not even sent.
-    expect(h.writer.writes.map((w) => w.key)).toEqual([]);
-    expect(h.wakes).toBeGreaterThan(0);
+    // The first write was rejected (not waited out in the client); the second went through.
+    expect(h.writer.writes.map((w) => w.key)).toHaveLength(1);
+    expect(h.wakes).toBe(1);
+    h.catchUp();
     expect(await h.cycle()).toEqual({ requeueAfter: 3 * SECOND });
+    expect(h.writer.writes).toHaveLength(1);
     h.now += 3 * SECOND;
     await h.cycle();
     expect(h.writer.writes.map((w) => w.key).sort()).toEqual(["ns/a", "ns/b"]);
@@ -346,7 +348,7 @@ describe("half-open agents", () => {
 });
 
 describe("jobEventMattersToDispatch", () => {
-  it("wakes the dispatcher for new work, freed slots and Pending changes, not for progress", () => {
+  it("wakes the dispatcher for new work, freed slots and Pending changes, not for progress, assignments or acks", () => {
     const running = activeJob("Running", { name: "r" });
     const progressed = { ...running, status: { ...running.status, progress: { percent: 50 } } };
     const done = { ...running, status: { ...running.status, phase: "Succeeded" as const } };
@@ -356,5 +358,12 @@ describe("jobEventMattersToDispatch", () => {
     expect(jobEventMattersToDispatch(undefined, done)).toBe(false);
     expect(jobEventMattersToDispatch(undefined, running)).toBe(true); // a deleted running job frees its slot
     expect(jobEventMattersToDispatch(named("p"), named("p", { spec: { cancel: true } }))).toBe(true);
+    // Taking capacity opens nothing: the assignment and the agent's ack do not cost a cycle each.
+    const assigned = activeJob("Assigned", { name: "r" });
+    expect(jobEventMattersToDispatch(named("r"), assigned)).toBe(false);
+    expect(jobEventMattersToDispatch(assigned, running)).toBe(false);
+    // A requeue frees the agent's slot and brings a Pending job.
+    expect(jobEventMattersToDispatch(running, named("r", { status: { phase: "Pending", attempt: 1 } }))).toBe(true);
+    expect(jobEventMattersToDispatch(running, { ...running, status: { ...running.status, assignedAgent: "other" } })).toBe(true);
   });
 });

@@ -116,9 +116,10 @@ export class Dispatcher implements Reconciler {
     this.#inFlight.prune(jobs, now);
 
     const pending = new Map<string, Job>();
-    for (const job of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
-      const key = keyOfJob(job);
-      if (job.metadata.deletionTimestamp !== undefined || job.spec.cancel === true || this.#inFlight.hides(key, job)) continue;
+    for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
+      const key = keyOfJob(cached);
+      const job = this.#inFlight.current(key, cached);
+      if (job === undefined || job.metadata.deletionTimestamp !== undefined || job.spec.cancel === true) continue;
       pending.set(key, job);
     }
     const active = [...jobs.byIndex(JOB_INDEX.byPhase, "Assigned"), ...jobs.byIndex(JOB_INDEX.byPhase, "Running")];
@@ -262,7 +263,11 @@ export class Dispatcher implements Reconciler {
     const outcome = await this.#send(job, status, ctx);
     switch (outcome.kind) {
       case "written":
-        this.#inFlight.written(key, this.#deps.clock.now());
+        this.#inFlight.written(key, this.#deps.clock.now(), outcome.object);
+        return "written";
+      case "unchanged":
+        // Nothing was written (the cache already shows this status): nothing to wait for.
+        this.#inFlight.drop(key);
         return "written";
       case "aborted":
         this.#inFlight.drop(key);
@@ -289,14 +294,19 @@ export class Dispatcher implements Reconciler {
     job: Job,
     status: NonNullable<Job["status"]>,
     ctx: ReconcileContext,
-  ): Promise<{ kind: Exclude<WriteOutcome, "throttled"> } | { kind: "throttled"; retryAfterMs: number }> {
+  ): Promise<
+    | { kind: "written"; object: Job }
+    | { kind: "unchanged" | Exclude<WriteOutcome, "throttled" | "written"> }
+    | { kind: "throttled"; retryAfterMs: number }
+  > {
     if (ctx.signal.aborted) return { kind: "aborted" };
     try {
       const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal, retryOn429: false });
       switch (result.outcome) {
         case "updated":
+          return { kind: "written", object: result.object };
         case "unchanged":
-          return { kind: "written" };
+          return { kind: "unchanged" };
         case "notFound":
           return { kind: "gone" };
         default:

@@ -6,8 +6,11 @@ import type { HeldSlot } from "./snapshot.js";
 type Entry =
   /** Sent (or waiting for a write slot): the job is hidden and its slot held whatever the cache shows. */
   | { readonly state: "writing"; readonly fromVersion: string; readonly slot?: HeldSlot }
-  /** Done, based on `fromVersion`: hidden (and the slot held) while the cache still shows that version. */
-  | { readonly state: "written"; readonly fromVersion: string; readonly at: number; readonly slot?: HeldSlot }
+  /**
+   * Done, based on `fromVersion`: while the cache still shows that version, an assignment's job is
+   * hidden (its slot held), and a condition write's job is planned on `object`, the version written.
+   */
+  | { readonly state: "written"; readonly fromVersion: string; readonly at: number; readonly slot?: HeldSlot; readonly object?: Job }
   /** Failed (not a 409): hidden until `retryAt`, so a failing write is not resent by every cycle. */
   | { readonly state: "failed"; readonly fromVersion: string; readonly retryAt: number };
 
@@ -37,11 +40,16 @@ export class InFlightWrites {
     this.#entries.set(key, slot === undefined ? { state: "writing", fromVersion } : { state: "writing", fromVersion, slot });
   }
 
-  /** The write succeeded at `at`. */
-  written(key: string, at: number): void {
+  /**
+   * The write succeeded at `at`, giving `object`. A condition write's job stays plannable on the
+   * version written: hiding it until the watch delivers that version let a lower-priority job take
+   * a slot that freed meanwhile (a priority inversion for as long as the watch lags).
+   */
+  written(key: string, at: number, object: Job): void {
     const entry = this.#entries.get(key);
     if (entry?.state !== "writing") return;
-    this.#entries.set(key, entry.slot === undefined ? { state: "written", fromVersion: entry.fromVersion, at } : { state: "written", fromVersion: entry.fromVersion, at, slot: entry.slot });
+    const { fromVersion, slot } = entry;
+    this.#entries.set(key, slot === undefined ? { state: "written", fromVersion, at, object } : { state: "written", fromVersion, at, slot });
   }
 
   /** The write failed; the job may be planned again from `retryAt`. */
@@ -66,11 +74,17 @@ export class InFlightWrites {
     }
   }
 
-  /** True while `job` (cached) must not be planned: its write is under way, or unseen, or backing off. */
-  hides(key: string, job: Job): boolean {
+  /**
+   * What to plan for `cached`: undefined while it must not be planned (its write is under way, an
+   * assignment not yet seen, a failed write backing off), the version this dispatcher wrote if the
+   * cache still lags behind a condition write, else `cached` itself.
+   */
+  current(key: string, cached: Job): Job | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return false;
-    return entry.state === "writing" || entry.fromVersion === job.metadata.resourceVersion;
+    if (entry === undefined) return cached;
+    if (entry.state === "writing") return undefined;
+    if (entry.fromVersion !== cached.metadata.resourceVersion) return cached;
+    return entry.state === "written" ? entry.object : undefined;
   }
 
   heldSlots(): HeldSlot[] {

@@ -152,6 +152,16 @@ describe("Dispatcher", () => {
     expect(h.writer.writes).toHaveLength(1); // w is full with the cached Assigned job
   });
 
+  it("plans a job whose condition write landed on the version written, before the cache shows it (no priority inversion)", async () => {
+    const h = harness([named("low", { spec: { priority: "low" } }), named("urgent", { spec: { priority: "critical" } })], []);
+    await h.cycle(); // no agent: both get a Blocked condition; the watch has not delivered those versions yet
+    expect(h.writer.writes.map((w) => w.key).sort()).toEqual(["ns/low", "ns/urgent"]);
+    h.agents.upsert(agent({ name: "w", maxConcurrency: 1 }));
+    await h.cycle();
+    const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned");
+    expect(assigned.map((w) => w.key)).toEqual(["ns/urgent"]); // not "low" for want of a hidden "urgent", and no 409
+  });
+
   it("treats a 409 as someone else's decision: no audit, and it decides again on the newer object", async () => {
     const stale = named("a");
     const h = harness([stale], [agent({ name: "w" })]);

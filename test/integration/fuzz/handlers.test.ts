@@ -22,10 +22,9 @@ const jobs = new ResourceClient<Job>(new Transport(kc), JOB_TYPE);
 const logDir = `${CHAOS_LOG_DIR}/handlers-${new Date().toISOString().replace(/[:.]/g, "")}`;
 let ns = "";
 let operator: OperatorProcess | undefined;
-let agent: AgentSdk.HeliosAgent | undefined;
-/** Serves the one well-behaved job: the failing ones trip the victim's circuit breaker (as they should). */
-let steady: AgentSdk.HeliosAgent | undefined;
-/** Starts the agents (after the jobs exist: all are placed in one cycle, before the failures trip the breaker). */
+/** One agent per queue (QUEUE_OF): the failing handlers are split so no agent's breaker trips (5 in a row). */
+const agents = new Map<string, AgentSdk.HeliosAgent>();
+/** Starts the agents (after the jobs exist). */
 let createAgents: () => Promise<void> = () => Promise.resolve();
 /** Lets the handler that ignores its signal return at last, so the agent can stop. */
 let releaseStubborn: () => void = () => undefined;
@@ -50,6 +49,23 @@ const HANDLERS: Record<string, AgentSdk.Handler> = {
     ctx.progress(50, "p".repeat(1_000_000));
     return new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 1500));
   },
+};
+
+/**
+ * Which agent runs each handler: at most 4 failures per agent, so no circuit breaker trips (it would
+ * park the agent's remaining jobs for a minute), whatever the dispatcher places in one cycle.
+ */
+const QUEUE_OF: Record<string, string> = {
+  "throws-huge": "throwers",
+  "throws-string": "throwers",
+  "throws-object": "throwers",
+  "returns-megabytes": "returners",
+  "returns-many-keys": "returners",
+  "returns-cycle": "returners",
+  "returns-bigint": "returners",
+  "hangs-politely": "steady",
+  "hangs-stubbornly": "steady",
+  "huge-progress": "steady",
 };
 
 /** What each job must end with: its phase and the reason on its first attempt's record. */
@@ -77,15 +93,17 @@ beforeAll(async () => {
   const agentKc = new KubeConfig();
   agentKc.loadFromFile(kubeconfigPath());
   createAgents = async () => {
-    agent = sdk.createAgent({ name: "victim", namespace: ns, maxConcurrency: Object.keys(HANDLERS).length, handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 });
-    steady = sdk.createAgent({ name: "steady", namespace: ns, queues: ["steady"], handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 });
-    await Promise.all([agent.start(), steady.start()]);
+    for (const queue of new Set(Object.values(QUEUE_OF))) {
+      const options = { name: queue, namespace: ns, queues: [queue], maxConcurrency: 4, handlers: HANDLERS, kubeConfig: agentKc, leaseDurationSeconds: 4, ackDelayMs: 300, progressIntervalMs: 200 };
+      agents.set(queue, sdk.createAgent(options));
+    }
+    await Promise.all([...agents.values()].map((a) => a.start()));
   };
 }, 120_000);
 
 afterAll(async () => {
   releaseStubborn();
-  await Promise.all([agent?.drain(0), steady?.drain(0)]);
+  await Promise.all([...agents.values()].map((a) => a.drain(0)));
   await operator?.kill();
 });
 
@@ -96,7 +114,7 @@ describe("handlers that throw, hang or return too much", () => {
         type,
         retry: { maxRetries: 0, backoffSeconds: 1, maxBackoffSeconds: 1 },
         ...(type.startsWith("hangs") ? { timeoutSeconds: 2 } : {}),
-        ...(type === "huge-progress" ? { queue: "steady" } : {}),
+        queue: QUEUE_OF[type] ?? "default",
       };
       await jobs.create({ apiVersion: "helios.dev/v1alpha1", kind: "Job", metadata: { name: type, namespace: ns }, spec } as Job);
     }
@@ -136,10 +154,10 @@ describe("handlers that throw, hang or return too much", () => {
     expect(problems).toEqual([]);
 
     releaseStubborn();
-    await Promise.all([agent?.drain(0), steady?.drain(0)]);
+    await Promise.all([...agents.values()].map((a) => a.drain(0)));
     await operator?.stop();
     const audit = await readAuditTrail(new ResourceClient<AuditLog>(new Transport(kc), AUDIT_LOG_TYPE), { namespace: ns, query: {}, now: Date.now() });
-    const executions = [...(agent?.executions ?? []).map((e) => ({ ...e, agent: "victim" })), ...(steady?.executions ?? []).map((e) => ({ ...e, agent: "steady" }))];
+    const executions = [...agents].flatMap(([name, a]) => a.executions.map((e) => ({ ...e, agent: name })));
     const report = checkInvariants({ jobs: all, audit, executions });
     expect(report.violations, formatViolations(report.violations)).toEqual([]);
   }, 120_000);

@@ -98,8 +98,11 @@ export class ApiEventRecorder implements EventRecorder {
     const inFlight = this.#track(this.#client.create(body).catch((err: unknown) => this.#options.log?.debug({ err, reason }, "event create failed")));
     this.#series.set(key, { name, namespace, count: 1, firstSeen: now.getTime(), inFlight });
     // Insertion order is age order (a series is never re-inserted): drop the oldest beyond the cap.
-    const excess = this.#series.size - (this.#options.maxSeries ?? 4096);
-    if (excess > 0) [...this.#series.keys()].slice(0, excess).forEach((k) => this.#series.delete(k));
+    const max = this.#options.maxSeries ?? 4096;
+    for (const key of this.#series.keys()) {
+      if (this.#series.size <= max) break;
+      this.#series.delete(key);
+    }
   }
 
   /** Waits for Events still being written (tests, graceful shutdown). */

@@ -1,6 +1,4 @@
 // Loads the user's kubeconfig and context the way kubectl does and builds the client transport.
-import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Cluster, Context, User } from "@kubernetes/client-node";
 import { Option } from "commander";
@@ -8,6 +6,7 @@ import type { Command } from "commander";
 import { DEFAULT_OPERATOR_NAMESPACE } from "../../api/index.js";
 import { DurationError, parseDuration } from "../../runtime/config/index.js";
 import { Transport } from "../../runtime/client/index.js";
+import { kubeconfigFiles as findKubeconfigFiles } from "../../runtime/kubeconfig/index.js";
 import { UsageError } from "../command.js";
 import { CLUSTER_UP_HINT, CliError, type RequestTarget } from "./errors.js";
 
@@ -64,21 +63,19 @@ export function addKubeOptions(cmd: Command, spec: KubeOptionsSpec): Command {
  * @throws CliError when none can be read.
  */
 export function kubeconfigFiles(flags: KubeFlags, env: Readonly<Record<string, string | undefined>>): string[] {
-  if (flags.kubeconfig !== undefined) {
-    if (!existsSync(flags.kubeconfig)) throw new CliError(`cannot read kubeconfig ${flags.kubeconfig}: no such file`);
-    return [flags.kubeconfig];
+  let found: { files: string[]; looked: string[] };
+  try {
+    found = findKubeconfigFiles({ kubeconfig: flags.kubeconfig, env });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
   }
-  const fromEnv = (env["KUBECONFIG"] ?? "").split(delimiter).filter((p) => p !== "");
-  const home = env["HOME"] ?? env["USERPROFILE"];
-  const candidates = fromEnv.length > 0 ? fromEnv : home === undefined ? [] : [join(home, ".kube", "config")];
-  const found = candidates.filter((p) => existsSync(p));
-  if (found.length === 0) {
-    const looked = candidates.length === 0 ? "" : ` (looked at ${candidates.join(", ")})`;
+  if (found.files.length === 0) {
+    const looked = found.looked.length === 0 ? "" : ` (looked at ${found.looked.join(", ")})`;
     throw new CliError(
       `no kubeconfig found${looked}: pass --kubeconfig or set KUBECONFIG. For the local cluster run ${CLUSTER_UP_HINT}.`,
     );
   }
-  return found;
+  return found.files;
 }
 
 /** Merges kubeconfig files the way kubectl does: the first file to name a cluster, user or context wins. */

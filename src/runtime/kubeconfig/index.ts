@@ -4,5 +4,5 @@
 export { KubeconfigError } from "./errors.js";
 export { inClusterAccess, inClusterAvailable, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
 export { accessFromFiles, type FileAccess } from "./kubeconfig-file.js";
-export { loadClusterAccess, type LoadClusterAccessOptions, type LoadedClusterAccess } from "./load.js";
+export { kubeconfigFiles, loadClusterAccess, type LoadClusterAccessOptions, type LoadedClusterAccess } from "./load.js";
 export { TlsAccess, TOKEN_REFRESH_MS, type TlsAccessOptions } from "./tls-access.js";

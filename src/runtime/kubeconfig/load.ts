@@ -53,7 +53,12 @@ export async function loadClusterAccess(options: LoadClusterAccessOptions): Prom
   return { access: await clientNodeAccess(files, options.context), source, loader: "client-node", reason: light.reason };
 }
 
-function kubeconfigFiles(options: LoadClusterAccessOptions): { files: string[]; looked: string[] } {
+/**
+ * The kubeconfig files in kubectl's order: `kubeconfig`, else every existing file of `$KUBECONFIG`,
+ * else `~/.kube/config`; `looked` says where it searched. The operator and the CLI both use it.
+ * @throws KubeconfigError when an explicit `kubeconfig` does not exist.
+ */
+export function kubeconfigFiles(options: Pick<LoadClusterAccessOptions, "kubeconfig" | "env">): { files: string[]; looked: string[] } {
   if (options.kubeconfig !== undefined) {
     if (!existsSync(options.kubeconfig)) throw new KubeconfigError(`cannot read kubeconfig ${options.kubeconfig}: no such file`);
     return { files: [options.kubeconfig], looked: [options.kubeconfig] };

@@ -88,6 +88,8 @@ const QUIET_BLOCKS = new Set<Unplaced["reason"]>(["DispatchPaused", "KillSwitch"
 export class Dispatcher implements Reconciler {
   readonly #deps: DispatcherDeps;
   readonly #inFlight = new InFlightWrites();
+  /** Jobs a cycle chose to assign while a condition write of theirs was under way: its answer wakes the dispatcher. */
+  readonly #awaitingWrite = new Set<string>();
   readonly #slots: WriteSlots;
   readonly #maxAssignments: number;
   readonly #maxConditionWrites: number;
@@ -116,11 +118,13 @@ export class Dispatcher implements Reconciler {
     this.#inFlight.prune(jobs, now);
 
     const pending = new Map<string, Job>();
+    const busy = new Set<string>();
     for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
       const key = keyOfJob(cached);
-      const job = this.#inFlight.current(key, cached);
-      if (job === undefined || job.metadata.deletionTimestamp !== undefined || job.spec.cancel === true) continue;
-      pending.set(key, job);
+      const current = this.#inFlight.current(key, cached);
+      if (current === undefined || current.job.metadata.deletionTimestamp !== undefined || current.job.spec.cancel === true) continue;
+      pending.set(key, current.job);
+      if (current.busy) busy.add(key);
     }
     const active = [...jobs.byIndex(JOB_INDEX.byPhase, "Assigned"), ...jobs.byIndex(JOB_INDEX.byPhase, "Running")];
     const plan = planDispatch(
@@ -137,9 +141,16 @@ export class Dispatcher implements Reconciler {
 
     const assigned = plan.assignments.flatMap((a) => {
       const job = pending.get(a.jobKey);
-      return job === undefined ? [] : [this.#submitAssignment(job, a, ctx)];
+      if (job === undefined) return [];
+      if (busy.has(a.jobKey)) {
+        // Its slot stays unused this cycle rather than going to a lower-ranked job; the condition
+        // write's answer queues the next cycle, which assigns it on the version written.
+        this.#awaitingWrite.add(a.jobKey);
+        return [];
+      }
+      return [this.#submitAssignment(job, a, ctx)];
     });
-    const { writes, wakeAt: turnWakeAt, overBudget } = this.#conditionWrites(plan.unplaced, pending, now);
+    const { writes, wakeAt: turnWakeAt, overBudget } = this.#conditionWrites(plan.unplaced, pending, busy, now);
     const conditioned = writes.map(({ job, unplaced }) => this.#submitCondition(job, unplaced, ctx));
     void this.#summarize([...assigned, ...conditioned], started, pending.size, plan.deferred.length, ctx.log);
 
@@ -219,6 +230,7 @@ export class Dispatcher implements Reconciler {
   #conditionWrites(
     unplaced: readonly Unplaced[],
     pending: ReadonlyMap<string, Job>,
+    busy: ReadonlySet<string>,
     now: number,
   ): { writes: { job: Job; unplaced: Unplaced }[]; wakeAt: number | undefined; overBudget: boolean } {
     const writes: { job: Job; unplaced: Unplaced }[] = [];
@@ -226,7 +238,7 @@ export class Dispatcher implements Reconciler {
     let overBudget = false;
     for (const u of unplaced) {
       const job = pending.get(u.jobKey);
-      if (job === undefined || unplacedStatus(job, u, now) === undefined) continue;
+      if (job === undefined || busy.has(u.jobKey) || unplacedStatus(job, u, now) === undefined) continue;
       if (TURN_WAITS.has(u.reason)) {
         const writeAt = (eligibleSinceOf(job) ?? queuedAtOf(job) ?? now) + this.#pendingDelayMs;
         if (writeAt > now) {
@@ -261,13 +273,16 @@ export class Dispatcher implements Reconciler {
   async #write(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<WriteOutcome> {
     const key = keyOfJob(job);
     const outcome = await this.#send(job, status, ctx);
+    const awaited = this.#awaitingWrite.delete(key);
     switch (outcome.kind) {
       case "written":
         this.#inFlight.written(key, this.#deps.clock.now(), outcome.object);
+        if (awaited) this.#deps.wake?.();
         return "written";
       case "unchanged":
         // Nothing was written (the cache already shows this status): nothing to wait for.
         this.#inFlight.drop(key);
+        if (awaited) this.#deps.wake?.();
         return "written";
       case "aborted":
         this.#inFlight.drop(key);

@@ -4,7 +4,10 @@ import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { HeldSlot } from "./snapshot.js";
 
 type Entry =
-  /** Sent (or waiting for a write slot): the job is hidden and its slot held whatever the cache shows. */
+  /**
+   * Sent (or waiting for a write slot). An assignment's job is hidden and its slot held whatever the
+   * cache shows; a condition write's job keeps its place in line but cannot be written to yet.
+   */
   | { readonly state: "writing"; readonly fromVersion: string; readonly slot?: HeldSlot }
   /**
    * Done, based on `fromVersion`: while the cache still shows that version, an assignment's job is
@@ -75,16 +78,18 @@ export class InFlightWrites {
   }
 
   /**
-   * What to plan for `cached`: undefined while it must not be planned (its write is under way, an
-   * assignment not yet seen, a failed write backing off), the version this dispatcher wrote if the
-   * cache still lags behind a condition write, else `cached` itself.
+   * What to plan for `cached`: undefined while it must not be planned (its assignment is under way
+   * or not yet seen, a failed write is backing off); the version this dispatcher wrote if the cache
+   * still lags behind a condition write; else `cached` itself, `busy` while a condition write of it
+   * is under way. A busy job still ranks (hiding it let a lower-priority job take a slot that freed
+   * meanwhile), but nothing may be written to it until its write has answered.
    */
-  current(key: string, cached: Job): Job | undefined {
+  current(key: string, cached: Job): { readonly job: Job; readonly busy: boolean } | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return cached;
-    if (entry.state === "writing") return undefined;
-    if (entry.fromVersion !== cached.metadata.resourceVersion) return cached;
-    return entry.state === "written" ? entry.object : undefined;
+    if (entry === undefined) return { job: cached, busy: false };
+    if (entry.state === "writing") return entry.slot === undefined ? { job: cached, busy: true } : undefined;
+    if (entry.fromVersion !== cached.metadata.resourceVersion) return { job: cached, busy: false };
+    return entry.state === "written" && entry.object !== undefined ? { job: entry.object, busy: false } : undefined;
   }
 
   heldSlots(): HeldSlot[] {

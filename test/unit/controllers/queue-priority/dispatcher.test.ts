@@ -298,6 +298,23 @@ describe("pipelined cycles", () => {
     expect(new Set(assigned).size).toBe(3);
   });
 
+  it("keeps a job's place in line while its condition write is in flight: the slot waits for it, not for a lower one", async () => {
+    const h = harness([named("low", { spec: { priority: "low" } }), named("urgent", { spec: { priority: "critical" } })], []);
+    const slow = gate();
+    h.writer.gate = slow.promise;
+    await h.plan(); // no agent: both Blocked condition writes are sent, not answered
+    h.agents.upsert(agent({ name: "w", maxConcurrency: 1 }));
+    await h.plan(); // urgent ranks first but cannot be written yet; low must not take its slot
+    expect(h.wakes).toBe(0);
+    slow.open();
+    await h.settled();
+    expect(h.wakes).toBe(1); // urgent's condition write answered: a cycle assigns it
+    await h.cycle();
+    const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned");
+    expect(assigned.map((w) => w.key)).toEqual(["ns/urgent"]);
+    expect(h.writer.writes.filter((w) => w.key === "ns/urgent").map((w) => w.status.phase)).toEqual(["Pending", "Assigned"]); // no 409 on the way
+  });
+
   it("sends assignments before queued condition writes", async () => {
     const blocked = Array.from({ length: 3 }, (_, i) => named(`gpu${i}`, { spec: { requiredCapabilities: ["gpu"] } }));
     const h = harness([...blocked, named("a")], [agent({ name: "w" })], { writeConcurrency: 1 });

@@ -21,6 +21,7 @@ import { AgentConfigError } from "./errors.js";
 import { writeFenced } from "./fenced-write.js";
 import { LeaseHeartbeat } from "./heartbeat.js";
 import { JobRun, type RunEnvironment } from "./job-run.js";
+import { RecentKeys } from "./recent-keys.js";
 import { AGENT_ERROR_REASONS, AGENT_OUTCOMES, attemptFactStatus, holdsFence, type Fence } from "./status-updates.js";
 import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } from "./types.js";
 
@@ -28,8 +29,11 @@ import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } 
 export const AGENT_FIELD_MANAGER = "helios-agent";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Finished attempts remembered so a late watch event does not start them again; also the cap on `executions`. */
-const FINISHED_MEMORY = 10_000;
+/** Finished attempts are remembered this long, at most FINISHED_MAX of them, so a late watch event does not start them again. */
+const FINISHED_TTL_MS = 120_000;
+const FINISHED_MAX = 10_000;
+/** Default of AgentOptions.executionHistory. */
+const EXECUTION_HISTORY = 1_000;
 
 /** Builds an agent; nothing happens until `start`. Throws AgentConfigError for unusable options. */
 export function createAgent(options: AgentOptions): HeliosAgent {
@@ -40,6 +44,8 @@ export function createAgent(options: AgentOptions): HeliosAgent {
   if (Object.keys(options.handlers).length === 0) throw new AgentConfigError("handlers", "at least one handler is needed");
   const lease = options.leaseDurationSeconds ?? 40;
   if (!Number.isInteger(lease) || lease < 1) throw new AgentConfigError("leaseDurationSeconds", "must be a positive integer");
+  const history = options.executionHistory ?? EXECUTION_HISTORY;
+  if (!Number.isInteger(history) || history < 0) throw new AgentConfigError("executionHistory", "must be a non-negative integer");
   return new AgentProcess(options);
 }
 
@@ -57,7 +63,7 @@ class AgentProcess implements HeliosAgent {
   readonly #resolveStopped: () => void;
   readonly #runs = new Map<string, JobRun>();
   readonly #waiting = new Map<string, Job>();
-  readonly #finished = new Set<string>();
+  readonly #finished = new RecentKeys(FINISHED_TTL_MS, FINISHED_MAX);
   readonly #handingBack = new Map<string, Promise<void>>();
   readonly #executions: ExecutionRecord[] = [];
   readonly #counts = { started: 0, succeeded: 0, failed: 0, released: 0, dropped: 0 };
@@ -291,8 +297,9 @@ class AgentProcess implements HeliosAgent {
     this.#runs.delete(run.uid);
     this.#remember(`${run.uid}/${run.attempt}`);
     this.#executions.push(record);
-    // A long-running agent keeps the most recent records only, as it does for finished attempts.
-    if (this.#executions.length > FINISHED_MEMORY) this.#executions.splice(0, this.#executions.length - FINISHED_MEMORY);
+    // A long-running agent keeps the most recent records only.
+    const keep = this.#options.executionHistory ?? EXECUTION_HISTORY;
+    if (this.#executions.length > keep) this.#executions.splice(0, this.#executions.length - keep);
     const key = record.outcome.toLowerCase() as "succeeded" | "failed" | "released" | "dropped";
     this.#counts[key]++;
     if (this.#runs.size === 0) this.#idle?.();
@@ -341,11 +348,7 @@ class AgentProcess implements HeliosAgent {
   }
 
   #remember(key: string): void {
-    this.#finished.add(key);
-    if (this.#finished.size > FINISHED_MEMORY) {
-      const oldest = this.#finished.values().next().value;
-      if (oldest !== undefined) this.#finished.delete(oldest);
-    }
+    this.#finished.add(key, this.#env.clock.now());
   }
 
   #flagContext(job?: Job): ControlFlagContext {

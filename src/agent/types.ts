@@ -51,6 +51,8 @@ export interface AgentOptions {
   readonly log?: Logger;
   /** Control flags (kill switch, concurrency cap); without them nothing is capped. */
   readonly flags?: ControlFlags;
+  /** How many of its latest attempts `executions` keeps. Default 1000. */
+  readonly executionHistory?: number;
   /** Distinguishes this process in the Lease's holderIdentity. Default: random. */
   readonly instanceId?: string;
 }
@@ -107,6 +109,6 @@ export interface HeliosAgent {
   /** Resolves once the agent has stopped. */
   readonly stopped: Promise<void>;
   readonly stats: AgentStats;
-  /** Attempts this process ran, oldest first. */
+  /** The latest attempts this process ran (`executionHistory` of them), oldest first. */
   readonly executions: readonly ExecutionRecord[];
 }

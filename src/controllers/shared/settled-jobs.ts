@@ -1,8 +1,9 @@
 // The job cache's transform for settled terminal Jobs: keep only the status fields the operator still reads.
 import { isConditionTrue, isTerminalJobPhase, JOB_CONDITIONS, type Job, type JobAttempt, type JobStatus } from "../../api/index.js";
+import { withoutKeys } from "../../runtime/cache/index.js";
 
 /** Status fields no reader of a settled Job's cached copy uses (most of a finished Job's status). */
-const DROPPED_STATUS = ["result", "progress", "lastError", "queuedAt", "nextAttemptAt", "observedGeneration"] as const;
+const DROPPED_STATUS: ReadonlySet<string> = new Set(["result", "progress", "lastError", "queuedAt", "nextAttemptAt", "observedGeneration"]);
 
 /**
  * Terminal (an absorbing phase) with its bookkeeping done: `finishedAt` set and `Complete=True`
@@ -25,11 +26,12 @@ export function isSettledJob(job: Job): boolean {
 export function trimSettledJob(job: Job): Job {
   const status = job.status;
   if (status === undefined || !isSettledJob(job)) return job;
-  const kept: JobStatus = { ...status };
-  for (const field of DROPPED_STATUS) delete kept[field];
   const condition = terminalCondition(status);
-  kept.conditions = (status.conditions ?? []).filter((c) => c.type === condition);
-  if (status.attempts !== undefined) kept.attempts = status.attempts.map(breakerRecord);
+  const kept: JobStatus = {
+    ...withoutKeys(status, DROPPED_STATUS),
+    conditions: (status.conditions ?? []).filter((c) => c.type === condition),
+    ...(status.attempts === undefined ? {} : { attempts: status.attempts.map(breakerRecord) }),
+  };
   return { ...job, status: kept };
 }
 

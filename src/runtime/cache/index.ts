@@ -10,4 +10,5 @@ export {
   stripManagedFields,
   stripSpecFields,
   type Transform,
+  withoutKeys,
 } from "./transform.js";

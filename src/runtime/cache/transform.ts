@@ -23,9 +23,7 @@ export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-confi
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
   const metadata = obj.metadata as (ObjectMeta & { managedFields?: unknown }) | undefined;
   if (metadata?.managedFields === undefined) return obj;
-  const rest: ObjectMeta & { managedFields?: unknown } = { ...metadata };
-  delete rest.managedFields;
-  return { ...obj, metadata: rest };
+  return { ...obj, metadata: withoutKeys(metadata, MANAGED_FIELDS) };
 }
 
 /**
@@ -36,24 +34,36 @@ export function stripManagedFields<T extends KubeObject>(obj: T): T {
 export function stripLastApplied<T extends KubeObject>(obj: T): T {
   const annotations = obj.metadata?.annotations;
   if (annotations?.[LAST_APPLIED_ANNOTATION] === undefined) return obj;
-  const rest = { ...annotations };
-  delete rest[LAST_APPLIED_ANNOTATION];
-  const metadata: ObjectMeta = { ...obj.metadata };
-  if (Object.keys(rest).length === 0) delete metadata.annotations;
-  else metadata.annotations = rest;
+  const rest = withoutKeys(annotations, LAST_APPLIED);
+  const metadata = Object.keys(rest).length === 0 ? withoutKeys(obj.metadata ?? {}, ANNOTATIONS) : { ...obj.metadata, annotations: rest };
   return { ...obj, metadata };
 }
 
 /** A transform that drops the named top-level fields of `spec` (fields the cache's readers never read). */
 export function stripSpecFields<T extends KubeObject & { spec?: object }>(...fields: readonly string[]): Transform<T> {
+  const dropped = new Set(fields);
   return (obj) => {
-    const spec: Record<string, unknown> | undefined = obj.spec as Record<string, unknown> | undefined;
+    const spec = obj.spec;
     if (spec === undefined || !fields.some((f) => f in spec)) return obj;
-    const rest = { ...spec };
-    for (const field of fields) delete rest[field];
-    return { ...obj, spec: rest };
+    return { ...obj, spec: withoutKeys(spec, dropped) };
   };
 }
+
+/**
+ * A copy of `obj` without `keys`, built by adding the kept properties to a fresh literal. Never
+ * `delete` from a cached object: V8 turns an object a property was deleted from into a slow
+ * dictionary, larger than the property saved (a settled Job trimmed with `delete`: 2 888 heap
+ * bytes, against 2 559 untrimmed).
+ */
+export function withoutKeys<T extends object>(obj: T, keys: ReadonlySet<string>): T {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) if (!keys.has(key)) kept[key] = value;
+  return kept as T;
+}
+
+const MANAGED_FIELDS: ReadonlySet<string> = new Set(["managedFields"]);
+const LAST_APPLIED: ReadonlySet<string> = new Set([LAST_APPLIED_ANNOTATION]);
+const ANNOTATIONS: ReadonlySet<string> = new Set(["annotations"]);
 
 /** Applies `transforms` in order. */
 export function composeTransforms<T extends KubeObject>(...transforms: readonly Transform<T>[]): Transform<T> {

@@ -1,7 +1,7 @@
 // The public shapes of the agent SDK: options, handlers and what they get, execution records, stats.
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Job } from "../api/index.js";
+import type { ClusterAccess } from "../runtime/client/index.js";
 import type { ControlFlags } from "../flags/control-flags.js";
 
 /** What a handler gets besides the payload. */
@@ -41,7 +41,8 @@ export interface AgentOptions {
   readonly maxConcurrency?: number;
   readonly handlers: Handlers;
   readonly labels?: Readonly<Record<string, string>>;
-  readonly kubeConfig: KubeConfig;
+  /** The cluster: a client-node `KubeConfig`, or what `loadClusterAccess` returns (no client-node loaded). */
+  readonly kubeConfig: ClusterAccess;
   /** Default 40; the Lease is renewed every quarter of it. */
   readonly leaseDurationSeconds?: number;
   /** A handler still running after this long moves the Job to Running (lazy ack). Default 1000. */

@@ -1,11 +1,11 @@
 // `helios agent`: runs an agent with the built-in handlers (echo, sleep, fail, and opt-in exec).
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Command } from "commander";
 import { z } from "zod";
 import { builtinHandlers, createAgent } from "../../agent/index.js";
 import { DEFAULT_OPERATOR_NAMESPACE, LIMITS } from "../../api/index.js";
 import { watchControlFlags } from "../../flags/index.js";
 import { Transport } from "../../runtime/client/index.js";
+import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
 import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "../../runtime/log/index.js";
 import { shutdownSignal } from "../../runtime/manager/index.js";
@@ -135,13 +135,15 @@ export function parseAgentFlags(raw: Readonly<Record<string, unknown>>): AgentCl
 async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext): Promise<void> {
   const config = parseAgentFlags(raw);
   const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
-  const kubeConfig = new KubeConfig();
+  let loaded: LoadedClusterAccess;
   try {
-    if (config.kubeconfig === undefined) kubeConfig.loadFromDefault();
-    else kubeConfig.loadFromFile(config.kubeconfig);
+    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, env: ctx.env });
   } catch (err) {
-    throw new UsageError(`--kubeconfig: cannot load ${config.kubeconfig ?? "the default kubeconfig"}: ${String(err)}`);
+    if (err instanceof KubeconfigError) throw new UsageError(`--kubeconfig: ${err.message}`);
+    throw err;
   }
+  const kubeConfig = loaded.access;
+  if (loaded.reason !== undefined) log.info({ kubeconfig: loaded.source, kubeconfigLoader: loaded.loader, kubeconfigLoaderReason: loaded.reason }, "kubeconfig needs @kubernetes/client-node");
   const shutdown = shutdownSignal(log);
   const controlFlags = watchControlFlags(new Transport(kubeConfig), { operatorNamespace: config.operatorNamespace, log });
   const flagsDone = controlFlags.informer.start(shutdown);

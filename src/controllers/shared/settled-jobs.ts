@@ -17,10 +17,11 @@ export function isSettledJob(job: Job): boolean {
 }
 
 /**
- * Trims the status of a settled Job (about 80 % of the cache at scale; a terminal phase never
- * changes). Kept: phase, attempt, assignedAgent and the times (TTL deletion, the metrics collector's
- * run time and audit entries), the terminal condition (job-recovery's settled check), and of each
- * attempt record what the agent-health circuit breaker and the agent indexes read. Any other Job,
+ * Trims a settled Job (about 80 % of the cache at scale; a terminal phase never changes). Kept:
+ * metadata, the spec fields `settledSpec` names, phase, attempt, assignedAgent and the times (TTL
+ * deletion, the metrics collector's run time and audit entries), the terminal condition with its
+ * message emptied (job-recovery's settled check), and of each attempt record what the agent-health circuit
+ * breaker and the agent indexes read. Any other Job,
  * including a terminal one still missing its bookkeeping, is returned as it is.
  */
 export function trimSettledJob(job: Job): Job {
@@ -29,10 +30,16 @@ export function trimSettledJob(job: Job): Job {
   const condition = terminalCondition(status);
   const kept: JobStatus = {
     ...withoutKeys(status, DROPPED_STATUS),
-    conditions: (status.conditions ?? []).filter((c) => c.type === condition),
+    conditions: (status.conditions ?? []).filter((c) => c.type === condition).map(({ type, status, reason, lastTransitionTime }) => ({ type, status, reason, message: "", lastTransitionTime })),
     ...(status.attempts === undefined ? {} : { attempts: status.attempts.map(breakerRecord) }),
   };
-  return { ...job, status: kept };
+  return { ...job, spec: settledSpec(job.spec), status: kept };
+}
+
+/** The spec fields read of a settled Job: its TTL (job-recovery) and the labels of its metrics. The operator never writes a Job's spec. */
+function settledSpec(spec: Job["spec"]): Job["spec"] {
+  const { type, queue, priority, retry, ttlSecondsAfterFinished } = spec;
+  return { type, queue, priority, retry, ...(ttlSecondsAfterFinished === undefined ? {} : { ttlSecondsAfterFinished }) };
 }
 
 function terminalCondition(status: JobStatus): string {

@@ -131,7 +131,7 @@ export class Dispatcher implements Reconciler {
       buildSnapshot({
         pending: [...pending.values()],
         active,
-        held: this.#inFlight.heldSlots(),
+        held: this.#inFlight.heldSlots(jobs),
         agents: agents.list(),
         flags: schedulingFlags(this.#deps.flags),
         now,

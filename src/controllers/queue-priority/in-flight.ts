@@ -92,9 +92,18 @@ export class InFlightWrites {
     return entry.state === "written" && entry.object !== undefined ? { job: entry.object, busy: false } : undefined;
   }
 
-  heldSlots(): HeldSlot[] {
+  /**
+   * The agent slots of assignments the cache does not show yet. Once the cache shows another
+   * version of the job, its Assigned copy (or whatever happened instead) counts itself: the watch
+   * often delivers a write before its answer arrives, and counting both made a full agent of one
+   * with a free slot (a Pending job then waited for the next event).
+   */
+  heldSlots(jobs: Pick<ReadonlyStore<Job>, "get">): HeldSlot[] {
     const out: HeldSlot[] = [];
-    for (const entry of this.#entries.values()) if (entry.state !== "failed" && entry.slot !== undefined) out.push(entry.slot);
+    for (const [key, entry] of this.#entries) {
+      if (entry.state === "failed" || entry.slot === undefined) continue;
+      if (jobs.get(key)?.metadata.resourceVersion === entry.fromVersion) out.push(entry.slot);
+    }
     return out;
   }
 

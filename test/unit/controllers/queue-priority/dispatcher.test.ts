@@ -19,6 +19,8 @@ class RecordingWriter {
   readonly server = new Map<string, Job>();
   /** While set, writes wait for it: the apiserver is slow. */
   gate: Promise<void> | undefined;
+  /** While set, writes land at once but their answers wait for it (the watch may deliver them first). */
+  answerGate: Promise<void> | undefined;
   /** Errors thrown by the next writes instead of writing (a 429, a network failure). */
   readonly failures: Error[] = [];
   #rv = 1000;
@@ -32,7 +34,9 @@ class RecordingWriter {
     await this.gate;
     const failure = this.failures.shift();
     if (failure !== undefined) throw failure;
-    return this.#apply(obj, status);
+    const result = this.#apply(obj, status);
+    await this.answerGate;
+    return result;
   }
 
   #apply(obj: Job, status: JobStatus): Promise<StatusUpdateResult<Job>> {
@@ -313,6 +317,21 @@ describe("pipelined cycles", () => {
     const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned");
     expect(assigned.map((w) => w.key)).toEqual(["ns/urgent"]);
     expect(h.writer.writes.filter((w) => w.key === "ns/urgent").map((w) => w.status.phase)).toEqual(["Pending", "Assigned"]); // no 409 on the way
+  });
+
+  it("counts an assignment the cache already shows once, not also as a held slot, while its answer is on the way", async () => {
+    const h = harness([named("a")], [agent({ name: "w", maxConcurrency: 2 })]);
+    const slow = gate();
+    h.writer.answerGate = slow.promise;
+    await h.plan(); // a's assignment landed; its answer has not arrived
+    h.catchUp(); // the watch delivered a's Assigned version first
+    const b = named("b");
+    h.jobs.upsert(b);
+    h.writer.seed([b]);
+    await h.plan();
+    slow.open();
+    await h.settled();
+    expect(h.writer.writes.filter((w) => w.status.phase === "Assigned").map((w) => w.key)).toEqual(["ns/a", "ns/b"]); // w had a free slot for b
   });
 
   it("sends assignments before queued condition writes", async () => {

@@ -63,7 +63,15 @@ class AgentProcess implements HeliosAgent {
   readonly #resolveStopped: () => void;
   readonly #runs = new Map<string, JobRun>();
   readonly #waiting = new Map<string, Job>();
-  readonly #finished = new RecentKeys(FINISHED_TTL_MS, FINISHED_MAX);
+  /**
+   * Finished attempts by `uid/attempt`. One whose Job still shows it assigned here (its final report
+   * did not land and the operator has not recovered it yet) is kept past the TTL, so an event for
+   * that Job never starts the attempt a second time.
+   */
+  readonly #finished = new RecentKeys<Fence & { readonly namespace: string; readonly name: string }>(FINISHED_TTL_MS, FINISHED_MAX, (f) => {
+    const job = this.#jobInformer?.store.getByName(f.namespace, f.name);
+    return job !== undefined && holdsFence(job, f);
+  });
   readonly #handingBack = new Map<string, Promise<void>>();
   readonly #executions: ExecutionRecord[] = [];
   readonly #counts = { started: 0, succeeded: 0, failed: 0, released: 0, dropped: 0 };
@@ -295,7 +303,7 @@ class AgentProcess implements HeliosAgent {
 
   #finish(run: JobRun, record: ExecutionRecord): void {
     this.#runs.delete(run.uid);
-    this.#remember(`${run.uid}/${run.attempt}`);
+    this.#remember({ uid: run.uid, agent: this.name, attempt: run.attempt, namespace: run.namespace, name: run.name });
     this.#executions.push(record);
     // A long-running agent keeps the most recent records only.
     const keep = this.#options.executionHistory ?? EXECUTION_HISTORY;
@@ -340,15 +348,15 @@ class AgentProcess implements HeliosAgent {
       log: this.#log,
       retryForMs: 10_000,
     }).then((result) => {
-      this.#remember(key);
+      this.#remember({ ...fence, namespace: job.metadata.namespace ?? "", name: job.metadata.name ?? "" });
       this.#log.info({ job: job.metadata.name, attempt: fence.attempt, outcome, reason: error.reason, result: result.outcome }, "attempt not run");
     });
     this.#handingBack.set(key, write);
     void write.finally(() => this.#handingBack.delete(key));
   }
 
-  #remember(key: string): void {
-    this.#finished.add(key, this.#env.clock.now());
+  #remember(attempt: Fence & { readonly namespace: string; readonly name: string }): void {
+    this.#finished.add(`${attempt.uid}/${attempt.attempt}`, attempt, this.#env.clock.now());
   }
 
   #flagContext(job?: Job): ControlFlagContext {

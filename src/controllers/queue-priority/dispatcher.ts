@@ -173,7 +173,9 @@ export class Dispatcher implements Reconciler {
 
   #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<WriteOutcome> {
     const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
-    this.#inFlight.start(keyOfJob(job), job.metadata.resourceVersion ?? "", slot);
+    const key = keyOfJob(job);
+    // Planned on our own condition write's version, the cache may still show the older one.
+    this.#inFlight.start(key, job.metadata.resourceVersion ?? "", slot, this.#deps.jobs.get(key)?.metadata.resourceVersion);
     return this.#slots.submit("urgent", () => this.#assign(job, a, ctx));
   }
 

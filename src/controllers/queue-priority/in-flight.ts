@@ -8,21 +8,32 @@ type Entry =
    * Sent (or waiting for a write slot). An assignment's job is hidden and its slot held whatever the
    * cache shows; a condition write's job keeps its place in line but cannot be written to yet.
    */
-  | { readonly state: "writing"; readonly fromVersion: string; readonly slot?: HeldSlot }
+  | { readonly state: "writing"; readonly from: Versions; readonly slot?: HeldSlot }
   /**
-   * Done, based on `fromVersion`: while the cache still shows that version, an assignment's job is
+   * Done, based on `from`: while the cache still shows one of those versions, an assignment's job is
    * hidden (its slot held), and a condition write's job is planned on `object`, the version written.
    */
-  | { readonly state: "written"; readonly fromVersion: string; readonly at: number; readonly slot?: HeldSlot; readonly object?: Job }
+  | { readonly state: "written"; readonly from: Versions; readonly at: number; readonly slot?: HeldSlot; readonly object?: Job }
   /** Failed (not a 409): hidden until `retryAt`, so a failing write is not resent by every cycle. */
-  | { readonly state: "failed"; readonly fromVersion: string; readonly retryAt: number };
+  | { readonly state: "failed"; readonly from: Versions; readonly retryAt: number };
+
+/**
+ * The versions of a job a write was planned from: the one it was based on and, when the plan used
+ * the version of this dispatcher's own condition write, the older one the cache may still show.
+ * While the cache shows one of them it has not caught up with the write.
+ */
+type Versions = readonly string[];
+
+const showsOneOf = (cached: Job | undefined, versions: Versions): boolean =>
+  cached !== undefined && versions.includes(cached.metadata.resourceVersion ?? "");
 
 /**
  * The "in flight" overlay. A job enters it when a cycle plans a write for it, before the write is
  * sent, so the next cycle (which may start while this one's writes are still in flight) neither
  * plans the job again nor gives its agent slot away. After a successful write based on version V,
  * the next version of the object in its history is ours, so the cache has caught up as soon as it
- * shows any version other than V (or the object is gone). A written entry older than `maxAgeMs`
+ * shows any version other than V, or than the older version the plan started from (`Versions`),
+ * or the object is gone. A written entry older than `maxAgeMs`
  * (10 s: a write lost with a cut connection must not hide its job for long) is dropped anyway: a
  * stale plan then costs one 409, never a double assignment (the resourceVersion is the lock).
  */
@@ -38,9 +49,13 @@ export class InFlightWrites {
     return this.#entries.size;
   }
 
-  /** A write of `key` based on `fromVersion` is about to be sent; `slot` when it assigns. */
-  start(key: string, fromVersion: string, slot?: HeldSlot): void {
-    this.#entries.set(key, slot === undefined ? { state: "writing", fromVersion } : { state: "writing", fromVersion, slot });
+  /**
+   * A write of `key` based on `fromVersion` is about to be sent; `slot` when it assigns;
+   * `cachedVersion` when the cache shows an older version than the one written on.
+   */
+  start(key: string, fromVersion: string, slot?: HeldSlot, cachedVersion?: string): void {
+    const from = cachedVersion === undefined || cachedVersion === fromVersion ? [fromVersion] : [fromVersion, cachedVersion];
+    this.#entries.set(key, slot === undefined ? { state: "writing", from } : { state: "writing", from, slot });
   }
 
   /**
@@ -51,14 +66,14 @@ export class InFlightWrites {
   written(key: string, at: number, object: Job): void {
     const entry = this.#entries.get(key);
     if (entry?.state !== "writing") return;
-    const { fromVersion, slot } = entry;
-    this.#entries.set(key, slot === undefined ? { state: "written", fromVersion, at, object } : { state: "written", fromVersion, at, slot });
+    const { from, slot } = entry;
+    this.#entries.set(key, slot === undefined ? { state: "written", from, at, object } : { state: "written", from, at, slot });
   }
 
   /** The write failed; the job may be planned again from `retryAt`. */
   failed(key: string, retryAt: number): void {
     const entry = this.#entries.get(key);
-    if (entry !== undefined) this.#entries.set(key, { state: "failed", fromVersion: entry.fromVersion, retryAt });
+    if (entry !== undefined) this.#entries.set(key, { state: "failed", from: entry.from, retryAt });
   }
 
   /** The write found the job changed or gone (409, 404): the next cycle decides on what the cache shows. */
@@ -70,8 +85,7 @@ export class InFlightWrites {
   prune(jobs: Pick<ReadonlyStore<Job>, "get">, now: number): void {
     for (const [key, entry] of this.#entries) {
       if (entry.state === "writing") continue;
-      const cached = jobs.get(key);
-      const moved = cached === undefined || cached.metadata.resourceVersion !== entry.fromVersion;
+      const moved = !showsOneOf(jobs.get(key), entry.from);
       const expired = entry.state === "written" ? now - entry.at > this.#maxAgeMs : now >= entry.retryAt;
       if (moved || expired) this.#entries.delete(key);
     }
@@ -88,7 +102,7 @@ export class InFlightWrites {
     const entry = this.#entries.get(key);
     if (entry === undefined) return { job: cached, busy: false };
     if (entry.state === "writing") return entry.slot === undefined ? { job: cached, busy: true } : undefined;
-    if (entry.fromVersion !== cached.metadata.resourceVersion) return { job: cached, busy: false };
+    if (!showsOneOf(cached, entry.from)) return { job: cached, busy: false };
     return entry.state === "written" && entry.object !== undefined ? { job: entry.object, busy: false } : undefined;
   }
 
@@ -102,7 +116,7 @@ export class InFlightWrites {
     const out: HeldSlot[] = [];
     for (const [key, entry] of this.#entries) {
       if (entry.state === "failed" || entry.slot === undefined) continue;
-      if (jobs.get(key)?.metadata.resourceVersion === entry.fromVersion) out.push(entry.slot);
+      if (showsOneOf(jobs.get(key), entry.from)) out.push(entry.slot);
     }
     return out;
   }

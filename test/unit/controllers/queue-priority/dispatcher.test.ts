@@ -16,6 +16,8 @@ import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
 /** Stands in for the apiserver's /status PUT: versions move, stale versions conflict. */
 class RecordingWriter {
   readonly writes: { key: string; status: JobStatus }[] = [];
+  /** Keys of writes refused with 409. */
+  readonly conflicts: string[] = [];
   readonly server = new Map<string, Job>();
   /** While set, writes wait for it: the apiserver is slow. */
   gate: Promise<void> | undefined;
@@ -44,6 +46,7 @@ class RecordingWriter {
     const current = this.server.get(key);
     if (current === undefined) return Promise.resolve({ outcome: "notFound" });
     if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+      this.conflicts.push(key);
       return Promise.resolve({ outcome: "conflict", error: new ConflictError({ message: "stale", status: 409 }) });
     }
     const next: Job = { ...current, metadata: { ...current.metadata, resourceVersion: String(this.#rv++) }, status };
@@ -164,6 +167,9 @@ describe("Dispatcher", () => {
     await h.cycle();
     const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned");
     expect(assigned.map((w) => w.key)).toEqual(["ns/urgent"]); // not "low" for want of a hidden "urgent", and no 409
+    await h.cycle(); // the cache still lags behind both writes: w stays full, urgent is not planned again
+    expect(h.writer.writes.filter((w) => w.status.phase === "Assigned").map((w) => w.key)).toEqual(["ns/urgent"]);
+    expect(h.writer.conflicts).toEqual([]);
   });
 
   it("treats a 409 as someone else's decision: no audit, and it decides again on the newer object", async () => {
@@ -317,6 +323,10 @@ describe("pipelined cycles", () => {
     const assigned = h.writer.writes.filter((w) => w.status.phase === "Assigned");
     expect(assigned.map((w) => w.key)).toEqual(["ns/urgent"]);
     expect(h.writer.writes.filter((w) => w.key === "ns/urgent").map((w) => w.status.phase)).toEqual(["Pending", "Assigned"]); // no 409 on the way
+    // The cache still shows urgent's version from before its condition write: its slot stays held.
+    await h.cycle();
+    expect(h.writer.writes.filter((w) => w.status.phase === "Assigned").map((w) => w.key)).toEqual(["ns/urgent"]);
+    expect(h.writer.conflicts).toEqual([]);
   });
 
   it("counts an assignment the cache already shows once, not also as a held slot, while its answer is on the way", async () => {

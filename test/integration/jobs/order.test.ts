@@ -1,7 +1,7 @@
 // The order of assignment respects priority classes and aging: with one slot, a long-waiting low job
 // goes before fresh critical ones (aging), then critical, high, normal, low, oldest first within a class.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB_TYPE, PRIORITY_CLASSES, type Job } from "../../../src/api/index.js";
+import { findCondition, JOB_CONDITIONS, JOB_TYPE, PRIORITY_CLASSES, type Job } from "../../../src/api/index.js";
 import type { HeliosAgent } from "../../../src/agent/index.js";
 import { Informer } from "../../../src/runtime/cache/index.js";
 import { isApiError, ResourceClient, Transport } from "../../../src/runtime/client/index.js";
@@ -44,16 +44,21 @@ async function ageJob(name: string, minutes: number): Promise<void> {
 describe("assignment order", () => {
   it("assigns by effective priority: aging first, then class, then age within a class", async () => {
     // No agent yet: everything waits (Blocked), so the whole backlog is ranked at once.
-    const jobs: Job[] = [];
+    // aged-low is created and aged first: forty minutes of waiting outranks the critical class
+    // (30 points) at one point per minute. The operator sees a kind's changes in order, so once it
+    // has seen the jobs created after the aging (below: each is Pending), it has seen the aging too.
+    const agedLow = jobBody(ns, "aged-low", { type: "echo", priority: "low" });
+    await createJobs(c, [agedLow], 1);
+    await ageJob("aged-low", 40);
+    const jobs: Job[] = [agedLow];
+    const rest: Job[] = [];
     for (let i = 0; i < 3; i++) {
       for (const priority of [...PRIORITY_CLASSES].reverse()) {
-        jobs.push(jobBody(ns, `${priority}-${i}`, { type: "echo", priority }));
+        rest.push(jobBody(ns, `${priority}-${i}`, { type: "echo", priority }));
       }
     }
-    jobs.push(jobBody(ns, "aged-low", { type: "echo", priority: "low" }));
-    await createJobs(c, jobs, 1);
-    // Forty minutes of waiting outranks the critical class (30 points) at one point per minute.
-    await ageJob("aged-low", 40);
+    await createJobs(c, rest, 1);
+    jobs.push(...rest);
 
     const order: string[] = [];
     const informer = new Informer<Job>(new ResourceClient<Job>(new Transport(kc), JOB_TYPE), { namespace: ns });
@@ -67,7 +72,9 @@ describe("assignment order", () => {
     });
     void informer.start(stopWatching.signal);
     await informer.waitForSync();
-    await waitFor("backlog Pending", () => informer.store.list().every((j) => j.status?.phase === "Pending"), 20_000);
+    // The Scheduled condition is the operator's Blocked write on each job: it has seen every creation (so the aging).
+    const seen = (j: Job): boolean => j.status?.phase === "Pending" && findCondition(j.status.conditions, JOB_CONDITIONS.scheduled) !== undefined;
+    await waitFor("backlog Pending", () => informer.store.list().length === jobs.length && informer.store.list().every(seen), 20_000);
 
     agent = await startAgent(kc, { name: "solo", namespace: ns, maxConcurrency: 1 });
     await waitReady(c, ns, ["solo"]);

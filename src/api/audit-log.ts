@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   "agent-offline",
   "agent-online",
   "agent-quarantined",
+  "agent-drained",
   "flag-changed",
   "records-deleted",
 ] as const;

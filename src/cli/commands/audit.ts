@@ -3,7 +3,8 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { Option } from "commander";
 import { AUDIT_LOG_TYPE, GROUP, PLURALS, VERSION, type AuditLog } from "../../api/index.js";
 import { readAuditTrail, type AuditQuery } from "../../audit/index.js";
-import { formatAuditJson, formatAuditTable } from "../output/audit.js";
+import { formatAuditTable } from "../output/audit.js";
+import { formatDocument, isDocumentFormat, OUTPUT_FORMATS, parseOutputFormat } from "../output/format.js";
 import { isApiError, ResourceClient, Transport } from "../../runtime/client/index.js";
 import { parseDuration } from "../../runtime/config/index.js";
 import { UsageError } from "../command.js";
@@ -85,7 +86,7 @@ function explain(err: unknown, server: string, scope: string): Error {
 }
 
 async function runAudit(flags: AuditFlags, ctx: CliContext): Promise<void> {
-  if (flags.output !== "table" && flags.output !== "json") throw new UsageError(`invalid value ${JSON.stringify(flags.output)} for --output: expected table or json`);
+  const format = parseOutputFormat(flags.output);
   if (flags.allNamespaces === true && flags.namespace !== undefined) throw new UsageError("--namespace and --all-namespaces cannot be used together");
   const now = Date.now();
   const query: AuditQuery = {
@@ -104,15 +105,15 @@ async function runAudit(flags: AuditFlags, ctx: CliContext): Promise<void> {
   } catch (err) {
     throw explain(err, kc.getCurrentCluster()?.server ?? "(unknown)", scope);
   }
-  if (flags.output === "json") {
-    ctx.stdout(formatAuditJson(rows));
+  if (isDocumentFormat(format)) {
+    ctx.stdout(formatDocument(rows, format));
     return;
   }
   if (rows.length === 0) {
     ctx.stderr(`No audit entries found ${scope}.\n`);
     return;
   }
-  ctx.stdout(formatAuditTable(rows, { namespaces: namespace === undefined }));
+  ctx.stdout(formatAuditTable(rows, { namespaces: namespace === undefined, wide: format === "wide" }));
 }
 
 export const command: CliCommand = {
@@ -132,7 +133,7 @@ export const command: CliCommand = {
         ),
       )
       .option("--since <duration>", "only entries newer than this (1h, 30m) or since an RFC 3339 time")
-      .addOption(new Option("-o, --output <format>", "table or json").default("table"))
+      .addOption(new Option("-o, --output <format>", `output format: ${OUTPUT_FORMATS.join(", ")}`).default("table"))
       .action((flags: AuditFlags) => runAudit(flags, ctx));
   },
 };

@@ -1,4 +1,4 @@
-// `helios audit` output: audit rows as a kubectl-style table or as JSON.
+// `helios audit` output: audit rows as a kubectl-style table (JSON and YAML go through formatDocument).
 import type { AuditRow } from "../../audit/index.js";
 import { formatTable, oneLine } from "./table.js";
 
@@ -7,11 +7,14 @@ const MESSAGE_WIDTH = 100;
 export interface AuditTableOptions {
   /** Add a NAMESPACE column (for `-A`). */
   readonly namespaces: boolean;
+  /** `-o wide`: add the object's UID and print messages up to the table's 200-character cell bound. */
+  readonly wide?: boolean;
 }
 
-/** Rows as a table, one line per entry, oldest first; the message is cut at 100 characters. */
+/** Rows as a table, one line per entry, oldest first; the message is cut at 100 characters unless wide. */
 export function formatAuditTable(rows: readonly AuditRow[], options: AuditTableOptions): string {
-  const head = [...(options.namespaces ? ["NAMESPACE"] : []), "TIME", "ACTION", "OBJECT", "ATTEMPT", "AGENT", "REASON", "ACTOR", "MESSAGE"];
+  const wide = options.wide === true;
+  const head = [...(options.namespaces ? ["NAMESPACE"] : []), "TIME", "ACTION", "OBJECT", ...(wide ? ["UID"] : []), "ATTEMPT", "AGENT", "REASON", "ACTOR", "MESSAGE"];
   return formatTable(
     head,
     rows.map((r) => [
@@ -19,16 +22,12 @@ export function formatAuditTable(rows: readonly AuditRow[], options: AuditTableO
       r.time,
       r.action,
       `${r.kind}/${r.name}`,
+      ...(wide ? [r.uid ?? ""] : []),
       r.attempt === undefined ? "" : String(r.attempt),
       r.agent ?? "",
       r.reason ?? "",
       r.actor ?? "",
-      oneLine(r.message ?? "", MESSAGE_WIDTH),
+      wide ? (r.message ?? "") : oneLine(r.message ?? "", MESSAGE_WIDTH),
     ]),
   );
-}
-
-/** Rows as a JSON array (every field, full messages), for scripts and `jq`. */
-export function formatAuditJson(rows: readonly AuditRow[]): string {
-  return `${JSON.stringify(rows, null, 2)}\n`;
 }

@@ -32,7 +32,7 @@ export interface AgentHealthDeps {
 
 interface Notice {
   readonly event: { readonly type: EventType; readonly reason: string; readonly action: string };
-  readonly audit: AuditAction | undefined;
+  readonly audit: AuditAction;
 }
 
 // What users see for each Ready reason: the Event (kubectl describe hagent) and the audit action.
@@ -41,7 +41,7 @@ const NOTICES: Readonly<Record<AgentReason, Notice>> = {
   [AGENT_REASONS.halfOpen]: { event: { type: "Normal", reason: "AgentHalfOpen", action: "Probe" }, audit: "agent-online" },
   [AGENT_REASONS.offline]: { event: { type: "Warning", reason: "AgentOffline", action: "MarkOffline" }, audit: "agent-offline" },
   [AGENT_REASONS.stopped]: { event: { type: "Normal", reason: "AgentStopped", action: "MarkOffline" }, audit: "agent-offline" },
-  [AGENT_REASONS.draining]: { event: { type: "Normal", reason: "AgentDraining", action: "Drain" }, audit: undefined },
+  [AGENT_REASONS.draining]: { event: { type: "Normal", reason: "AgentDraining", action: "Drain" }, audit: "agent-drained" },
   [AGENT_REASONS.quarantined]: { event: { type: "Warning", reason: "AgentQuarantined", action: "Quarantine" }, audit: "agent-quarantined" },
 };
 
@@ -94,7 +94,6 @@ export class AgentHealthReconciler implements Reconciler {
   #announce(agent: Agent, reason: AgentReason, message: string): void {
     const notice = NOTICES[reason];
     this.#deps.events.event(agent, notice.event.type, notice.event.reason, notice.event.action, message);
-    if (notice.audit === undefined) return;
     this.#deps.audit.record({
       namespace: agent.metadata.namespace ?? "",
       action: notice.audit,

@@ -204,6 +204,21 @@ describe("agent-health judgement", () => {
     expect(formatTime(new Date(secondUntil))).toBe(again.status?.quarantinedUntil);
   });
 
+  it("spec.drain turns an agent Draining with an Event and an agent-drained audit entry; clearing it turns it Ready", async () => {
+    const agent = createAgent({ name: "drained", namespace: ns, handlers: { echo: () => Promise.resolve({}) }, kubeConfig: kc, leaseDurationSeconds: 2, log: silentLogger() });
+    inProcess.push(agent);
+    await agent.start();
+    await waitFor("drained Ready", async () => (await phase("drained")) === "Ready", 3000);
+    const setDrain = (drain: boolean) => kubectl(["patch", "hagent", "drained", "-n", ns, "--type", "merge", "-p", JSON.stringify({ spec: { drain } })]);
+    expect((await setDrain(true)).code).toBe(0);
+    await waitFor("drained Draining", async () => (await phase("drained")) === "Draining", 3000);
+    expect((await setDrain(false)).code).toBe(0);
+    await waitFor("drained Ready again", async () => (await phase("drained")) === "Ready", 3000);
+    expect((await kubectl(["describe", "hagent", "drained", "-n", ns])).stdout).toContain("AgentDraining");
+    expect(auditRecords().filter((r) => r.name === "drained").map((r) => r.action)).toEqual(["agent-online", "agent-drained", "agent-online"]);
+    await agent.drain(0);
+  });
+
   it("heartbeats of 20 agents cost no Agent status writes over a steady window", async () => {
     const names = Array.from({ length: 20 }, (_, i) => `steady-${i}`);
     const fleet = names.map((name) =>

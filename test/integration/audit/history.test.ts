@@ -1,4 +1,5 @@
 // A job's history read back with `helios audit` from AuditLog chunks written to the real apiserver.
+import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRow } from "../../../src/audit/index.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
@@ -101,9 +102,21 @@ describe("helios audit", () => {
     expect(none.stderr).toContain(`No audit entries found in namespace "${ns}"`);
   });
 
+  it("adds the object's UID with -o wide and prints the same rows as YAML", async () => {
+    const wide = await helios(["audit", "--kubeconfig", kubeconfigPath(), "-n", ns, "--job", "job-dead", "-o", "wide"]);
+    expect(wide.code).toBe(0);
+    expect(wide.stdout.split("\n")[0]).toMatch(/^TIME\s+ACTION\s+OBJECT\s+UID\s+ATTEMPT/);
+    expect(wide.stdout).toMatch(/\srequeued\s+Job\/job-dead\s+uid-job-dead\s+1\s/);
+    const yaml = await helios(["audit", "--kubeconfig", kubeconfigPath(), "-n", ns, "--job", "job-dead", "-o", "yaml"]);
+    expect(yaml.code).toBe(0);
+    expect((parse(yaml.stdout) as AuditRow[]).map((r) => r.action)).toEqual(["assigned", "started", "requeued", "assigned", "succeeded"]);
+  });
+
   it("rejects bad flags with exit code 2", async () => {
     expect((await helios(["audit", "--kubeconfig", kubeconfigPath(), "--since", "yesterday"])).code).toBe(2);
-    expect((await helios(["audit", "--kubeconfig", kubeconfigPath(), "-o", "yaml"])).code).toBe(2);
+    const badOutput = await helios(["audit", "--kubeconfig", kubeconfigPath(), "-o", "xml"]);
+    expect(badOutput.code).toBe(2);
+    expect(badOutput.stderr).toContain('invalid value "xml" for --output: expected one of table, wide, json, yaml');
     expect((await helios(["audit", "--kubeconfig", kubeconfigPath(), "-A", "-n", ns])).code).toBe(2);
   });
 });

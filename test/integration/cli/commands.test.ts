@@ -115,6 +115,27 @@ describe("helios agents", () => {
     const json = JSON.parse((await helios(["agents", "-n", ns, "-o", "json"])).stdout) as AgentView[];
     expect(json.find((a) => a.name === "a1")).toMatchObject({ running: 2, maxConcurrency: 3, heartbeatSource: "lease" });
   });
+
+  it("adds failures, quarantine end and version with -o wide; yaml lists the same agents", async () => {
+    const wide = await helios(["agents", "-n", ns, "-o", "wide"]);
+    expect(wide.code).toBe(0);
+    expect(wide.stdout.split("\n")[0]).toMatch(/\sFAILURES\s+QUARANTINED-UNTIL\s+VERSION\s+AGE$/);
+    expect(wide.stdout).toMatch(/\na2\s+Quarantined\s.*\s5\s+\d{4}-\d\d-\d\dT/);
+    const yaml = await helios(["agents", "-n", ns, "-o", "yaml"]);
+    expect(yaml.code).toBe(0);
+    expect((parse(yaml.stdout) as AgentView[]).map((a) => a.name).sort()).toEqual(["a1", "a2"]);
+  });
+
+  it("re-renders with --watch when an agent registers, and ends cleanly", async () => {
+    const watchNs = await createNamespace("cli-watch-agents");
+    await seedAgent(kc, watchNs, "first", {}, { phase: "Ready" });
+    const live = heliosLive(["agents", "-n", watchNs, "--watch"]);
+    await vi.waitFor(() => expect(live.output()).toMatch(/\nfirst\s+Ready\s/), { timeout: 20_000 });
+    expect(live.output()).not.toContain("second");
+    await seedAgent(kc, watchNs, "second", {}, { phase: "Ready" });
+    await vi.waitFor(() => expect(live.output()).toMatch(/\nsecond\s+Ready\s/), { timeout: 20_000 });
+    expect(await live.stop()).toBe(0);
+  });
 });
 
 describe("helios status", () => {
@@ -126,6 +147,21 @@ describe("helios status", () => {
     expect(out.stdout).toMatch(/\nfast\s+0\s+0\s+0\s+0\s+0\s+0\s+1\s+0\s+-\n/);
     expect(out.stdout).toMatch(/\n1\s+0\s+0\s+1\s+2\s+2\s+3\n/);
     expect(out.stdout).toMatch(/helios-dispatch-paused\s+false\s+no FeatureFlag: neutral/);
+  });
+
+  it("gives the same summary as json, and re-renders it with --watch", async () => {
+    const json = await helios(["status", "-n", ns, "--operator-namespace", opsNs, "-o", "json"]);
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.stdout) as StatusSummary;
+    expect(summary).toMatchObject({ operatorNamespace: opsNs, dispatchPaused: false });
+    expect(summary.queues.find((q) => q.queue === "default")).toMatchObject({ namespace: ns, pending: 2, blocked: 1, running: 1, pendingByPriority: { high: 1, low: 1 } });
+    const watchNs = await createNamespace("cli-watch-status");
+    const live = heliosLive(["status", "-n", watchNs, "--operator-namespace", opsNs, "--watch"]);
+    await vi.waitFor(() => expect(live.output()).toMatch(/^Dispatch: running\n/), { timeout: 20_000 });
+    expect(live.output()).not.toMatch(/\nlate\s/);
+    await seedJob(kc, watchNs, "late", { queue: "late" });
+    await vi.waitFor(() => expect(live.output()).toMatch(/\nlate\s+1\s/), { timeout: 20_000 });
+    expect(await live.stop()).toBe(0);
   });
 
   it("reports dispatch paused after helios pause, and running after helios resume", async () => {

@@ -108,6 +108,22 @@ describe("control flags steer dispatch and agents live", () => {
     }
   });
 
+  it("a tenant's flags named like control keys do not steer dispatch", async () => {
+    await applyFlagOk(ns, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
+    await applyFlagOk(ns, CONTROL_FLAG_KEYS.jobKillSwitch, booleanSpec(true));
+    try {
+      const name = await submit(spec("echo", { message: "tenant flags ignored" }));
+      const done = await eventually(`${name} Succeeded`, async () => {
+        const j = await get(name);
+        return j.status?.phase === "Succeeded" ? j : undefined;
+      });
+      expect(blockedReason(done)).toBeUndefined();
+    } finally {
+      const deleted = await kubectl(["delete", "hflag", "--all", "-n", ns]);
+      expect(deleted.code, deleted.stderr).toBe(0);
+    }
+  });
+
   it("a kill switch targeted at one job type blocks only that type and aborts its running jobs", async () => {
     const running = await submit(spec("sleep", { duration: "60s" }));
     await eventually(`${running} Running`, async () => ((await get(running)).status?.phase === "Running" ? true : undefined));

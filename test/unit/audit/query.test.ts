@@ -11,7 +11,7 @@ import {
   sinceDaySelector,
   type AuditQuery,
 } from "../../../src/audit/index.js";
-import { formatAuditJson, formatAuditTable } from "../../../src/cli/output/audit.js";
+import { formatAuditTable } from "../../../src/cli/output/audit.js";
 
 const T0 = Date.UTC(2031, 2, 3, 12, 0, 0);
 const NAMES = ["job-a", "job-b", "agent-1", "agent-2"] as const;
@@ -123,8 +123,13 @@ describe("formatting", () => {
     expect(formatAuditTable(rows, { namespaces: true }).split("\n")[1]).toMatch(/^ns-1\s+2031/);
   });
 
-  it("prints JSON rows with every field", () => {
-    expect(JSON.parse(formatAuditJson(rows))).toEqual(rows);
+  it("adds the UID and keeps long messages whole (to 200 characters) with wide", () => {
+    const long = queryEntries([buildChunk("ns-1", [{ time: "2031-03-03T12:00:00Z", action: "failed", kind: "Job", name: "job-b", uid: "u-1", message: "x".repeat(150) }])], {});
+    const [head, line] = formatAuditTable(long, { namespaces: false, wide: true }).split("\n");
+    expect(head).toMatch(/^TIME\s+ACTION\s+OBJECT\s+UID\s+ATTEMPT/);
+    expect(line).toContain("u-1");
+    expect(line).toContain("x".repeat(150));
+    expect(formatAuditTable(long, { namespaces: false })).not.toContain("x".repeat(150));
   });
 });
 

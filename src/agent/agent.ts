@@ -16,7 +16,7 @@ import type { ControlFlagContext } from "../flags/control-flags.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
-import { realClock } from "../runtime/queue/index.js";
+import { realClock } from "../runtime/queue/clock.js";
 import { AgentConfigError } from "./errors.js";
 import { writeFenced } from "./fenced-write.js";
 import { LeaseHeartbeat } from "./heartbeat.js";
@@ -118,7 +118,7 @@ class AgentProcess implements HeliosAgent {
     };
   }
 
-  /** The attempts this agent ran, oldest first; the most recent 10 000 are kept. */
+  /** The attempts this agent ran, oldest first; the most recent `executionHistory` (default 1 000) are kept. */
   get executions(): readonly ExecutionRecord[] {
     return this.#executions;
   }

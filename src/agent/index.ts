@@ -1,6 +1,8 @@
 // The agent SDK: `createAgent` registers an Agent, heartbeats through its Lease, watches only its own
 // Jobs and runs them with handlers, following docs/job-lifecycle.md (lazy ack, fenced writes, facts not
 // decisions, drain hands work back). Built-in handlers for `helios agent` live in ./handlers.
+// `registerAgentMetrics` is imported from ./metrics.js on its own, so agents without metrics do not load
+// prom-client (~9 MB of RSS).
 export { AGENT_FIELD_MANAGER, createAgent } from "./agent.js";
 export { AgentConfigError, AttemptAbortedError, HandlerError, type AbortCause } from "./errors.js";
 export { builtinHandlers, echo, execHandler, fail, sleep, type ExecOptions } from "./handlers/index.js";

@@ -1,15 +1,16 @@
 // Soak: the whole system (a `helios operator` process and three `helios agent` processes) under a
-// steady load at half its measured capacity for SOAK_MINUTES (default 20). Memory must not grow
-// (RSS and heap within 10 % of the level after warm-up), nor active handles and timers (the
-// operator's nodejs_active_resources, from process.getActiveResourcesInfo()), and the invariants
-// must hold over every job, including those deleted by their TTL along the way.
+// steady load at half its measured capacity for SOAK_MINUTES (default 20). No process may grow its
+// memory (live heap within 10 % of the level after warm-up) nor its active handles and timers
+// (nodejs_active_resources, from process.getActiveResourcesInfo()), and the invariants must hold over
+// every job, including those deleted by their TTL along the way. Every process serves /metrics.
 //
-// Levels are compared as the minimum (heap and RSS: their post-GC troughs; a leak raises the floor,
-// a collection not yet run only the median: agents' RSS medians swung by -20 % to +32 % between
-// windows in one run) or the median (resources) of a baseline window right after warm-up against
-// the last window of the run. Processes run with the image's NODE_OPTIONS (the Dockerfile's
-// young-generation cap), as deployed.
-import { readFileSync } from "node:fs";
+// Memory is judged on the V8 heap in use, as its trough over a window (the level right after a
+// collection: a leak raises that floor, garbage not yet collected only the median). RSS is not a
+// leak measure here: with the heap flat (heap snapshots at minutes 2 and 8 within 3 %), an agent's
+// RSS saws between ~95 and ~110 MiB as V8 and glibc return pages in their own time, so two windows'
+// troughs differed by up to +14.5 % without any growth. RSS is bounded at +25 % as a backstop for a
+// native leak, which the heap would not show. Resources are compared as the window's median.
+// Processes run with the image's NODE_OPTIONS (the Dockerfile's young-generation cap), as deployed.
 import { afterAll, describe, expect, it } from "vitest";
 import { kubeConfig, kubeconfigPath } from "../integration/support/cluster.js";
 import { freePort, waitUntil } from "../integration/chaos/support/processes.js";
@@ -24,16 +25,20 @@ afterAll(async () => {
   await Promise.all([...(run?.agents ?? []), ...(run?.operators ?? [])].map((p) => p.kill()));
 });
 
-interface Sample {
-  readonly at: number;
+interface ProcessSample {
   readonly heap: number;
   readonly rss: number;
   readonly resources: Readonly<Record<string, number>>;
-  readonly agentsRss: readonly number[];
 }
 
-/** Scrapes the operator's process metrics (prom-client's default ones). */
-async function scrape(port: number): Promise<{ heap: number; rss: number; resources: Record<string, number> }> {
+interface Sample {
+  readonly at: number;
+  /** One per watched process, in the order of `watched`. */
+  readonly processes: readonly ProcessSample[];
+}
+
+/** Scrapes a process's metrics (prom-client's default ones). */
+async function scrape(port: number): Promise<ProcessSample> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (line: string): number => Number(line.slice(line.lastIndexOf(" ") + 1));
   const resources: Record<string, number> = {};
@@ -48,11 +53,6 @@ async function scrape(port: number): Promise<{ heap: number; rss: number; resour
   return { heap, rss, resources };
 }
 
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(m?.[1] ?? 0) * 1024;
-}
-
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
@@ -65,10 +65,16 @@ describe(`soak: ${MINUTES} min at half capacity`, () => {
     process.env["NODE_OPTIONS"] = "--max-semi-space-size=8";
     run = await new ChaosRun({ scenario: "soak", kubeconfigPath: kubeconfigPath(), kubeConfig: kubeConfig(), removal: { what: "none: the soak has no protection to remove" } }).setup();
     const r = run;
-    const metricsPort = await freePort();
-    const operator = await r.startOperator("operator", { args: ["--metrics-bind-address", `127.0.0.1:${metricsPort}`] });
+    const operatorPort = await freePort();
+    const operator = await r.startOperator("operator", { args: ["--metrics-bind-address", `127.0.0.1:${operatorPort}`] });
     await operator.ready();
-    const agents = ["a", "b", "c"].map((n) => r.startAgent(n, { maxConcurrency: 4 }));
+    const watched = [{ name: "operator", port: operatorPort }];
+    const agents = [];
+    for (const n of ["a", "b", "c"]) {
+      const port = await freePort();
+      agents.push(r.startAgent(n, { maxConcurrency: 4, args: ["--metrics-bind-address", `127.0.0.1:${port}`] }));
+      watched.push({ name: `agent ${n}`, port });
+    }
     await Promise.all(agents.map((a) => a.started()));
 
     // Capacity: how fast a burst drains.
@@ -94,8 +100,7 @@ describe(`soak: ${MINUTES} min at half capacity`, () => {
       await r.createJobs(Array.from({ length: count }, () => ({ name: `soak-${n++}`, spec: JOB })));
       if (Date.now() >= nextSample) {
         nextSample += SAMPLE_MS;
-        const m = await scrape(metricsPort);
-        samples.push({ at: Date.now() - start, ...m, agentsRss: agents.map((a) => rssOf(a.pid)) });
+        samples.push({ at: Date.now() - start, processes: await Promise.all(watched.map((w) => scrape(w.port))) });
       }
       await sleep(1000);
     }
@@ -110,25 +115,35 @@ describe(`soak: ${MINUTES} min at half capacity`, () => {
     const last = samples.filter((s) => s.at >= total - span);
     expect(baseline.length, "enough samples").toBeGreaterThan(2);
     const growth = (pick: (s: Sample) => number, agg: (xs: number[]) => number) => ({ from: agg(baseline.map(pick)), to: agg(last.map(pick)) });
-    const heap = growth((s) => s.heap, (xs) => Math.min(...xs));
     const trough = (xs: number[]): number => Math.min(...xs);
-    const rss = growth((s) => s.rss, trough);
-    const agentRss = agents.map((_, i) => growth((s) => s.agentsRss[i] ?? 0, trough));
-    const types = [...new Set(samples.flatMap((s) => Object.keys(s.resources)))];
-    const resources = types.map((t) => ({ type: t, ...growth((s) => s.resources[t] ?? 0, median) }));
+    const levels = watched.map((w, i) => {
+      const of = (s: Sample): ProcessSample => s.processes[i] ?? { heap: 0, rss: 0, resources: {} };
+      const types = [...new Set(samples.flatMap((s) => Object.keys(of(s).resources)))];
+      return {
+        name: w.name,
+        heap: growth((s) => of(s).heap, trough),
+        rss: growth((s) => of(s).rss, trough),
+        resources: types.map((t) => ({ type: t, ...growth((s) => of(s).resources[t] ?? 0, median) })),
+      };
+    });
+    const pct = (g: { from: number; to: number }): string => `${g.to >= g.from ? "+" : ""}${((g.to / g.from - 1) * 100).toFixed(1)} %`;
     console.info(
       [
-        `[soak] ${r.created} jobs; operator heap ${mb(heap.from)} -> ${mb(heap.to)}, RSS ${mb(rss.from)} -> ${mb(rss.to)}`,
-        ...agentRss.map((g, i) => `[soak] agent ${agents[i]?.agentName ?? i} RSS ${mb(g.from)} -> ${mb(g.to)}`),
-        `[soak] active resources (median): ${resources.map((x) => `${x.type} ${x.from} -> ${x.to}`).join(", ")}`,
+        `[soak] ${r.created} jobs`,
+        ...levels.map(
+          (l) =>
+            `[soak] ${l.name}: heap ${mb(l.heap.from)} -> ${mb(l.heap.to)} (${pct(l.heap)}), RSS ${mb(l.rss.from)} -> ${mb(l.rss.to)} (${pct(l.rss)}); ` +
+            `active (median) ${l.resources.map((x) => `${x.type} ${x.from} -> ${x.to}`).join(", ")}`,
+        ),
       ].join("\n"),
     );
 
     const report = await r.finish();
     r.expectVerdict(report);
-    expect(heap.to, "operator heap growth < 10 %").toBeLessThan(heap.from * 1.1);
-    expect(rss.to, "operator RSS growth < 10 %").toBeLessThan(rss.from * 1.1);
-    for (const g of agentRss) expect(g.to, "agent RSS growth < 10 %").toBeLessThan(g.from * 1.1);
-    for (const x of resources) expect(x.to, `active ${x.type} do not grow`).toBeLessThanOrEqual(Math.ceil(x.from * 1.1) + 2);
+    for (const l of levels) {
+      expect(l.heap.to, `${l.name}: heap growth < 10 %`).toBeLessThan(l.heap.from * 1.1);
+      expect(l.rss.to, `${l.name}: RSS growth < 25 % (backstop)`).toBeLessThan(l.rss.from * 1.25);
+      for (const x of l.resources) expect(x.to, `${l.name}: active ${x.type} do not grow`).toBeLessThanOrEqual(Math.ceil(x.from * 1.1) + 2);
+    }
   });
 });

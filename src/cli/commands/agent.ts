@@ -1,14 +1,17 @@
 // `helios agent`: runs an agent with the built-in handlers (echo, sleep, fail, and opt-in exec).
 import type { Command } from "commander";
 import { z } from "zod";
-import { builtinHandlers, createAgent } from "../../agent/index.js";
+import type { Server } from "node:http";
+import { builtinHandlers, createAgent, type AgentStats } from "../../agent/index.js";
 import { DEFAULT_OPERATOR_NAMESPACE, LIMITS } from "../../api/index.js";
 import { watchControlFlags } from "../../flags/index.js";
 import { Transport } from "../../runtime/client/index.js";
 import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
 import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
-import { createLogger, LOG_LEVELS, type LogLevel } from "../../runtime/log/index.js";
-import { shutdownSignal } from "../../runtime/manager/index.js";
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
+// Straight from the files, not the manager's index: the manager would load prom-client into every agent.
+import { closeServer, parseBindAddress, serveMetrics, type BindAddress } from "../../runtime/manager/server.js";
+import { shutdownSignal } from "../../runtime/manager/signals.js";
 import { CliExit, UsageError } from "../command.js";
 import type { CliCommand, CliContext } from "../command.js";
 
@@ -28,6 +31,8 @@ export interface AgentCliConfig {
   readonly drainGraceMs: number;
   readonly logLevel: LogLevel;
   readonly operatorNamespace: string;
+  /** Where /metrics is served; undefined when disabled ("0"). */
+  readonly metricsBindAddress: BindAddress | undefined;
 }
 
 interface FlagInfo {
@@ -51,6 +56,7 @@ const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
   progressIntervalMs: { flag: "progress-interval", arg: "<duration>", help: "at most one progress write per job per interval", default: "2s" },
   drainGraceMs: { flag: "drain-grace", arg: "<duration>", help: "on SIGTERM, how long running jobs may finish before they are handed back", default: "30s" },
   logLevel: { flag: "log-level", arg: "<level>", help: `log level: ${LOG_LEVELS.join(", ")}`, default: "info" },
+  metricsBindAddress: { flag: "metrics-bind-address", arg: "<address>", help: 'address of /metrics (process and helios_agent_* metrics); "0" disables', default: "0" },
   operatorNamespace: {
     flag: "operator-namespace",
     arg: "<ns>",
@@ -112,6 +118,14 @@ const schema = z.object({
   drainGraceMs: duration(0),
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }),
   operatorNamespace: z.string().max(63).regex(DNS_LABEL, { message: "expected a namespace name" }),
+  metricsBindAddress: z.string().transform((s, ctx) => {
+    try {
+      return parseBindAddress(s);
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'expected host:port, :port (all interfaces) or "0" (disabled)' });
+      return z.NEVER;
+    }
+  }),
 });
 
 /** Validates commander's raw values (keyed by camelCased flag name); throws UsageError naming every bad flag. */
@@ -174,10 +188,23 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
     ctx.stderr(`agent ${config.name}: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     throw new CliExit(1);
   }
+  const metrics = config.metricsBindAddress === undefined ? undefined : await serveAgentMetrics(config.metricsBindAddress, () => agent.stats, log);
   // SIGTERM/SIGINT: finish what runs within the grace period, hand the rest back, release the Lease.
   if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener("abort", () => resolve(), { once: true }));
   await agent.drain(config.drainGraceMs);
+  if (metrics !== undefined) await closeServer(metrics);
   await flagsDone;
+}
+
+// prom-client is loaded only when metrics are on: an agent without them does not pay its memory.
+async function serveAgentMetrics(at: BindAddress, stats: () => AgentStats, log: Logger): Promise<Server> {
+  const { createRegistry } = await import("../../runtime/metrics/index.js");
+  const { registerAgentMetrics } = await import("../../agent/metrics.js");
+  const registry = createRegistry();
+  registerAgentMetrics(registry, stats);
+  const { server, address } = await serveMetrics(registry, at);
+  log.info({ address: `${address.address}:${address.port}` }, "serving metrics");
+  return server;
 }
 
 export const command: CliCommand = {

@@ -9,6 +9,7 @@ import { AGENT_REASONS } from "../../../src/controllers/agent-health/index.js";
 import { microTime, type Lease } from "../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { diffRequestTotals, isWrite, scrapeRequestTotals } from "../../../hack/control-plane/index.js";
+import { freePort } from "../chaos/support/processes.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
 import { clients, createAssigned, jobSpec, spawnAgent, startAgentHealth, waitFor } from "./support.js";
 
@@ -44,7 +45,8 @@ function cliArgs(name: string, extra: string[] = []): string[] {
 
 describe("agent-health with the helios agent CLI", () => {
   it("shows Ready within 2 s, Offline within stale timeout + one check after SIGKILL, Ready again on restart", async () => {
-    const first = spawnAgent(cliArgs("cli-a", ["--capabilities", "gpu,cpu", "--queues", "default,batch", "--max-concurrency", "3"]));
+    const metricsPort = await freePort();
+    const first = spawnAgent(cliArgs("cli-a", ["--capabilities", "gpu,cpu", "--queues", "default,batch", "--max-concurrency", "3", "--metrics-bind-address", `127.0.0.1:${metricsPort}`]));
     try {
       // Ready within 2 s of the agent registering; Node's start-up of the CLI (0.5-2 s on a busy
       // 2-core machine) comes before that and is bounded separately.
@@ -54,6 +56,11 @@ describe("agent-health with the helios agent CLI", () => {
       expect(Date.now() - registeredAt).toBeLessThan(2000);
       const table = await kubectl(["get", "hagent", "cli-a", "-n", ns]);
       expect(table.stdout).toMatch(/cli-a\s+Ready\s+\["gpu","cpu"\]\s+0\s+3/);
+      // --metrics-bind-address: process metrics and the agent's own.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^helios_agent_capacity 3$/m);
+      expect(metrics).toMatch(/^helios_agent_lease_renewals_total [1-9]\d*$/m);
+      expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
 
       first.child.kill("SIGKILL");
       await first.exited;

@@ -1,5 +1,6 @@
 // `helios operator` loads neither @kubernetes/client-node (~85 MB of memory just to import) nor the
-// modules of the other commands: a resolve hook in the real built program records every module it loads.
+// modules of the other commands, and `helios agent` not even prom-client unless it serves metrics:
+// a resolve hook in the real built program records every module it loads.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,6 +49,12 @@ describe("helios operator's module graph", () => {
     expect(modules.some((url) => url.includes("/runtime/kubeconfig/"))).toBe(true);
     expect(modules.filter((url) => url.includes("/node_modules/@kubernetes/client-node/"))).toEqual([]);
     expect(modules.map(commandModule).filter((name) => name !== undefined)).toEqual(["index", "operator"]);
+  });
+
+  it("helios agent has neither client-node nor prom-client (loaded only with --metrics-bind-address)", async () => {
+    const modules = await modulesLoadedBy(["agent", "--help"]);
+    expect(modules.some((url) => url.includes("/dist/src/agent/agent.js"))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/(@kubernetes\/client-node|prom-client)\//.test(url))).toEqual([]);
   });
 
   it("loads client-node for the commands that still use it (the probe can see it)", async () => {

@@ -35,8 +35,11 @@ describe("helios agent flags", () => {
       progressIntervalMs: 2000,
       drainGraceMs: 30_000,
       logLevel: "info",
+      metricsBindAddress: undefined,
     });
     expect(parseAgentFlags({ name: "w" }).queues).toEqual(["default"]);
+    expect(parseAgentFlags({ name: "w", metricsBindAddress: ":9090" }).metricsBindAddress).toEqual({ port: 9090 });
+    expect(parseAgentFlags({ name: "w", metricsBindAddress: "127.0.0.1:0" }).metricsBindAddress).toEqual({ host: "127.0.0.1", port: 0 });
   });
 
   it.each([
@@ -51,6 +54,7 @@ describe("helios agent flags", () => {
     [{ name: "w", leaseDuration: "10ms" }, "for --lease-duration: expected at least 1000 ms"],
     [{ name: "w", drainGrace: "soon" }, 'invalid value "soon" for --drain-grace'],
     [{ name: "w", logLevel: "loud" }, 'invalid value "loud" for --log-level'],
+    [{ name: "w", metricsBindAddress: "9090" }, 'invalid value "9090" for --metrics-bind-address: expected host:port'],
   ])("rejects %j naming the flag", (raw, message) => {
     expect(() => parseAgentFlags(raw)).toThrow(UsageError);
     expect(() => parseAgentFlags(raw)).toThrow(message);

@@ -136,7 +136,9 @@ describe("agent pool", () => {
       "--capabilities=echo,sleep",
       "--queues=default,batch",
       "--max-concurrency=4",
+      "--metrics-bind-address=:8080",
     ]);
+    expect(container(d)["ports"]).toEqual([{ name: "metrics", containerPort: 8080, protocol: "TCP" }]);
     expect(podSpec(d).serviceAccountName).toBe("helios-agent");
   });
 });

@@ -69,7 +69,7 @@ test-unit: binaries ## Only the unit tests
 test-integration: binaries ## Only the tests against the real control plane
 	@npx vitest run --project integration
 
-test-chaos: binaries ## The soak (SOAK_MINUTES, default 20) and the long chaos run (CHAOS_LONG_MINUTES, default 4)
+test-chaos: binaries ## The soak (SOAK_MINUTES, default 20), the long chaos run (CHAOS_LONG_MINUTES, default 4) and the heartbeat check (HEARTBEAT_MINUTES, default 10)
 	@npx vitest run --config test/soak/vitest.config.ts
 
 demo: binaries ## Run the main job on an embedded local control plane

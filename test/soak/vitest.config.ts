@@ -1,5 +1,6 @@
-// `make test-chaos`: the soak and the long chaos runs, on the same real control plane set-up as the
-// integration tests (kept out of `make test` for time). SOAK_MINUTES bounds the soak (default 20).
+// `make test-chaos`: the soak, the long chaos run and the 10-minute heartbeat check, on the same real
+// control plane set-up as the integration tests (kept out of `make test` for time). SOAK_MINUTES,
+// CHAOS_LONG_MINUTES and HEARTBEAT_MINUTES bound them (defaults 20, 4 and 10).
 import { resolve } from "node:path";
 import { defineConfig } from "vitest/config";
 

@@ -58,7 +58,7 @@ crds: build ## Regenerate crds/ from the zod schemas in src/api (and the chart's
 manifests: binaries ## Refresh the chart's CRDs and render manifests/install.yaml from the chart
 	@node dist/hack/render-manifests.js
 
-test: typecheck lint binaries ## Run every test: unit, and integration against a real local control plane
+test: typecheck lint binaries ## Run every test but those of test-chaos: unit, and integration against a real local control plane
 	@mkdir -p .helios
 	@npx vitest run --reporter=default --reporter=json --outputFile.json=.helios/test-results.json; \
 	  status=$$?; node dist/hack/test-summary.js .helios/test-results.json; exit $$status

@@ -16,6 +16,7 @@ import type { ControlFlagContext } from "../flags/control-flags.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
+// The clock alone, not the queue's index: that would load prom-client (queue metrics) into every agent.
 import { realClock } from "../runtime/queue/clock.js";
 import { AgentConfigError } from "./errors.js";
 import { writeFenced } from "./fenced-write.js";

@@ -2,8 +2,8 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { AgentStats } from "./types.js";
 
-type AttemptOutcome = "started" | "succeeded" | "failed" | "released" | "dropped";
-const OUTCOMES: readonly AttemptOutcome[] = ["started", "succeeded", "failed", "released", "dropped"];
+type FinishedOutcome = "succeeded" | "failed" | "released" | "dropped";
+const OUTCOMES: readonly FinishedOutcome[] = ["succeeded", "failed", "released", "dropped"];
 
 /** Registers `helios_agent_*` families on `registry`, each collected from `stats()` when scraped. */
 export function registerAgentMetrics(registry: Registry, stats: () => AgentStats): void {
@@ -21,25 +21,29 @@ export function registerAgentMetrics(registry: Registry, stats: () => AgentStats
   gauge("helios_agent_jobs_waiting", "Jobs assigned to this agent that wait for a free slot.", (s) => s.waiting);
   gauge("helios_agent_capacity", "Attempts this agent may run at once (spec.maxConcurrency, capped by flags).", (s) => s.capacity);
   gauge("helios_agent_draining", "1 while the agent takes no new work (spec.drain or shutting down).", (s) => (s.draining ? 1 : 0));
+  // The stats are cumulative counts: each scrape reports them as they are.
+  const counter = (name: string, help: string, value: (s: AgentStats) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(value(stats()));
+      },
+    });
+  };
+  counter("helios_agent_attempts_started_total", "Attempts this agent started.", (s) => s.started);
   new Counter<"outcome">({
-    name: "helios_agent_attempts_total",
-    help: "Attempts this agent started, and how those that ended ended.",
+    name: "helios_agent_attempts_finished_total",
+    help: "Attempts this agent finished, by outcome (released: handed back; dropped: fenced off).",
     labelNames: ["outcome"],
     registers: [registry],
     collect() {
       const s = stats();
-      // The stats are cumulative counts: a scrape reports them as they are.
       this.reset();
       for (const outcome of OUTCOMES) this.inc({ outcome }, s[outcome]);
     },
   });
-  new Counter({
-    name: "helios_agent_lease_renewals_total",
-    help: "Lease renewals (heartbeats) this agent wrote.",
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(stats().leaseRenewals);
-    },
-  });
+  counter("helios_agent_lease_renewals_total", "Lease renewals (heartbeats) this agent wrote.", (s) => s.leaseRenewals);
 }

@@ -50,8 +50,9 @@ describe(`heartbeats: ${AGENTS} agents for ${MINUTES} min`, () => {
       await new Promise((r) => setTimeout(r, Math.min(60_000, end - Date.now())));
       console.info(`[heartbeats] ${Math.round((MINUTES * 60_000 - (end - Date.now())) / 60_000)} min`);
     }
-    const delta = diffRequestTotals(before, await scrapeRequestTotals(kubeconfigPath()));
+    // Renewals read before the closing scrape: every one counted has reached the apiserver's metric.
     const renewals = fleet.reduce((n, a) => n + a.stats.leaseRenewals, 0) - renewalsBefore;
+    const delta = diffRequestTotals(before, await scrapeRequestTotals(kubeconfigPath()));
     const leaseWrites = delta.filter((d) => d.resource === "leases" && isWrite(d)).reduce((n, d) => n + d.count, 0);
     // Every write to Agents (the object or its status) and by any verb: heartbeats must cause none.
     const agentWrites = delta.filter((d) => d.resource === "agents" && isWrite(d));

@@ -116,7 +116,8 @@ describe(`soak: ${MINUTES} min at half capacity`, () => {
     const span = Math.max(SAMPLE_MS * 10, total / 5);
     const baseline = samples.filter((s) => s.at >= warm && s.at < warm + span);
     const last = samples.filter((s) => s.at >= total - span);
-    expect(baseline.length, "enough samples").toBeGreaterThan(2);
+    expect(baseline.length, "enough baseline samples").toBeGreaterThan(2);
+    expect(last.length, "enough samples in the last window").toBeGreaterThan(2);
     const growth = (pick: (s: Sample) => number, agg: (xs: number[]) => number) => ({ from: agg(baseline.map(pick)), to: agg(last.map(pick)) });
     const trough = (xs: number[]): number => Math.min(...xs);
     const peak = (xs: number[]): number => Math.max(...xs);

@@ -181,14 +181,16 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
     flags: controlFlags.flags,
     log,
   });
+  // Metrics first: an agent that cannot serve them stops before it takes a Lease or any work.
+  let metrics: Server | undefined;
   try {
+    metrics = config.metricsBindAddress === undefined ? undefined : await serveAgentMetrics(config.metricsBindAddress, () => agent.stats, log);
     await agent.start();
   } catch (err) {
     log.error({ err }, "agent could not start");
     ctx.stderr(`agent ${config.name}: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     throw new CliExit(1);
   }
-  const metrics = config.metricsBindAddress === undefined ? undefined : await serveAgentMetrics(config.metricsBindAddress, () => agent.stats, log);
   // SIGTERM/SIGINT: finish what runs within the grace period, hand the rest back, release the Lease.
   if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener("abort", () => resolve(), { once: true }));
   await agent.drain(config.drainGraceMs);

@@ -1,6 +1,6 @@
 // Presentation for the operator-facing commands: kubectl-style tables, -o formats, durations, the
 // --watch re-render loop, and the pure views (jobs, agents, status) that turn objects into rows.
-// (`helios audit` formats its rows in src/audit/format.ts; both share the kubectl table style.)
+// (`helios audit` formats its rows in ./audit.ts; all share the kubectl table style.)
 export { formatAuditTable, type AuditTableOptions } from "./audit.js";
 export { formatColumns, formatTable, oneLine, type Column } from "./table.js";
 export { ageOf, durationCell, humanDuration, timeMs } from "./durations.js";

@@ -10,5 +10,5 @@ export type {
 } from "./manager.js";
 export { GracefulShutdownTimeoutError, LeaderElectionLostError, Manager } from "./manager.js";
 export type { BindAddress } from "./server.js";
-export { closeServer, parseBindAddress, serveMetrics } from "./server.js";
+export { parseBindAddress } from "./server.js";
 export { shutdownSignal } from "./signals.js";

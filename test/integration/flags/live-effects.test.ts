@@ -111,6 +111,13 @@ describe("control flags steer dispatch and agents live", () => {
   it("a tenant's flags named like control keys do not steer dispatch", async () => {
     await applyFlagOk(ns, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
     await applyFlagOk(ns, CONTROL_FLAG_KEYS.jobKillSwitch, booleanSpec(true));
+    // The operator has seen both (its featureflag controller judged them) before the job arrives.
+    for (const key of [CONTROL_FLAG_KEYS.dispatchPaused, CONTROL_FLAG_KEYS.jobKillSwitch]) {
+      await eventually(`${key} judged in the tenant namespace`, async () => {
+        const valid = await kubectl(["get", "hflag", key, "-n", ns, "-o", 'jsonpath={.status.conditions[?(@.type=="Valid")].status}']);
+        return valid.stdout === "True" ? true : undefined;
+      });
+    }
     try {
       const name = await submit(spec("echo", { message: "tenant flags ignored" }));
       const done = await eventually(`${name} Succeeded`, async () => {

@@ -1,17 +1,21 @@
 // The kind scripts need Docker, which these machines lack: check what can be checked without it,
-// that they parse and that a missing tool is named with where to get it, before anything runs.
+// that they parse and that a missing tool is named (up.sh also says where to get it) before anything runs.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./chart.js";
 
 const SCRIPTS = ["up.sh", "down.sh"].map((name) => join(ROOT, "hack/kind", name));
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 /** A PATH holding only the basic tools the scripts use before their checks (no docker, kind, helm). */
 function bareBin(): string {
   const dir = mkdtempSync(join(tmpdir(), "helios-kind-"));
+  made.push(dir);
   for (const tool of ["bash", "dirname", "printf", "grep"]) {
     const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
     if (found.startsWith("/")) symlinkSync(found, join(dir, tool));

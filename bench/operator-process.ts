@@ -9,8 +9,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { REPO_ROOT } from "./cluster.js";
 import { parsePrometheus, sampleSum, type PromSample } from "./stats.js";
 import type { MemoryResult } from "./report.js";
-import { freePort } from "../hack/control-plane/index.js";
-export { freePort };
+import { freePorts } from "../hack/control-plane/index.js";
 
 export interface OperatorProcessOptions {
   readonly kubeconfigPath: string;
@@ -86,7 +85,8 @@ export class OperatorProcess {
 
   /** Spawns `helios operator` (from bin/helios: build first) on free loopback ports. */
   static async start(options: OperatorProcessOptions): Promise<OperatorProcess> {
-    return new OperatorProcess(options, await freePort(), await freePort());
+    const [metricsPort = 0, healthPort = 0] = await freePorts(2);
+    return new OperatorProcess(options, metricsPort, healthPort);
   }
 
   get pid(): number {

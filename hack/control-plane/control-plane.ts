@@ -1,5 +1,6 @@
 // A real kube-apiserver and etcd on loopback (the project's envtest), started, restarted and stopped.
 import type { ChildProcess } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -7,7 +8,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { ensureBinaries, stderrReporter, type Reporter } from "./binaries.js";
 import { ensurePki, type PkiFiles } from "./pki.js";
-import { freePort, isProcessAlive, startProcess, stopProcess, waitFor } from "./processes.js";
+import { freePorts, isProcessAlive, logTail, startProcess, stopProcess, waitFor } from "./processes.js";
 import type { BinaryPaths } from "./versions.js";
 
 export interface ControlPlaneOptions {
@@ -46,6 +47,8 @@ export interface ControlPlane {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/** A port handed out by freePorts can be taken by another socket before etcd or the apiserver binds it. */
+const START_ATTEMPTS = 3;
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const report = options.report ?? stderrReporter;
@@ -53,13 +56,26 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "helios-cp-")));
   await mkdir(join(dir, "logs"), { recursive: true });
   const pki = await ensurePki(join(dir, "pki"));
-  const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: await freePort() };
-  const plane = new LocalControlPlane(dir, binaries, pki, ports, options);
-  await plane.startEtcd();
-  await plane.startApiServer();
-  await plane.writeKubeconfig();
-  report(`control plane ready: ${plane.apiServerUrl} (kubeconfig ${plane.kubeconfigPath})`);
-  return plane;
+  for (let attempt = 1; ; attempt++) {
+    const [etcdClient = 0, etcdPeer = 0, apiServer = 0] = await freePorts(3);
+    const plane = new LocalControlPlane(dir, binaries, pki, { etcdClient, etcdPeer, apiServer }, options);
+    try {
+      await plane.startEtcd();
+      await plane.startApiServer();
+    } catch (err) {
+      await plane.stop();
+      if (attempt >= START_ATTEMPTS || !isPortTaken(err)) throw err;
+      report(`a port was taken before the control plane bound it (attempt ${attempt}): starting again on new ports`);
+      continue;
+    }
+    await plane.writeKubeconfig();
+    report(`control plane ready: ${plane.apiServerUrl} (kubeconfig ${plane.kubeconfigPath})`);
+    return plane;
+  }
+}
+
+function isPortTaken(err: unknown): boolean {
+  return err instanceof Error && /address already in use/i.test(err.message);
 }
 
 /** Reattaches to a detached control plane whose state was saved; undefined if it is not healthy. */
@@ -85,6 +101,8 @@ class LocalControlPlane implements ControlPlane {
   private etcdPid = 0;
   private apiServerPid = 0;
   private readonly children = new Map<number, ChildProcess>();
+  /** Where each process's log stood when it was last spawned: its own lines start there. */
+  private readonly logStart = new Map<string, number>();
 
   constructor(
     readonly dir: string,
@@ -215,7 +233,9 @@ class LocalControlPlane implements ControlPlane {
   }
 
   private spawn(binary: string, name: string, args: string[]): ChildProcess {
-    const child = startProcess(binary, args, { logFile: join(this.dir, "logs", `${name}.log`), detached: this.options.detached ?? false });
+    const logFile = this.logFileOf(name);
+    this.logStart.set(name, existsSync(logFile) ? statSync(logFile).size : 0);
+    const child = startProcess(binary, args, { logFile, detached: this.options.detached ?? false });
     if (child.pid) {
       this.children.set(child.pid, child);
       child.on("exit", () => child.pid && this.children.delete(child.pid));
@@ -223,10 +243,17 @@ class LocalControlPlane implements ControlPlane {
     return child;
   }
 
+  private logFileOf(name: string): string {
+    return join(this.dir, "logs", `${name}.log`);
+  }
+
+  /** Why a process that should be starting is gone, with the end of what it logged since it was spawned. */
   private deathNote(pid: number, name: string): string | undefined {
     const child = this.children.get(pid);
     const exited = child ? child.exitCode !== null : !isProcessAlive(pid);
-    return exited ? `${name} exited early; see ${join(this.dir, "logs", `${name}.log`)}` : undefined;
+    if (!exited) return undefined;
+    const file = this.logFileOf(name);
+    return `${name} exited early (log ${file}):\n${logTail(file, this.logStart.get(name))}`;
   }
 
   private async kill(pid: number, signal: NodeJS.Signals): Promise<void> {

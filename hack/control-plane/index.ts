@@ -9,7 +9,7 @@ export {
   type ControlPlaneOptions,
   type ControlPlaneState,
 } from "./control-plane.js";
-export { freePort } from "./processes.js";
+export { freePort, freePorts } from "./processes.js";
 export { clusterDown, clusterUp, localClusterPaths, type LocalClusterPaths } from "./local-cluster.js";
 export { binaryPaths, CACHE_DIR, ETCD_VERSION, HELM_VERSION, KUBERNETES_VERSION, type BinaryPaths } from "./versions.js";
 export { diffRequestTotals, isWrite, parseRequestTotals, scrapeRequestTotals, type RequestCount } from "./apiserver-metrics.js";

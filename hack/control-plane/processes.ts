@@ -1,10 +1,11 @@
 // Child processes of the control plane: start, wait for readiness, stop, and free loopback ports.
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, readFileSync, closeSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 
 export function isProcessAlive(pid: number): boolean {
+  if (pid <= 0) return false; // 0 and negatives address process groups, ours included
   try {
     process.kill(pid, 0);
     return true;
@@ -23,17 +24,42 @@ export function commandLineOf(pid: number): string {
 }
 
 /** A port the kernel just handed out on 127.0.0.1 (released at once, so the caller binds it next). */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port ?? 0;
+}
+
+/**
+ * `count` distinct ports: all are held until the last is chosen, so none is handed out twice.
+ * Another socket may still take one before the caller binds it; starters retry on EADDRINUSE.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, listenOnAnyPort));
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+function listenOnAnyPort(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.listen(0, "127.0.0.1", () => resolve(server));
   });
+}
+
+/** The end of a log file from byte `from` on: why a process died, for the error that reports it. */
+export function logTail(file: string, from = 0, maxBytes = 2000): string {
+  try {
+    const text = readFileSync(file).subarray(from).toString("utf8");
+    return text.length > maxBytes ? "…" + text.slice(-maxBytes) : text;
+  } catch {
+    return "";
+  }
 }
 
 export interface StartOptions {

@@ -13,7 +13,7 @@ import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, isTerminalJobPhase, type Agent
 import { Informer } from "../../src/runtime/cache/index.js";
 import { ResourceClient, Transport } from "../../src/runtime/client/index.js";
 import { clusterUp, localClusterPaths } from "../control-plane/index.js";
-import { freePort, startProcess, stopProcess } from "../control-plane/processes.js";
+import { freePorts, startProcess, stopProcess } from "../control-plane/processes.js";
 import { DEMO_AGENTS, DEMO_NAMESPACES, OPERATOR_NAMESPACE, firstWave, maintenanceWave, recoveryWave, type DemoJob } from "./scenario.js";
 import { phaseOf, renderLive, renderPlainLine, renderSummary, type DemoNote, type DemoSnapshot } from "./view.js";
 
@@ -124,9 +124,10 @@ async function main(): Promise<number> {
 
   const logs = join(repoRoot, ".helios", "demo");
   mkdirSync(logs, { recursive: true });
+  const [metricsPort = 0, healthPort = 0] = await freePorts(2);
   const operatorArgs = [
     cli, "operator", "--kubeconfig", kubeconfig, "--operator-namespace", OPERATOR_NAMESPACE,
-    "--metrics-bind-address", `127.0.0.1:${await freePort()}`, "--health-probe-bind-address", `127.0.0.1:${await freePort()}`,
+    "--metrics-bind-address", `127.0.0.1:${metricsPort}`, "--health-probe-bind-address", `127.0.0.1:${healthPort}`,
     "--agent-stale-timeout", `${STALE_TIMEOUT_MS / 1000}s`, "--job-ack-timeout", "20s",
   ];
   demo.children.set("operator", startProcess(process.execPath, operatorArgs, { logFile: join(logs, "operator.log"), detached: false }));

@@ -14,7 +14,7 @@
 // Processes run with the image's NODE_OPTIONS (the Dockerfile's young-generation cap), as deployed.
 import { afterAll, describe, expect, it } from "vitest";
 import { kubeConfig, kubeconfigPath } from "../integration/support/cluster.js";
-import { freePort, waitUntil } from "../integration/chaos/support/processes.js";
+import { freePort, freePorts, waitUntil } from "../integration/chaos/support/processes.js";
 import { ChaosRun, sleep } from "../integration/chaos/support/run.js";
 
 const MINUTES = Number(process.env["SOAK_MINUTES"] ?? "20");
@@ -72,8 +72,9 @@ describe(`soak: ${MINUTES} min at half capacity`, () => {
     await operator.ready();
     const watched = [{ name: "operator", port: operatorPort }];
     const agents = [];
-    for (const n of ["a", "b", "c"]) {
-      const port = await freePort();
+    const agentPorts = await freePorts(3);
+    for (const [i, n] of ["a", "b", "c"].entries()) {
+      const port = agentPorts[i] ?? 0;
       agents.push(r.startAgent(n, { maxConcurrency: 4, args: ["--metrics-bind-address", `127.0.0.1:${port}`] }));
       watched.push({ name: `agent ${n}`, port });
     }

@@ -1,4 +1,5 @@
 // `make cluster-up` semantics: a second up reuses the running plane; a stale record does not wedge it.
+// Each test brings the plane up itself, so one failure shows its own cause instead of failing the rest.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +10,8 @@ import { isProcessAlive } from "../../../hack/control-plane/processes.js";
 
 const quiet = (): void => undefined;
 
-describe("local cluster (cluster-up / cluster-down)", async () => {
+// Starting a plane may take several attempts (a port taken before it was bound), hence the longer timeout.
+describe("local cluster (cluster-up / cluster-down)", { timeout: 400_000 }, async () => {
   const repo = await mkdtemp(join(tmpdir(), "helios-repo-"));
   const paths = {
     root: join(repo, ".helios"),
@@ -35,8 +37,8 @@ describe("local cluster (cluster-up / cluster-down)", async () => {
   });
 
   it("replaces a control plane whose processes died, keeping its data", async () => {
-    const before = await readState();
     const plane = await clusterUp(paths, quiet);
+    const before = await readState();
     execFileSync(plane.binaries.kubectl, ["--kubeconfig", paths.kubeconfig, "create", "namespace", "survives-restart"]);
     await plane.killApiServer();
     await plane.killEtcd();
@@ -47,6 +49,7 @@ describe("local cluster (cluster-up / cluster-down)", async () => {
   });
 
   it("ignores a record naming pids that are not ours, and cluster-down leaves no process behind", async () => {
+    await clusterUp(paths, quiet);
     const state = await readState();
     await clusterDown(paths, quiet);
     expect(isProcessAlive(state.apiServer.pid)).toBe(false);

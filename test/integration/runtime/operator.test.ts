@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { createNamespace, kubeConfig, kubeconfigPath } from "../support/cluster.js";
-import { freePort } from "../../../hack/control-plane/index.js";
+import { freePorts } from "../../../hack/control-plane/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const MAIN = join(ROOT, "dist/src/cli/main.js");
@@ -48,8 +48,7 @@ interface Operator {
 const started: Operator[] = [];
 
 async function startOperator(name: string, ns: string): Promise<Operator> {
-  const metricsPort = await freePort();
-  const healthPort = await freePort();
+  const [metricsPort = 0, healthPort = 0] = await freePorts(2);
   const proc = spawn(
     process.execPath,
     [

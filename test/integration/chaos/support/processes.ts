@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import type { AgentExecution } from "../../../../src/invariants/index.js";
-import { freePort } from "../../../../hack/control-plane/index.js";
-export { freePort };
+import { freePort, freePorts } from "../../../../hack/control-plane/index.js";
+export { freePort, freePorts };
 
 /** Where the processes' logs go (git-ignored), one folder per scenario. */
 export const CHAOS_LOG_DIR = join(process.cwd(), ".helios", "test-logs", "chaos");

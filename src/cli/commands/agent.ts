@@ -10,7 +10,8 @@ import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "..
 import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
 // Straight from the files, not the manager's index: the manager would load prom-client into every agent.
-import { closeServer, parseBindAddress, serveMetrics, type BindAddress } from "../../runtime/manager/server.js";
+import { bindAddressSchema, parseBindAddress, type BindAddress } from "../../runtime/manager/bind-address.js";
+import { closeServer, serveMetrics } from "../../runtime/manager/server.js";
 import { shutdownSignal } from "../../runtime/manager/signals.js";
 import { CliExit, UsageError } from "../command.js";
 import type { CliCommand, CliContext } from "../command.js";
@@ -118,14 +119,7 @@ const schema = z.object({
   drainGraceMs: duration(0),
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }),
   operatorNamespace: z.string().max(63).regex(DNS_LABEL, { message: "expected a namespace name" }),
-  metricsBindAddress: z.string().transform((s, ctx) => {
-    try {
-      return parseBindAddress(s);
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'expected host:port, :port (all interfaces) or "0" (disabled)' });
-      return z.NEVER;
-    }
-  }),
+  metricsBindAddress: bindAddressSchema.transform(parseBindAddress),
 });
 
 /** Validates commander's raw values (keyed by camelCased flag name); throws UsageError naming every bad flag. */

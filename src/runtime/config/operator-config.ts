@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.js";
 import type { LogLevel } from "../log/index.js";
+import { bindAddressSchema } from "../manager/bind-address.js";
 import { formatDuration, parseDuration } from "./duration.js";
 
 /** The validated operator configuration; durations are milliseconds. */
@@ -127,17 +128,6 @@ function durationSchema() {
   });
 }
 
-function addressSchema() {
-  return z.string().refine(
-    (s) => {
-      if (s === "0") return true;
-      const m = /^(?:\[[0-9a-fA-F:.]+\]|[^:\s[\]]*):(\d{1,5})$/.exec(s);
-      return m !== null && Number(m[1]) <= 65535;
-    },
-    { message: 'expected host:port, :port (all interfaces) or "0" (disabled)' },
-  );
-}
-
 const namespaces = z
   .array(z.string())
   .transform((list) => list.flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== ""))
@@ -165,8 +155,8 @@ const configSchema = z
     leaseDurationMs: durationSchema(),
     renewDeadlineMs: durationSchema(),
     retryPeriodMs: durationSchema(),
-    metricsBindAddress: addressSchema(),
-    healthProbeBindAddress: addressSchema(),
+    metricsBindAddress: bindAddressSchema,
+    healthProbeBindAddress: bindAddressSchema,
     gracefulShutdownTimeoutMs: durationSchema(),
     logLevel: level,
     agentStaleTimeoutMs: durationSchema(),

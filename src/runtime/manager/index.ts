@@ -9,6 +9,5 @@ export type {
   StartableInformer,
 } from "./manager.js";
 export { GracefulShutdownTimeoutError, LeaderElectionLostError, Manager } from "./manager.js";
-export type { BindAddress } from "./server.js";
-export { parseBindAddress } from "./server.js";
+export { bindAddressSchema, parseBindAddress, type BindAddress } from "./bind-address.js";
 export { shutdownSignal } from "./signals.js";

@@ -9,7 +9,8 @@ import { silentLogger } from "../log/index.js";
 import { createRegistry } from "../metrics/index.js";
 import { realClock, sleep } from "../queue/index.js";
 import type { Clock } from "../queue/index.js";
-import { closeServer, parseBindAddress, serveMetrics, serveProbes } from "./server.js";
+import { parseBindAddress } from "./bind-address.js";
+import { closeServer, serveMetrics, serveProbes } from "./server.js";
 import type { Check } from "./server.js";
 
 /**

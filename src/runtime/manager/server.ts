@@ -3,30 +3,12 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { BindAddress } from "./bind-address.js";
 
 /** A named check for /healthz or /readyz; true means passing. */
 export interface Check {
   readonly name: string;
   check(): boolean;
-}
-
-/** A parsed bind address; `host` undefined means all interfaces. */
-export interface BindAddress {
-  readonly host?: string;
-  readonly port: number;
-}
-
-/**
- * Parses controller-runtime's bind address forms: "host:port", ":port" (all interfaces),
- * "[v6]:port"; "0" (and "") mean disabled and return undefined.
- */
-export function parseBindAddress(address: string): BindAddress | undefined {
-  if (address === "0" || address === "") return undefined;
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
-  const port = Number(m?.[3]);
-  if (m === null || !(port >= 0 && port <= 65535)) throw new Error(`invalid bind address "${address}"`);
-  const host = m[1] ?? m[2] ?? "";
-  return host === "" ? { port } : { host, port };
 }
 
 function listen(server: Server, at: BindAddress): Promise<AddressInfo> {

@@ -38,6 +38,7 @@ describe("parseBindAddress", () => {
     expect(parseBindAddress("0")).toBeUndefined();
     expect(() => parseBindAddress("8080")).toThrow(/invalid bind address/);
     expect(() => parseBindAddress(":70000")).toThrow(/invalid bind address/);
+    expect(() => parseBindAddress("local host:80")).toThrow(/invalid bind address/);
   });
 });
 

@@ -26,6 +26,7 @@ export interface AgentCliConfig {
   readonly labels: Readonly<Record<string, string>>;
   readonly allowExec: readonly string[];
   readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
   readonly leaseDurationSeconds: number;
   readonly ackDelayMs: number;
   readonly progressIntervalMs: number;
@@ -52,6 +53,7 @@ const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
   labels: { flag: "labels", arg: "<k=v,...>", help: "labels of the Agent (matched by job agentSelectors)", default: "" },
   allowExec: { flag: "allow-exec", arg: "<cmd,...>", help: "commands the exec handler may run (exec is off without it)", default: "" },
   kubeconfig: { flag: "kubeconfig", arg: "<path>", help: "path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)" },
+  context: { flag: "context", arg: "<name>", help: "kubeconfig context to use (default: the current context)" },
   leaseDurationSeconds: { flag: "lease-duration", arg: "<duration>", help: "Lease duration; renewed every quarter of it", default: "40s" },
   ackDelayMs: { flag: "ack-delay", arg: "<duration>", help: "a job still running after this is marked Running", default: "1s" },
   progressIntervalMs: { flag: "progress-interval", arg: "<duration>", help: "at most one progress write per job per interval", default: "2s" },
@@ -113,6 +115,7 @@ const schema = z.object({
   }),
   allowExec: z.string().transform(list),
   kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1, { message: "expected a context name" }).optional(),
   leaseDurationSeconds: duration(1000).transform((ms) => Math.ceil(ms / 1000)),
   ackDelayMs: duration(0),
   progressIntervalMs: duration(0),
@@ -145,9 +148,9 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
   let loaded: LoadedClusterAccess;
   try {
-    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, env: ctx.env });
+    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, context: config.context, env: ctx.env });
   } catch (err) {
-    if (err instanceof KubeconfigError) throw new UsageError(`--kubeconfig: ${err.message}`);
+    if (err instanceof KubeconfigError) throw new UsageError(`${err.flag}: ${err.message}`);
     throw err;
   }
   const kubeConfig = loaded.access;

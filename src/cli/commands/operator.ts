@@ -76,9 +76,9 @@ async function runOperator(flags: RawFlags, ctx: CliContext): Promise<void> {
   const log = createLogger({ level: config.logLevel });
   let loaded: LoadedClusterAccess;
   try {
-    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, env: ctx.env });
+    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, context: config.context, env: ctx.env });
   } catch (err) {
-    if (err instanceof KubeconfigError) throw new UsageError(`--kubeconfig: ${err.message}`);
+    if (err instanceof KubeconfigError) throw new UsageError(`${err.flag}: ${err.message}`);
     throw err;
   }
   const manager = buildOperator(config, loaded.access, log);

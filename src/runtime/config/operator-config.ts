@@ -8,6 +8,8 @@ import { formatDuration, parseDuration } from "./duration.js";
 /** The validated operator configuration; durations are milliseconds. */
 export interface OperatorConfig {
   readonly kubeconfig?: string | undefined;
+  /** A kubeconfig context other than the current one. */
+  readonly context?: string | undefined;
   /** Namespaces to watch; empty means all. */
   readonly namespaces: readonly string[];
   /** Where the leader Lease and the control FeatureFlags live. */
@@ -58,6 +60,7 @@ const flag = (key: keyof OperatorConfig, name: string, kind: FlagKind, descripti
 /** Every operator flag, in help order. Names follow controller-runtime / kube-controller-manager. */
 export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("kubeconfig", "kubeconfig", "value", "path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)"),
+  flag("context", "context", "value", "kubeconfig context to use (default: the current context)"),
   flag("namespaces", "namespace", "strings", "namespace to watch; repeat or comma-separate (default: all)"),
   flag("operatorNamespace", "operator-namespace", "value", "namespace of the leader Lease and control flags", "helios-system"),
   flag("leaderElect", "leader-elect", "bool", "elect a leader so only one replica runs controllers", "false"),
@@ -148,6 +151,7 @@ const level = z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join("
 const configSchema = z
   .object({
     kubeconfig: z.string().min(1, { message: "expected a path" }).optional(),
+    context: z.string().min(1, { message: "expected a context name" }).optional(),
     namespaces,
     operatorNamespace: dnsLabel,
     leaderElect: bool,

@@ -4,9 +4,12 @@
 export class KubeconfigError extends Error {
   readonly code = "Kubeconfig" as const;
   readonly retryable = false as const;
+  /** The flag to fix: `--context` when the named context is the problem, else `--kubeconfig`. */
+  readonly flag: "--kubeconfig" | "--context";
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown; flag?: "--kubeconfig" | "--context" }) {
     super(message, options);
     this.name = "KubeconfigError";
+    this.flag = options?.flag ?? "--kubeconfig";
   }
 }

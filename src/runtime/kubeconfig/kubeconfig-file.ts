@@ -64,7 +64,7 @@ export function accessFromFiles(files: readonly string[], context?: string): Fil
   const contextName = context ?? merged.currentContext;
   if (contextName === "") throw new KubeconfigError(`the kubeconfig (${where}) has no current context`);
   const ctx = merged.contexts.get(contextName);
-  if (ctx === undefined) throw new KubeconfigError(`no context named ${JSON.stringify(contextName)} in ${where}`);
+  if (ctx === undefined) throw new KubeconfigError(`no context named ${JSON.stringify(contextName)} in ${where}`, { flag: "--context" });
   const cluster = merged.clusters.get(ctx.value.cluster);
   if (cluster === undefined) throw new KubeconfigError(`context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(ctx.value.cluster)}, which ${where} does not define`);
   // A context without a known user is anonymous, as in client-go.

@@ -44,7 +44,7 @@ export async function loadClusterAccess(options: LoadClusterAccessOptions): Prom
     if (!inClusterAvailable(options.env, dir)) {
       throw new KubeconfigError(`no kubeconfig found (looked at ${[...looked, dir].join(", ")}): pass --kubeconfig or set KUBECONFIG`);
     }
-    if (options.context !== undefined) throw new KubeconfigError(`context ${JSON.stringify(options.context)} needs a kubeconfig; none was found`);
+    if (options.context !== undefined) throw new KubeconfigError(`context ${JSON.stringify(options.context)} needs a kubeconfig; none was found`, { flag: "--context" });
     return { access: inClusterAccess(options.env, dir), source: "in-cluster", loader: "light" };
   }
   const source = files.join(", ");

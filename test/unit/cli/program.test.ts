@@ -1,4 +1,7 @@
 // The helios program in-process: registered subcommands, exit codes, and messages for bad flags.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Command } from "commander";
 import { COMMANDS } from "../../../src/cli/commands/index.js";
@@ -32,7 +35,7 @@ describe("helios CLI", () => {
   it("documents every operator flag with its default and env variable", async () => {
     const { code, stdout } = await run(["operator", "--help"]);
     expect(code).toBe(0);
-    for (const flag of ["--kubeconfig", "--namespace", "--leader-elect", "--agent-stale-timeout", "--audit-dry-run"]) {
+    for (const flag of ["--kubeconfig", "--context", "--namespace", "--leader-elect", "--agent-stale-timeout", "--audit-dry-run"]) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).toContain("(default: 90s)");
@@ -63,5 +66,17 @@ describe("helios CLI", () => {
     const { code, stderr } = await run(["operator", "--kubeconfig", "/nonexistent/kubeconfig"]);
     expect(code).toBe(2);
     expect(stderr).toContain("--kubeconfig");
+  });
+
+  it.each(["operator", "agent --name w"])("%s: exits 2 naming --context when the kubeconfig has no such context", async (command) => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "helios-context-")), "config");
+    writeFileSync(
+      kubeconfig,
+      "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}]\n" +
+        "contexts: [{name: here, context: {cluster: c}}]\ncurrent-context: here\n",
+    );
+    const { code, stderr } = await run([...command.split(" "), "--kubeconfig", kubeconfig, "--context", "elsewhere"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`--context: no context named "elsewhere" in ${kubeconfig}`);
   });
 });

@@ -20,6 +20,7 @@ export class HeliosProcess {
   readonly #lines: LogLine[] = [];
   readonly #out: WriteStream;
   #partial = "";
+  #inspectorUrl: string | undefined;
 
   constructor(name: string, cli: string, args: readonly string[], logDir: string, env: NodeJS.ProcessEnv = {}) {
     this.name = name;
@@ -38,6 +39,11 @@ export class HeliosProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The V8 inspector's WebSocket URL when the process runs with --inspect (Node prints it on stderr). */
+  get inspectorUrl(): string | undefined {
+    return this.#inspectorUrl;
   }
 
   /** Complete JSON lines so far (a line cut by SIGKILL is not one). */
@@ -71,6 +77,7 @@ export class HeliosProcess {
     const parts = text.split("\n");
     this.#partial = parts.pop() ?? "";
     for (const part of parts) {
+      this.#inspectorUrl ??= /^Debugger listening on (ws:\/\/\S+)/.exec(part)?.[1];
       if (!part.startsWith("{")) continue;
       try {
         this.#lines.push(JSON.parse(part) as LogLine);

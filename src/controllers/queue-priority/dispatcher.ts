@@ -165,7 +165,9 @@ export class Dispatcher implements Reconciler {
       plan.nextWakeAt,
       turnWakeAt,
       this.#inFlight.nextRetryAt(),
-      pending.size > plan.assignments.length ? now + this.#idleRecheckMs : undefined,
+      // Jobs left Pending by this cycle (a planned job whose condition write is still under way
+      // counts: its answer's wake is not the only way back).
+      pending.size > assigned.length ? now + this.#idleRecheckMs : undefined,
     ].filter((t): t is number => t !== undefined);
     if (wakeAts.length === 0) return {};
     return { requeueAfter: Math.max(1, Math.min(...wakeAts) - now) };

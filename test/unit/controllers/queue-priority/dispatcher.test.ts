@@ -329,6 +329,18 @@ describe("pipelined cycles", () => {
     expect(h.writer.conflicts).toEqual([]);
   });
 
+  it("still looks again after the idle recheck when the only planned job waited for its condition write", async () => {
+    const h = harness([named("urgent")], [], { idleRecheckMs: 30 * SECOND });
+    const slow = gate();
+    h.writer.gate = slow.promise;
+    await h.plan(); // no agent: the Blocked condition write is sent, not answered
+    h.agents.upsert(agent({ name: "w" }));
+    // Planned but not sent: if its write's answer never wakes the dispatcher, the recheck does.
+    expect(await h.plan()).toEqual({ requeueAfter: 30 * SECOND });
+    slow.open();
+    await h.settled();
+  });
+
   it("counts an assignment the cache already shows once, not also as a held slot, while its answer is on the way", async () => {
     const h = harness([named("a")], [agent({ name: "w", maxConcurrency: 2 })]);
     const slow = gate();

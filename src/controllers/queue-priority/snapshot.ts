@@ -53,24 +53,8 @@ export function buildSnapshot(input: SnapshotInput): SchedulingSnapshot {
   return input.maxAssignments === undefined ? snapshot : { ...snapshot, maxAssignments: input.maxAssignments };
 }
 
-/**
- * The scheduler's view of each cached Job object. Cached objects are immutable (a change is a new
- * object), so a Pending job is converted once per version rather than once per cycle: with 10 000
- * waiting, a cycle otherwise allocated 10 000 short-lived views, which the heap's peak paid for.
- */
-const schedulingViews = new WeakMap<Job, SchedulingJob>();
-
 /** A Pending job as the scheduler sees it; `now` stands in for a missing creation time. */
 export function toSchedulingJob(job: Job, now: number): SchedulingJob {
-  const cached = schedulingViews.get(job);
-  if (cached !== undefined) return cached;
-  const view = schedulingView(job, now);
-  // A view that used `now` (no creation time: objects not from the apiserver) is not reusable.
-  if (queuedAtOf(job) !== undefined) schedulingViews.set(job, view);
-  return view;
-}
-
-function schedulingView(job: Job, now: number): SchedulingJob {
   const namespace = job.metadata.namespace ?? "";
   const notBefore = parseTime(job.spec.notBefore);
   const nextAttemptAt = parseTime(job.status?.nextAttemptAt);

@@ -109,7 +109,7 @@ function sameName(obj: KubeObject): Request[] {
   return [parseRequestKey(keyOf(obj.metadata?.namespace, name))];
 }
 
-/** agent-health from the operator's shared context; staleness from `--agent-stale-timeout`. */
+/** agent-health from the operator's shared context: staleness and the circuit breaker from the `--agent-*` flags. */
 export function agentHealthController(ctx: OperatorContext): Controller {
   return createAgentHealthController({
     agents: ctx.informers.agents,
@@ -121,7 +121,13 @@ export function agentHealthController(ctx: OperatorContext): Controller {
     log: ctx.log,
     registry: ctx.registry,
     clock: ctx.clock,
-    config: { staleTimeoutMs: ctx.config.agentStaleTimeoutMs },
+    config: {
+      staleTimeoutMs: ctx.config.agentStaleTimeoutMs,
+      failureThreshold: ctx.config.agentFailureThreshold,
+      baseCooldownMs: ctx.config.agentQuarantineMs,
+      maxCooldownMs: ctx.config.agentMaxQuarantineMs,
+      offenceWindowMs: ctx.config.agentOffenceWindowMs,
+    },
   });
 }
 

@@ -25,6 +25,13 @@ export interface OperatorConfig {
   readonly gracefulShutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly agentStaleTimeoutMs: number;
+  /** The circuit breaker: failed attempts in a row that quarantine an agent. */
+  readonly agentFailureThreshold: number;
+  /** A first quarantine's cool-down; each repeat doubles it up to `agentMaxQuarantineMs`. */
+  readonly agentQuarantineMs: number;
+  readonly agentMaxQuarantineMs: number;
+  /** A trip this soon after the last cool-down ended counts as a repeat. */
+  readonly agentOffenceWindowMs: number;
   readonly jobAckTimeoutMs: number;
   readonly jobStuckThresholdMs: number;
   readonly maxQueueTimeMs: number;
@@ -73,6 +80,10 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
   flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
   flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline", "90s"),
+  flag("agentFailureThreshold", "agent-failure-threshold", "value", "failed attempts in a row that quarantine an agent (circuit breaker)", "5"),
+  flag("agentQuarantineMs", "agent-quarantine", "value", "cool-down of an agent's first quarantine; each repeat doubles it", "1m"),
+  flag("agentMaxQuarantineMs", "agent-max-quarantine", "value", "upper bound of the doubled quarantine cool-down", "1h"),
+  flag("agentOffenceWindowMs", "agent-offence-window", "value", "a trip this soon after a quarantine ended counts as a repeat", "1h"),
   flag("jobAckTimeoutMs", "job-ack-timeout", "value", "an Assigned job not started this long is requeued", "2m"),
   flag("jobStuckThresholdMs", "job-stuck-threshold", "value", "a Running job without progress this long is requeued", "30m"),
   flag("maxQueueTimeMs", "max-queue-time", "value", "a Pending job never started this long Expires (unless the job says)", "1h"),
@@ -164,6 +175,10 @@ const configSchema = z
     gracefulShutdownTimeoutMs: durationSchema(),
     logLevel: level,
     agentStaleTimeoutMs: durationSchema(),
+    agentFailureThreshold: int,
+    agentQuarantineMs: durationSchema(),
+    agentMaxQuarantineMs: durationSchema(),
+    agentOffenceWindowMs: durationSchema(),
     jobAckTimeoutMs: durationSchema(),
     jobStuckThresholdMs: durationSchema(),
     maxQueueTimeMs: durationSchema(),
@@ -172,7 +187,8 @@ const configSchema = z
     auditRetentionBatch: int,
     auditDryRun: bool,
   })
-  // client-go's constraints: lease > renew deadline > retry period x jitter factor (1.2).
+  // client-go's constraints: lease > renew deadline > retry period x jitter factor (1.2); the
+  // breaker's doubling starts at its first cool-down and stops at its bound.
   .superRefine((c, ctx) => {
     if (!(c.leaseDurationMs > c.renewDeadlineMs)) {
       ctx.addIssue({
@@ -186,6 +202,13 @@ const configSchema = z
         code: "custom",
         path: ["retryPeriodMs"],
         message: `must be under --leader-elect-renew-deadline / 1.2 (${formatDuration(c.renewDeadlineMs / 1.2)})`,
+      });
+    }
+    if (c.agentMaxQuarantineMs < c.agentQuarantineMs) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["agentMaxQuarantineMs"],
+        message: `must not be shorter than --agent-quarantine (${formatDuration(c.agentQuarantineMs)})`,
       });
     }
   });

@@ -58,6 +58,7 @@ describe("operator Deployment", () => {
     expect(args).toContain("--log-level=debug");
     expect(args).toContain("--job-ack-timeout=5m");
     expect(args).toContain("--agent-stale-timeout=90s");
+    expect(args).toEqual(expect.arrayContaining(["--agent-failure-threshold=5", "--agent-quarantine=1m", "--agent-max-quarantine=1h", "--agent-offence-window=1h"]));
     expect(args).not.toContain("--audit-dry-run");
     expect(podSpec(d).serviceAccountName).toBe("helios-operator");
   });
@@ -162,6 +163,8 @@ describe("values.schema.json", () => {
     ["a bad pull policy", { "image.pullPolicy": "Sometimes" }, {}, "at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'"],
     ["an empty image repository", {}, { "image.repository": "" }, "at '/image/repository'"],
     ["zero agent concurrency", { "agents.maxConcurrency": "0" }, {}, "at '/agents/maxConcurrency': minimum: got 0, want 1"],
+    ["a breaker that trips on zero failures", { "breaker.failureThreshold": "0" }, {}, "at '/breaker/failureThreshold': minimum: got 0, want 1"],
+    ["a quarantine without a unit", {}, { "breaker.quarantine": "60" }, "at '/breaker/quarantine': '60' does not match pattern"],
   ])("rejects %s with the schema's message", async (_what, set, setString, message) => {
     expect(await rejected(set, setString)).toContain(message);
   });

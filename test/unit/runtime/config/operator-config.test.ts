@@ -27,6 +27,10 @@ describe("resolveOperatorConfig", () => {
       healthProbeBindAddress: ":8081",
       logLevel: "info",
       agentStaleTimeoutMs: 90_000,
+      agentFailureThreshold: 5,
+      agentQuarantineMs: 60_000,
+      agentMaxQuarantineMs: 3_600_000,
+      agentOffenceWindowMs: 3_600_000,
       jobAckTimeoutMs: 120_000,
       jobStuckThresholdMs: 1_800_000,
       maxQueueTimeMs: 3_600_000,
@@ -94,6 +98,15 @@ describe("resolveOperatorConfig", () => {
     expect(issues.map((i) => i.flag)).toEqual(["--leader-elect-renew-deadline"]);
     const retry = issuesOf(() => resolveOperatorConfig({ leaderElectRetryPeriod: "9s" }, {}));
     expect(retry.map((i) => i.flag)).toEqual(["--leader-elect-retry-period"]);
+  });
+
+  it("sets the circuit breaker, and refuses a quarantine bound below the first cool-down", () => {
+    const c = resolveOperatorConfig({ agentFailureThreshold: "3", agentQuarantine: "30s", agentMaxQuarantine: "10m", agentOffenceWindow: "2h" }, {});
+    expect(c).toMatchObject({ agentFailureThreshold: 3, agentQuarantineMs: 30_000, agentMaxQuarantineMs: 600_000, agentOffenceWindowMs: 7_200_000 });
+    const issues = issuesOf(() => resolveOperatorConfig({ agentQuarantine: "2h", agentFailureThreshold: "0" }, {}));
+    const byFlag = new Map(issues.map((i) => [i.flag, i]));
+    expect([...byFlag.keys()].sort()).toEqual(["--agent-failure-threshold", "--agent-max-quarantine"]);
+    expect(byFlag.get("--agent-max-quarantine")?.message).toBe("must not be shorter than --agent-quarantine (2h)");
   });
 
   it("accepts the bind address forms controller-runtime does", () => {

@@ -13,9 +13,6 @@
 // naming the refused request.
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { KubeConfig } from "@kubernetes/client-node";
-import { pino } from "pino";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinHandlers, createAgent, type HeliosAgent } from "../../../src/agent/index.js";
@@ -35,9 +32,8 @@ import { buildOperator } from "../../../src/cli/commands/operator.js";
 import { watchControlFlags, type ControlFlags } from "../../../src/flags/index.js";
 import { EVENTS, LEASES, ResourceClient, Transport, isApiError, type KubeEvent, type Lease } from "../../../src/runtime/client/index.js";
 import { OPERATOR_FLAGS, flagAttribute, resolveOperatorConfig } from "../../../src/runtime/config/index.js";
-import type { Logger } from "../../../src/runtime/log/index.js";
 import type { Manager } from "../../../src/runtime/manager/index.js";
-import { binaries, createNamespace, kubeConfig, kubectl, type CommandResult } from "../support/cluster.js";
+import { binaries, createNamespace, impersonating, kubeConfig, kubectl, warningLogger, type CommandResult } from "../support/cluster.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const CHART = join(ROOT, "charts/helios");
@@ -117,19 +113,6 @@ function deploymentFlags(deployment: OperatorDeployment): Record<string, string 
   return flags;
 }
 
-/** The shared cluster's admin credentials acting as `user` (Impersonate-User on every request, Transport and client-node alike). */
-function impersonating(user: string): KubeConfig {
-  const admin = kubeConfig();
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: admin.clusters,
-    users: admin.users.map((u) => ({ ...u, impersonateUser: user })),
-    contexts: admin.contexts,
-    currentContext: admin.currentContext,
-  });
-  return kc;
-}
-
 /**
  * Records every Forbidden answer of every Transport in this process (operator informers and writes,
  * agent, flag watch). Patching the prototype is the one seam that reaches the Transports the agent
@@ -167,18 +150,6 @@ function recordForbidden(): { readonly seen: string[]; restore(): void } {
       proto.stream = stream;
     },
   };
-}
-
-/** A pino logger keeping its warn and error lines (the leader election's client-node calls report 403s only there). */
-function warningLogger(lines: string[]): Logger {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const line = chunk.toString("utf8");
-      if ((JSON.parse(line) as { level: number }).level >= 40) lines.push(line);
-      done();
-    },
-  });
-  return pino({ level: "info" }, sink);
 }
 
 describe("the chart's RBAC runs the whole job lifecycle", () => {

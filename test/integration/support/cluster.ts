@@ -1,9 +1,12 @@
 // Helpers for integration tests on the shared real control plane started by the global setup.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { pino } from "pino";
 import { inject } from "vitest";
 import type { BinaryPaths } from "../../../hack/control-plane/index.js";
+import type { Logger } from "../../../src/runtime/log/index.js";
 
 export function kubeconfigPath(): string {
   return inject("kubeconfig");
@@ -17,6 +20,31 @@ export function kubeConfig(path = kubeconfigPath()): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
   return kc;
+}
+
+/** The shared cluster's admin credentials acting as `user` (Impersonate-User on every request, Transport and client-node alike). */
+export function impersonating(user: string): KubeConfig {
+  const admin = kubeConfig();
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: admin.clusters,
+    users: admin.users.map((u) => ({ ...u, impersonateUser: user })),
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+  });
+  return kc;
+}
+
+/** A logger keeping its warn and error JSON lines in `lines` (client-node calls, e.g. leader election, report 403s only there). */
+export function warningLogger(lines: string[]): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = chunk.toString("utf8");
+      if ((JSON.parse(line) as { level: number }).level >= 40) lines.push(line);
+      done();
+    },
+  });
+  return pino({ level: "info" }, sink);
 }
 
 export interface CommandResult {

@@ -190,6 +190,22 @@ describe("monitoring", () => {
     expect(kinds(await render(all))).toEqual(expect.arrayContaining(["ServiceMonitor", "PrometheusRule", "ConfigMap", "Service"]));
   });
 
+  it("scrapes the agent pods with a PodMonitor when agents run and monitoring is on", async () => {
+    const kinds = (objects: K8sObject[]) => objects.map((o) => o.kind);
+    expect(kinds(await render({ "agents.enabled": "true" }))).not.toContain("PodMonitor");
+    expect(kinds(await render(all))).not.toContain("PodMonitor");
+    const objects = await render({ ...all, "agents.enabled": "true", "agents.namespace": "tenant-a", "agents.metricsPort": "9100" });
+    const monitor = findObject(objects, "PodMonitor", "helios-agent");
+    expect(monitor.metadata.namespace).toBe("tenant-a");
+    const spec = monitor["spec"] as { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string }[] };
+    const agentPods = (findObject(objects, "Deployment", "helios-agent")["spec"] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    expect(agentPods).toMatchObject(spec.selector.matchLabels);
+    expect(spec.podMetricsEndpoints).toMatchObject([{ port: "metrics", path: "/metrics" }]);
+    const agent = container(findObject(objects, "Deployment", "helios-agent"));
+    expect(agent.args).toContain("--metrics-bind-address=:9100");
+    expect(agent.ports).toEqual([{ name: "metrics", containerPort: 9100, protocol: "TCP" }]);
+  });
+
   it("alerts on offline agents, queue age and reconcile errors with the metrics' real names", async () => {
     const rule = findObject(await render(all), "PrometheusRule", "helios-operator");
     const rules = (rule["spec"] as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);

@@ -1,6 +1,7 @@
 // An operator that may not read its resources stays alive and not ready, says which request was
-// refused, and becomes ready and reconciles once RBAC grants it, without a restart: the informers'
-// real sync gates /readyz (the manager test drives hasSynced by hand).
+// refused, and becomes ready and reconciles once RBAC grants it, without a restart, if that happens
+// within the cache-sync timeout (2 min; after it the operator exits, as controller-runtime's manager
+// does). The informers' real sync gates /readyz (the manager test drives hasSynced by hand).
 import { afterAll, describe, expect, it } from "vitest";
 import { JOB_TYPE, type Job } from "../../../src/api/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
@@ -21,7 +22,8 @@ const stop = new AbortController();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   stop.abort();
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  // In order: the operator stops before its permission goes.
+  for (const cleanup of cleanups) await cleanup();
 });
 
 describe("operator readiness", () => {

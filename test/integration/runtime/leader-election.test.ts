@@ -178,13 +178,19 @@ describe("LeaderElector on a real apiserver", () => {
     c.proc.kill("SIGTERM");
     expect(await c.exited).toBe(0);
 
-    // The fencing counter: every write landed, none conflicted, and writers never interleaved.
+    // The fencing counter: none conflicted, writers never interleaved, and every write is accounted
+    // for. The counter rises by one per write; the one gap allowed is a's last write, which can land
+    // on the server as SIGKILL stops a from reporting it.
     const writes = all.filter((e) => e.event === "wrote");
     expect(all.filter((e) => e.event === "conflict")).toEqual([]);
     const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: "fence", namespace: ns });
-    expect(Number(cm.data?.["counter"])).toBe(writes.length);
     expect(cm.data?.["history"]).toBe("cand-a,cand-b,cand-c");
-    expect(writes.map((w) => w.n)).toEqual(writes.map((_, i) => i + 1));
+    expect(Number(cm.data?.["counter"])).toBe(writes.at(-1)?.n);
+    expect(writes[0]?.n).toBe(1);
+    const steps = writes.slice(1).map((w, i) => ({ from: writes[i], to: w, by: (w.n ?? 0) - (writes[i]?.n ?? 0) }));
+    const gaps = steps.filter((s) => s.by !== 1).map((g) => `${g.from?.id} -> ${g.to.id} by ${g.by}`);
+    expect(gaps.filter((g) => g !== "cand-a -> cand-b by 2")).toEqual([]);
+    expect(gaps.length).toBeLessThanOrEqual(1);
 
     const lease = await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: "fence", namespace: ns });
     expect(lease.spec?.holderIdentity ?? "").toBe(""); // released by c

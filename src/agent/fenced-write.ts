@@ -3,7 +3,8 @@
 // Flow: check the fence on the copy we hold → PUT /status with its resourceVersion → on 409 re-read
 // (GET) and check the fence again: if the attempt moved on (requeued, cancelled) the write is dropped,
 // otherwise (someone changed labels, or the operator wrote a condition) it is recomputed and retried.
-// Transient failures (5xx, network, timeouts) are retried with capped backoff for `retryForMs`.
+// Transient failures (5xx, network, timeouts) are retried with capped backoff for `retryForMs`; a
+// re-read showing a status whose write lost its answer counts as written, however late it shows.
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Job, JobStatus } from "../api/index.js";
@@ -44,6 +45,9 @@ export async function writeFenced(
   let current = job;
   let conflicts = 0;
   let backoffMs = 100;
+  // Statuses sent whose answer was lost (timeout, reset): any of them may have landed, and a later
+  // 409 or re-read can be the first to show it.
+  const unanswered: JobStatus[] = [];
   for (;;) {
     if (!holdsFence(current, fence)) return { outcome: "fenced", job: current };
     const status = mutate(current);
@@ -62,6 +66,7 @@ export async function writeFenced(
         return { outcome: "failed", error: err };
       }
       if (transient) {
+        unanswered.push(status);
         await delay(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
@@ -73,8 +78,8 @@ export async function writeFenced(
         backoffMs = Math.min(backoffMs * 2, 5000);
         continue;
       }
-      // A timed-out write may have landed after all: then it is ours, not a fence.
-      if (transient && jsonEqual(fresh.status, status)) return { outcome: "written", job: fresh };
+      // A write whose answer was lost may have landed after all: then it is ours, not a fence.
+      if (unanswered.some((sent) => jsonEqual(fresh.status, sent))) return { outcome: "written", job: fresh };
       current = fresh;
     }
   }

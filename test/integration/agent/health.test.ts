@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatTime, type Agent } from "../../../src/api/index.js";
 import { createAgent, type HeliosAgent } from "../../../src/agent/index.js";
 import { AGENT_REASONS } from "../../../src/controllers/agent-health/index.js";
-import { microTime, type Lease } from "../../../src/runtime/client/index.js";
+import { isApiError, microTime, type Lease } from "../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { diffRequestTotals, isWrite, scrapeRequestTotals } from "../../../hack/control-plane/index.js";
 import { freePort } from "../chaos/support/processes.js";
@@ -21,10 +21,18 @@ let ns: string;
 let health: Awaited<ReturnType<typeof startAgentHealth>> | undefined;
 const inProcess: HeliosAgent[] = [];
 
-const phase = async (name: string): Promise<string> =>
-  (await kubectl(["get", "hagent", name, "-n", ns, "-o", "jsonpath={.status.phase}"])).stdout;
 const auditRecords = () => health?.audit.records ?? [];
 const agentObj = (name: string): Promise<Agent> => c.agents.get({ namespace: ns, name });
+// Read with the API client, not kubectl: the timing bounds below are agent-health's, and a kubectl
+// process per poll costs up to a second on a loaded machine ("" before the Agent exists).
+async function phase(name: string): Promise<string> {
+  try {
+    return (await agentObj(name)).status?.phase ?? "";
+  } catch (err) {
+    if (isApiError(err, "NotFound")) return "";
+    throw err;
+  }
+}
 const readyReason = async (name: string) => (await agentObj(name)).status?.conditions?.find((x) => x.type === "Ready")?.reason;
 
 beforeAll(async () => {
@@ -242,14 +250,20 @@ describe("agent-health judgement", () => {
 
     // 15 s stands in for the 10 minutes: with 2 s leases (renewed every 500 ms) that is ~600
     // renewals, as many as 20 agents with the default 40 s lease make in 10 minutes.
+    // Renewals the agents counted between the two scrapes all reached the server inside the window.
+    const renewals = () => fleet.reduce((n, a) => n + a.stats.leaseRenewals, 0);
     const before = await scrapeRequestTotals(kubeconfigPath());
+    const renewalsBefore = renewals();
     await new Promise((r) => setTimeout(r, 15_000));
+    const renewed = renewals() - renewalsBefore;
     const after = await scrapeRequestTotals(kubeconfigPath());
     const delta = diffRequestTotals(before, after);
     // The metric labels a PUT as verb "PUT" (older servers: "UPDATE"); count every write verb.
     const agentWrites = delta.filter((d) => d.resource === "agents" && d.subresource === "status" && isWrite(d));
     const leaseWrites = delta.filter((d) => d.resource === "leases" && isWrite(d)).reduce((n, d) => n + d.count, 0);
     expect(agentWrites).toEqual([]);
-    expect(leaseWrites).toBeGreaterThanOrEqual(20 * 25);
+    // The window saw real heartbeats (~30 per agent; a loaded machine delays some), all on the Leases.
+    expect(renewed).toBeGreaterThanOrEqual(20 * 10);
+    expect(leaseWrites).toBeGreaterThanOrEqual(renewed);
   });
 });

@@ -11,7 +11,7 @@ import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../../../src/
 import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { createNamespace, kubeConfig, kubectl } from "../support/cluster.js";
-import { applyFlag, applyFlagOk, booleanSpec, eventually, MIXED_SPEC, numberSpec } from "./support.js";
+import { applyFlag, applyFlagOk, booleanSpec, eventually, flagManifest, MIXED_SPEC, numberSpec } from "./support.js";
 
 describe("FeatureFlags with the featureflag controller and the flag store", () => {
   const stop = new AbortController();
@@ -161,8 +161,9 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     let changedAt = 0;
     const unsubscribe = control.onChange(() => (changedAt ||= Date.now()));
     try {
+      // Created with the API client, not kubectl: the bound is the watch's, not a process start's.
       const appliedAt = Date.now();
-      await applyFlagOk(operatorNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true));
+      await client.create(JSON.parse(flagManifest(operatorNs, CONTROL_FLAG_KEYS.dispatchPaused, booleanSpec(true))) as FeatureFlag);
       await eventually("dispatchPaused() to turn true", () => (control.dispatchPaused() ? true : undefined), 5_000);
       expect(changedAt).toBeGreaterThan(0);
       expect(changedAt - appliedAt).toBeLessThan(1_000);

@@ -82,8 +82,10 @@ describe("helios operator (process)", () => {
       30_000,
       async () => JSON.stringify(phases(await listJobs(c, ns))),
     );
+    // helios_jobs counts the operator's cache, which may be a watch event behind the API just read.
+    const succeeded = async () => sample(await scrape(), "helios_jobs", { namespace: ns, queue: "default", phase: "Succeeded" });
+    await waitFor("helios_jobs to count ten Succeeded", async () => (await succeeded()) === 10, 10_000, async () => `helios_jobs Succeeded = ${await succeeded()}`);
     const text = await scrape();
-    expect(sample(text, "helios_jobs", { namespace: ns, queue: "default", phase: "Succeeded" })).toBe(10);
     expect(sample(text, "helios_job_schedule_latency_seconds_count", { namespace: ns, priority: "high" })).toBe(5);
     expect(sample(text, "helios_jobs_assigned_total", { namespace: ns })).toBe(10);
     expect(sample(text, "helios_dispatch_cycle_seconds_count", { result: "success" })).toBeGreaterThan(0);

@@ -19,9 +19,12 @@
 // Errors: a write that fails is not resent before 1 s, or before its Retry-After on a 429 (the job
 // stays hidden meanwhile; the others go on). A 429 is never waited out inside the transport, so no
 // cycle and no write slot blocks on a throttled apiserver. A new cycle is queued to decide again.
+// An assignment that failed without a definite answer (a 5xx, or an answer lost that the status
+// writer's GET could not settle) may have landed: when a job event shows its attempt record, it is
+// audited and measured then (`observe`), so no assignment goes unrecorded.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import { isTerminalJobPhase, type Agent, type Job } from "../../api/index.js";
+import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
@@ -74,6 +77,17 @@ export interface DispatcherDeps {
 
 type WriteOutcome = "written" | "conflict" | "gone" | "error" | "throttled" | "aborted";
 
+/** An assignment whose write failed without a definite answer, until an event shows whether it landed. */
+interface UnsettledAssignment {
+  readonly job: Job;
+  readonly agent: string;
+  readonly effectivePriority: number;
+  readonly status: JobStatus;
+  readonly sentAt: number;
+}
+
+/** How long an unsettled assignment waits for an event that shows it (an apiserver restart, a relist). */
+const UNSETTLED_TTL_MS = 10 * 60_000;
 /** Without Retry-After, a failed write is not resent for this long. */
 const WRITE_RETRY_MS = 1_000;
 /** A confused server's Retry-After cannot park a job longer than this (as the transport caps it). */
@@ -90,6 +104,8 @@ export class Dispatcher implements Reconciler {
   readonly #inFlight = new InFlightWrites();
   /** Jobs a cycle chose to assign while a condition write of theirs was under way: its answer wakes the dispatcher. */
   readonly #awaitingWrite = new Set<string>();
+  /** Assignments that may have landed though their write failed, by job key (each retry adds one). */
+  readonly #unsettled = new Map<string, UnsettledAssignment[]>();
   readonly #slots: WriteSlots;
   readonly #maxAssignments: number;
   readonly #maxConditionWrites: number;
@@ -111,11 +127,25 @@ export class Dispatcher implements Reconciler {
     return this.#slots.idle();
   }
 
+  /**
+   * A job event (every add and update of the job informer): an assignment whose write failed
+   * without a definite answer is recorded once the job shows its attempt record.
+   */
+  observe(job: Job): void {
+    if (this.#unsettled.size === 0) return;
+    const key = keyOfJob(job);
+    const landed = this.#unsettled.get(key)?.find((u) => showsAssignment(job, u.status));
+    if (landed === undefined) return;
+    this.#unsettled.delete(key);
+    this.#recordAssigned(landed.job, landed.agent, landed.effectivePriority, landed.status, landed.sentAt);
+  }
+
   async reconcile(_req: Request, ctx: ReconcileContext): Promise<Result> {
     const started = performance.now();
     const { jobs, agents, clock } = this.#deps;
     const now = clock.now();
     this.#inFlight.prune(jobs, now);
+    for (const [key, list] of this.#unsettled) if (list.every((u) => now - u.sentAt > UNSETTLED_TTL_MS)) this.#unsettled.delete(key);
 
     const pending = new Map<string, Job>();
     const busy = new Set<string>();
@@ -201,19 +231,33 @@ export class Dispatcher implements Reconciler {
     // Stamped when sent: a write that waited for a slot says when it really happened.
     const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
+    const key = keyOfJob(job);
     const outcome = await this.#write(job, status, ctx);
+    if (outcome === "error") {
+      const unsettled = { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now };
+      this.#unsettled.set(key, [...(this.#unsettled.get(key) ?? []), unsettled]);
+      return outcome;
+    }
     if (outcome !== "written") return outcome;
+    // Any earlier unsettled assignment of this job either never landed or was seen by `observe`.
+    this.#unsettled.delete(key);
+    this.#recordAssigned(job, a.agentName, a.effectivePriority, status, now);
+    ctx.log.debug({ job: job.metadata.name, namespace: job.metadata.namespace, uid: job.metadata.uid, attempt: status.attempt, agent: a.agentName }, "assigned");
+    return "written";
+  }
+
+  /** The audit entry and metrics of an assignment that landed (sent at `sentAt`). */
+  #recordAssigned(job: Job, agent: string, effectivePriority: number, status: JobStatus, sentAt: number): void {
     const namespace = job.metadata.namespace ?? "";
     const queue = queueOf(job);
     const metrics = this.#deps.metrics;
     if (metrics !== undefined) {
       const created = Date.parse(job.metadata.creationTimestamp ?? "");
-      if (Number.isFinite(created)) metrics.scheduleLatency.observe({ namespace, queue, priority: priorityOf(job) }, Math.max(0, now - created) / 1000);
+      if (Number.isFinite(created)) metrics.scheduleLatency.observe({ namespace, queue, priority: priorityOf(job) }, Math.max(0, sentAt - created) / 1000);
       const since = eligibleSinceOf(job);
-      if (since !== undefined) metrics.queueWait.observe({ namespace, queue }, Math.max(0, now - since) / 1000);
+      if (since !== undefined) metrics.queueWait.observe({ namespace, queue }, Math.max(0, sentAt - since) / 1000);
       metrics.assigned.inc({ namespace, queue });
     }
-    const message = `assigned to agent ${a.agentName} at effective priority ${a.effectivePriority}`;
     this.#deps.audit.record({
       namespace,
       action: "assigned",
@@ -221,13 +265,11 @@ export class Dispatcher implements Reconciler {
       name: job.metadata.name ?? "",
       ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
       attempt: status.attempt ?? 1,
-      agent: a.agentName,
+      agent,
       reason: "Scheduled",
-      message,
+      message: `assigned to agent ${agent} at effective priority ${effectivePriority}`,
       actor: QUEUE_PRIORITY_CONTROLLER,
     });
-    ctx.log.debug({ job: job.metadata.name, namespace, uid: job.metadata.uid, attempt: status.attempt, agent: a.agentName }, "assigned");
-    return "written";
   }
 
   /** Which unplaced jobs need their condition written now, within the budget, and when to look again. */
@@ -338,6 +380,13 @@ export class Dispatcher implements Reconciler {
       return { kind: "error" };
     }
   }
+}
+
+/** Whether `job` carries the attempt record an assignment wrote (same attempt, agent and assignedAt). */
+function showsAssignment(job: Job, sent: JobStatus): boolean {
+  const mine = sent.attempts?.find((r) => r.attempt === sent.attempt);
+  const seen = job.status?.attempts?.find((r) => r.attempt === sent.attempt);
+  return mine !== undefined && seen !== undefined && seen.agent === mine.agent && seen.assignedAt === mine.assignedAt;
 }
 
 function keyOfJob(job: Job): string {

@@ -42,7 +42,11 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
   const onJob = (oldJob: Job | undefined, newJob: Job): void => {
     if (jobEventMattersToDispatch(oldJob, newJob)) dispatch();
   };
-  ctx.informers.jobs.addEventHandler({ onAdd: (job) => onJob(undefined, job), onUpdate: onJob, onDelete: (job) => onJob(undefined, job) });
+  const onSeen = (oldJob: Job | undefined, newJob: Job): void => {
+    dispatcher.observe(newJob);
+    onJob(oldJob, newJob);
+  };
+  ctx.informers.jobs.addEventHandler({ onAdd: (job) => onSeen(undefined, job), onUpdate: onSeen, onDelete: (job) => onJob(undefined, job) });
   controller.watch(ctx.informers.agents, () => [DISPATCH_REQUEST]);
   ctx.flags.onChange(() => controller.enqueue(DISPATCH_REQUEST));
   return controller;

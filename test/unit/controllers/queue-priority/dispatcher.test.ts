@@ -25,6 +25,8 @@ class RecordingWriter {
   answerGate: Promise<void> | undefined;
   /** Errors thrown by the next writes instead of writing (a 429, a network failure). */
   readonly failures: Error[] = [];
+  /** The next writes land, but their answers are lost (a connection cut after the commit). */
+  lostAnswers = 0;
   #rv = 1000;
 
   seed(jobs: readonly Job[]): void {
@@ -38,6 +40,10 @@ class RecordingWriter {
     if (failure !== undefined) throw failure;
     const result = this.#apply(obj, status);
     await this.answerGate;
+    if (this.lostAnswers > 0) {
+      this.lostAnswers--;
+      throw new NetworkError({ message: "connection reset after the write" });
+    }
     return result;
   }
 
@@ -71,7 +77,7 @@ interface Harness {
   /** One cycle, returning as the controller sees it: its writes may still be in flight. */
   plan(): Promise<Result>;
   settled(): Promise<void>;
-  /** The informer catching up: the cache gets the server's objects. */
+  /** The informer catching up: the cache gets the server's objects, and the dispatcher sees each event. */
   catchUp(): void;
 }
 
@@ -102,7 +108,10 @@ function harness(jobs: readonly Job[], agents: readonly Agent[], options: Dispat
       return result;
     },
     catchUp: () => {
-      for (const j of writer.server.values()) jobStore.upsert(j);
+      for (const j of writer.server.values()) {
+        jobStore.upsert(j);
+        dispatcher.observe(j);
+      }
     },
   };
   const dispatcher = new Dispatcher({
@@ -388,6 +397,33 @@ describe("pipelined cycles", () => {
     h.now += 3 * SECOND;
     await h.cycle();
     expect(h.writer.writes.map((w) => w.key).sort()).toEqual(["ns/a", "ns/b"]);
+  });
+
+  it("audits an assignment whose answer was lost once an event shows it landed, and only then", async () => {
+    const h = harness([named("a")], [agent({ name: "w" })]);
+    h.writer.lostAnswers = 1;
+    await h.cycle();
+    expect(statusOfKey(h, "ns/a")?.phase).toBe("Assigned"); // landed on the server
+    expect(h.audit).toEqual([]); // but the dispatcher does not know it yet
+    h.now += SECOND;
+    h.catchUp();
+    expect(h.audit.map((e) => [e.action, e.name, e.agent, e.attempt])).toEqual([["assigned", "a", "w", 1]]);
+    await h.cycle();
+    h.catchUp();
+    expect(h.audit).toHaveLength(1);
+    expect(h.writer.writes.filter((w) => w.status.phase === "Assigned")).toHaveLength(1);
+  });
+
+  it("does not audit a failed assignment that never landed, nor twice when its retry lands", async () => {
+    const h = harness([named("a")], [agent({ name: "w" })]);
+    h.writer.failures.push(new NetworkError({ message: "connection refused" }));
+    await h.cycle();
+    h.now += SECOND;
+    h.catchUp(); // still Pending: nothing landed
+    expect(h.audit).toEqual([]);
+    await h.cycle(); // the retry lands
+    h.catchUp();
+    expect(h.audit.map((e) => e.action)).toEqual(["assigned"]);
   });
 
   it("does not resend a failed write for a second, and wakes up when it may", async () => {

@@ -114,17 +114,27 @@ async function history(job: string): Promise<AuditRow[]> {
 
 describe("audit end to end", () => {
   it("records a succeeded job, a retried job and a job whose agent died, readable with helios audit --job", async () => {
-    // A "dead" agent: registered with a fresh Lease that is never renewed again.
+    // A "dead" agent: its Lease is renewed (by this test) until job-dead is assigned to it, then
+    // never again, so the 3 s stale timeout cannot run out before the assignment on a slow machine.
     await agents.create({ apiVersion: API_VERSION, kind: "Agent", metadata: { name: "agent-dead", namespace: ns }, spec: { capabilities: ["gpu"], queues: ["default"], maxConcurrency: 1, drain: false } });
-    await leases.create({
+    const lease = await leases.create({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name: "agent-dead", namespace: ns },
       spec: { holderIdentity: "agent-dead/gone", leaseDurationSeconds: 4, acquireTime: microTime(new Date()), renewTime: microTime(new Date()) },
     });
-    await waitFor("agent-dead Ready", async () => ((await agents.get({ namespace: ns, name: "agent-dead" })).status?.phase === "Ready" ? true : undefined), 20_000);
-    await submit("job-dead", spec("echo", { message: "hi" }, { requiredCapabilities: ["gpu"] }));
-    await waitFor("job-dead assigned to agent-dead", async () => ((await jobs.get({ namespace: ns, name: "job-dead" })).status?.assignedAgent === "agent-dead" ? true : undefined));
+    let renewing = Promise.resolve(lease);
+    const heartbeat = setInterval(() => {
+      renewing = renewing.then((l) => leases.replace({ ...l, spec: { ...l.spec, renewTime: microTime(new Date()) } })).catch(() => leases.get({ namespace: ns, name: "agent-dead" }));
+    }, 500);
+    try {
+      await waitFor("agent-dead Ready", async () => ((await agents.get({ namespace: ns, name: "agent-dead" })).status?.phase === "Ready" ? true : undefined), 20_000);
+      await submit("job-dead", spec("echo", { message: "hi" }, { requiredCapabilities: ["gpu"] }));
+      await waitFor("job-dead assigned to agent-dead", async () => ((await jobs.get({ namespace: ns, name: "job-dead" })).status?.assignedAgent === "agent-dead" ? true : undefined));
+    } finally {
+      clearInterval(heartbeat);
+      await renewing.catch(() => undefined);
+    }
 
     await startAgent("agent-a", []);
     await startAgent("agent-gpu", ["gpu"]);

@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CONTROL_FLAG_KEYS, JOB_TYPE, type FeatureFlagSpec, type Job, type JobSpec } from "../../../src/api/index.js";
+import { CONTROL_FLAG_KEYS, FEATURE_FLAG_TYPE, JOB_TYPE, type FeatureFlag, type FeatureFlagSpec, type Job, type JobSpec } from "../../../src/api/index.js";
 import { builtinHandlers, createAgent, type HeliosAgent } from "../../../src/agent/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
 import { FlagSet, toEvaluationContext, watchControlFlags, type ControlFlags } from "../../../src/flags/index.js";
@@ -45,6 +45,17 @@ describe("control flags steer dispatch and agents live", () => {
     return name;
   };
   const get = (name: string): Promise<Job> => jobs.get({ namespace: ns, name });
+  const featureFlags = new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE);
+  /**
+   * The operator has the flag's current version: its featureflag controller judged it, off the same
+   * informer the dispatcher's control flags read (the agents' own watch may be ahead of it).
+   */
+  const operatorSees = (key: string): Promise<true> =>
+    eventually(`${key} judged by the operator`, async () => {
+      const flag = await featureFlags.get({ namespace: opNs, name: key });
+      const valid = flag.status?.conditions?.some((c) => c.type === "Valid" && c.status === "True") === true;
+      return valid && flag.status?.observedGeneration === flag.metadata.generation ? true : undefined;
+    });
   const blockedReason = (job: Job): string | undefined => job.status?.conditions?.find((c) => c.type === "Blocked" && c.status === "True")?.reason;
   const startAgent = async (name: string, queues: string[], maxConcurrency: number): Promise<HeliosAgent> => {
     const agent = createAgent({ name, namespace: ns, queues, maxConcurrency, handlers: builtinHandlers(), kubeConfig: kubeConfig(), flags: control, log: silentLogger() });
@@ -160,6 +171,8 @@ describe("control flags steer dispatch and agents live", () => {
     await applyFlagOk(opNs, CONTROL_FLAG_KEYS.agentMaxConcurrency, numberSpec(1));
     await applyFlagOk(opNs, CONTROL_FLAG_KEYS.queueMaxInflight, numberSpec(2));
     await eventually("caps visible to agents", () => (control.agentMaxConcurrency({ agent: "worker-0" }) === 1 ? true : undefined));
+    await operatorSees(CONTROL_FLAG_KEYS.agentMaxConcurrency);
+    await operatorSees(CONTROL_FLAG_KEYS.queueMaxInflight);
     const names: string[] = [];
     for (let i = 0; i < 6; i++) names.push(await submit(spec("sleep", { duration: "700ms" })));
     let peakInflight = 0;
@@ -178,17 +191,20 @@ describe("control flags steer dispatch and agents live", () => {
     expect(peakPerAgent).toBeLessThanOrEqual(1);
   });
 
-  it("delays assignment by helios-dispatch-delay-ms, and stops delaying when it is removed", async () => {
+  it("delays assignment by helios-dispatch-delay-ms, and stops delaying when set to 0", async () => {
     await applyFlagOk(opNs, CONTROL_FLAG_KEYS.dispatchDelayMs, numberSpec(3_000));
     await eventually("delay visible", () => (control.dispatchDelayMs() === 3_000 ? true : undefined));
+    await operatorSees(CONTROL_FLAG_KEYS.dispatchDelayMs);
     const createdAt = Date.now();
     const delayed = await submit(spec("echo", { message: "later" }));
     await eventually(`${delayed} assigned`, async () => ((await get(delayed)).status?.assignedAgent ? true : undefined), 15_000);
     // creationTimestamp has second precision, so the operator may count from up to 1 s earlier.
     expect(Date.now() - createdAt).toBeGreaterThanOrEqual(2_000);
 
-    await kubectl(["delete", "hflag", CONTROL_FLAG_KEYS.dispatchDelayMs, "-n", opNs]);
+    // Set to 0 rather than deleted: a new generation the operator's judgment can be awaited on.
+    await applyFlagOk(opNs, CONTROL_FLAG_KEYS.dispatchDelayMs, numberSpec(0));
     await eventually("no delay", () => (control.dispatchDelayMs() === 0 ? true : undefined));
+    await operatorSees(CONTROL_FLAG_KEYS.dispatchDelayMs);
     const start = Date.now();
     const prompt = await submit(spec("echo", { message: "now" }));
     await eventually(`${prompt} assigned`, async () => ((await get(prompt)).status?.assignedAgent ? true : undefined));

@@ -29,33 +29,48 @@ interface Item extends KubeObject {
 
 const SECRETS: ResourceType = { group: "", version: "v1", plural: "secrets", kind: "Secret", namespaced: true };
 
-/** A loopback TCP proxy whose connections the test can drop, refuse or freeze. */
+/** A loopback TCP proxy whose connections the test can drop, refuse, hold or freeze. */
 class TcpProxy {
   readonly #server: net.Server;
+  readonly #targetPort: number;
   readonly #pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  readonly #held = new Set<net.Socket>();
   #refusing = false;
+  #holding = false;
 
   constructor(targetPort: number) {
+    this.#targetPort = targetPort;
     this.#server = net.createServer((client) => {
       if (this.#refusing) {
         client.resetAndDestroy();
         return;
       }
-      const upstream = net.connect(targetPort, "127.0.0.1");
-      const pair = { client, upstream };
-      this.#pairs.add(pair);
-      const close = (): void => {
-        client.destroy();
-        upstream.destroy();
-        this.#pairs.delete(pair);
-      };
-      for (const socket of [client, upstream]) {
-        socket.on("error", close);
-        socket.on("close", close);
+      if (this.#holding) {
+        // Accepted but not forwarded: what the client sends waits in the socket until release.
+        client.pause();
+        this.#held.add(client);
+        client.on("close", () => this.#held.delete(client));
+        return;
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
+      this.#forward(client);
     });
+  }
+
+  #forward(client: net.Socket): void {
+    const upstream = net.connect(this.#targetPort, "127.0.0.1");
+    const pair = { client, upstream };
+    this.#pairs.add(pair);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+      this.#pairs.delete(pair);
+    };
+    for (const socket of [client, upstream]) {
+      socket.on("error", close);
+      socket.on("close", close);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
   }
 
   listen(): Promise<number> {
@@ -80,6 +95,19 @@ class TcpProxy {
     this.#refusing = refusing;
   }
 
+  /**
+   * While holding, new connections are accepted but go nowhere (a request hangs, no failure); on
+   * release they are forwarded with whatever their clients sent meanwhile.
+   */
+  hold(holding: boolean): void {
+    this.#holding = holding;
+    if (holding) return;
+    for (const client of this.#held) {
+      this.#held.delete(client);
+      if (!client.destroyed) this.#forward(client);
+    }
+  }
+
   /** Stops forwarding on every open connection without closing it: a half-dead network path. */
   freezeAll(): void {
     for (const { client, upstream } of this.#pairs) {
@@ -91,6 +119,7 @@ class TcpProxy {
   }
 
   close(): Promise<void> {
+    for (const client of this.#held) client.destroy();
     this.dropAll();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
@@ -231,12 +260,15 @@ describe("informer against a real apiserver", () => {
 
     it("relists after the watch's resourceVersion was compacted away (410 Gone)", async () => {
       const expiredBefore = notices.filter((n) => n.type === "WatchExpired").length;
-      proxy.refuse(true);
+      const failedBefore = notices.filter((n) => n.type === "Failed").length;
+      // Held, not refused: the rewatch hangs in the proxy instead of failing every 100-300 ms, which
+      // after 3 failures relists on its own (no 410 then) before the compaction is done.
+      proxy.hold(true);
       proxy.dropAll();
-      await eventually(() => notices.some((n) => n.type === "Failed"), () => "informer never noticed the outage");
+      await eventually(() => notices.filter((n) => n.type === "Failed").length > failedBefore, () => "informer never noticed the outage");
       await churn();
       await plane.compactEtcd();
-      proxy.refuse(false);
+      proxy.hold(false);
       await expectConverged();
       if (!watchCache) {
         // Served by etcd: the old resourceVersion is compacted, so the only way back is a relist.

@@ -62,11 +62,14 @@ export async function writeFenced(
         options.log.warn({ err, job: ref.name, attempt: fence.attempt }, "job status write rejected");
         return { outcome: "failed", error: err };
       }
+      if (transient) unanswered.push(status);
       if ((conflict && ++conflicts > MAX_CONFLICTS) || (transient && Date.now() >= deadline) || options.signal?.aborted) {
+        // Giving up: one last look whether a write whose answer was lost landed after all.
+        const last = unanswered.length > 0 ? await reread(client, ref) : undefined;
+        if (last !== undefined && last !== "gone" && unanswered.some((sent) => jsonEqual(last.status, sent))) return { outcome: "written", job: last };
         return { outcome: "failed", error: err };
       }
       if (transient) {
-        unanswered.push(status);
         await delay(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
       }

@@ -20,8 +20,8 @@
 // stays hidden meanwhile; the others go on). A 429 is never waited out inside the transport, so no
 // cycle and no write slot blocks on a throttled apiserver. A new cycle is queued to decide again.
 // An assignment that failed without a definite answer (a 5xx, or an answer lost that the status
-// writer's GET could not settle) may have landed: when a job event shows its attempt record, it is
-// audited and measured then (`observe`), so no assignment goes unrecorded.
+// writer's GET could not settle) may have landed: it is audited and measured once the cache shows
+// its attempt record, at once or on a later job event (`observe`), for up to 10 minutes.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../api/index.js";
@@ -75,7 +75,8 @@ export interface DispatcherDeps {
   readonly options?: DispatcherOptions;
 }
 
-type WriteOutcome = "written" | "conflict" | "gone" | "error" | "throttled" | "aborted";
+/** `uncertain`: failed without a definite answer (network, timeout, 5xx), so it may have landed. */
+type WriteOutcome = "written" | "conflict" | "gone" | "error" | "uncertain" | "throttled" | "aborted";
 
 /** An assignment whose write failed without a definite answer, until an event shows whether it landed. */
 interface UnsettledAssignment {
@@ -88,6 +89,8 @@ interface UnsettledAssignment {
 
 /** How long an unsettled assignment waits for an event that shows it (an apiserver restart, a relist). */
 const UNSETTLED_TTL_MS = 10 * 60_000;
+/** Unsettled assignments kept per job: retries from one version exclude each other, the last few suffice. */
+const MAX_UNSETTLED_PER_JOB = 4;
 /** Without Retry-After, a failed write is not resent for this long. */
 const WRITE_RETRY_MS = 1_000;
 /** A confused server's Retry-After cannot park a job longer than this (as the transport caps it). */
@@ -145,7 +148,7 @@ export class Dispatcher implements Reconciler {
     const { jobs, agents, clock } = this.#deps;
     const now = clock.now();
     this.#inFlight.prune(jobs, now);
-    for (const [key, list] of this.#unsettled) if (list.every((u) => now - u.sentAt > UNSETTLED_TTL_MS)) this.#unsettled.delete(key);
+    this.#pruneUnsettled(now);
 
     const pending = new Map<string, Job>();
     const busy = new Set<string>();
@@ -220,7 +223,7 @@ export class Dispatcher implements Reconciler {
   async #summarize(writes: readonly Submitted<WriteOutcome>[], started: number, pending: number, deferred: number, log: Logger): Promise<void> {
     const outcomes = await Promise.all(writes.map((w) => w.done.catch((): WriteOutcome => "error")));
     const count = (o: WriteOutcome): number => outcomes.filter((x) => x === o).length;
-    const errors = count("error") + count("throttled");
+    const errors = count("error") + count("uncertain") + count("throttled");
     const summary = { pending, assigned: count("written"), conflicts: count("conflict"), throttled: count("throttled"), deferred, errors };
     const seconds = (performance.now() - started) / 1000;
     this.#deps.metrics?.dispatchCycle.observe({ result: errors > 0 ? "error" : "success" }, seconds);
@@ -233,9 +236,8 @@ export class Dispatcher implements Reconciler {
     const status = assignedStatus(job, a.agentName, now);
     const key = keyOfJob(job);
     const outcome = await this.#write(job, status, ctx);
-    if (outcome === "error") {
-      const unsettled = { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now };
-      this.#unsettled.set(key, [...(this.#unsettled.get(key) ?? []), unsettled]);
+    if (outcome === "uncertain") {
+      this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now });
       return outcome;
     }
     if (outcome !== "written") return outcome;
@@ -244,6 +246,30 @@ export class Dispatcher implements Reconciler {
     this.#recordAssigned(job, a.agentName, a.effectivePriority, status, now);
     ctx.log.debug({ job: job.metadata.name, namespace: job.metadata.namespace, uid: job.metadata.uid, attempt: status.attempt, agent: a.agentName }, "assigned");
     return "written";
+  }
+
+  /**
+   * An assignment that may have landed: recorded now if the cache already shows it (the watch often
+   * delivers a write before its answer), else when an event does (`observe`).
+   */
+  #keepUnsettled(key: string, unsettled: UnsettledAssignment): void {
+    const cached = this.#deps.jobs.get(key);
+    if (cached !== undefined && showsAssignment(cached, unsettled.status)) {
+      this.#recordAssigned(unsettled.job, unsettled.agent, unsettled.effectivePriority, unsettled.status, unsettled.sentAt);
+      return;
+    }
+    const list = this.#unsettled.get(key) ?? [];
+    list.push(unsettled);
+    if (list.length > MAX_UNSETTLED_PER_JOB) list.shift();
+    this.#unsettled.set(key, list);
+  }
+
+  #pruneUnsettled(now: number): void {
+    for (const [key, list] of this.#unsettled) {
+      const fresh = list.filter((u) => now - u.sentAt <= UNSETTLED_TTL_MS);
+      if (fresh.length === 0) this.#unsettled.delete(key);
+      else if (fresh.length < list.length) this.#unsettled.set(key, fresh);
+    }
   }
 
   /** The audit entry and metrics of an assignment that landed (sent at `sentAt`). */
@@ -344,6 +370,7 @@ export class Dispatcher implements Reconciler {
         this.#inFlight.failed(key, this.#deps.clock.now() + outcome.retryAfterMs);
         break;
       case "error":
+      case "uncertain":
         this.#inFlight.failed(key, this.#deps.clock.now() + WRITE_RETRY_MS);
         break;
     }
@@ -377,7 +404,8 @@ export class Dispatcher implements Reconciler {
       if (ctx.signal.aborted) return { kind: "aborted" };
       if (isApiError(err, "TooManyRequests")) return { kind: "throttled", retryAfterMs: Math.min((err.retryAfterSeconds ?? 1) * 1000, MAX_RETRY_AFTER_MS) };
       logWriteError(ctx.log, job, err);
-      return { kind: "error" };
+      // Retryable errors (network, timeout, 5xx) say nothing of whether the write was applied.
+      return { kind: isApiError(err) && err.retryable ? "uncertain" : "error" };
     }
   }
 }

@@ -262,8 +262,9 @@ describe("agent-health judgement", () => {
     const agentWrites = delta.filter((d) => d.resource === "agents" && d.subresource === "status" && isWrite(d));
     const leaseWrites = delta.filter((d) => d.resource === "leases" && isWrite(d)).reduce((n, d) => n + d.count, 0);
     expect(agentWrites).toEqual([]);
-    // The window saw real heartbeats (~30 per agent; a loaded machine delays some), all on the Leases.
+    // The window saw real heartbeats (~30 per agent; a loaded machine delays some), all on the Leases
+    // (one per agent may have reached the server before the first scrape and been counted after it).
     expect(renewed).toBeGreaterThanOrEqual(20 * 10);
-    expect(leaseWrites).toBeGreaterThanOrEqual(renewed);
+    expect(leaseWrites).toBeGreaterThanOrEqual(renewed - fleet.length);
   });
 });

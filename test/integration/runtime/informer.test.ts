@@ -49,6 +49,7 @@ class TcpProxy {
         // Accepted but not forwarded: what the client sends waits in the socket until release.
         client.pause();
         this.#held.add(client);
+        client.on("error", () => client.destroy());
         client.on("close", () => this.#held.delete(client));
         return;
       }
@@ -261,8 +262,9 @@ describe("informer against a real apiserver", () => {
     it("relists after the watch's resourceVersion was compacted away (410 Gone)", async () => {
       const expiredBefore = notices.filter((n) => n.type === "WatchExpired").length;
       const failedBefore = notices.filter((n) => n.type === "Failed").length;
-      // Held, not refused: the rewatch hangs in the proxy instead of failing every 100-300 ms, which
-      // after 3 failures relists on its own (no 410 then) before the compaction is done.
+      // Held, not refused: a rewatch hangs in the proxy until the stale-watch timer (4 s) ends it,
+      // instead of failing every 100-300 ms; after 3 failures the watcher relists on its own (no 410
+      // then), which refused connections reached in under a second, before the compaction.
       proxy.hold(true);
       proxy.dropAll();
       await eventually(() => notices.filter((n) => n.type === "Failed").length > failedBefore, () => "informer never noticed the outage");

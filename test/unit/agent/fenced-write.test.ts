@@ -83,6 +83,14 @@ describe("writeFenced", () => {
     expect(client.stored.status?.phase).toBe("Succeeded");
   });
 
+  it("looks once more before giving up at the deadline: a landed write is written, not failed", async () => {
+    const client = new ScriptedClient(job(running, "4"), ["lose-answer"]);
+    const result = await writeFenced(client, job(running, "4"), fence, succeed, { ...options, retryForMs: 0 });
+    expect(result.outcome).toBe("written");
+    const refused = new ScriptedClient(job(running, "4"), ["fail"]);
+    expect((await writeFenced(refused, job(running, "4"), fence, succeed, { ...options, retryForMs: 0 })).outcome).toBe("failed");
+  });
+
   it("still counts it written when only a later 409 brings the re-read that shows it", async () => {
     // The answer is lost, the re-read fails too (apiserver restarting), the resend is refused as
     // stale: the write had landed, and the attempt now shows our outcome.

@@ -414,6 +414,19 @@ describe("pipelined cycles", () => {
     expect(h.writer.writes.filter((w) => w.status.phase === "Assigned")).toHaveLength(1);
   });
 
+  it("audits at once an assignment whose lost answer came after the cache already showed it", async () => {
+    const h = harness([named("a")], [agent({ name: "w" })]);
+    const slow = gate();
+    h.writer.answerGate = slow.promise;
+    h.writer.lostAnswers = 1;
+    await h.plan();
+    h.catchUp(); // the watch delivers the Assigned version before the answer, which is then lost
+    expect(h.audit).toEqual([]);
+    slow.open();
+    await h.settled();
+    expect(h.audit.map((e) => [e.action, e.agent, e.attempt])).toEqual([["assigned", "w", 1]]);
+  });
+
   it("does not audit a failed assignment that never landed, nor twice when its retry lands", async () => {
     const h = harness([named("a")], [agent({ name: "w" })]);
     h.writer.failures.push(new NetworkError({ message: "connection refused" }));

@@ -48,6 +48,7 @@ export async function writeFenced(
   // Statuses sent whose answer was lost (timeout, reset): any of them may have landed, and a later
   // 409 or re-read can be the first to show it.
   const unanswered: JobStatus[] = [];
+  const landed = (read: Job): boolean => unanswered.some((sent) => jsonEqual(read.status, sent));
   for (;;) {
     if (!holdsFence(current, fence)) return { outcome: "fenced", job: current };
     const status = mutate(current);
@@ -66,7 +67,7 @@ export async function writeFenced(
       if ((conflict && ++conflicts > MAX_CONFLICTS) || (transient && Date.now() >= deadline) || options.signal?.aborted) {
         // Giving up: one last look whether a write whose answer was lost landed after all.
         const last = unanswered.length > 0 ? await reread(client, ref) : undefined;
-        if (last !== undefined && last !== "gone" && unanswered.some((sent) => jsonEqual(last.status, sent))) return { outcome: "written", job: last };
+        if (last !== undefined && last !== "gone" && landed(last)) return { outcome: "written", job: last };
         return { outcome: "failed", error: err };
       }
       if (transient) {
@@ -82,7 +83,7 @@ export async function writeFenced(
         continue;
       }
       // A write whose answer was lost may have landed after all: then it is ours, not a fence.
-      if (unanswered.some((sent) => jsonEqual(fresh.status, sent))) return { outcome: "written", job: fresh };
+      if (landed(fresh)) return { outcome: "written", job: fresh };
       current = fresh;
     }
   }

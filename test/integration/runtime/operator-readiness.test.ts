@@ -7,16 +7,8 @@ import { JOB_TYPE, type Job } from "../../../src/api/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
 import { ResourceClient, Transport } from "../../../src/runtime/client/index.js";
 import { resolveOperatorConfig } from "../../../src/runtime/config/index.js";
-import { jobBody } from "../jobs/support.js";
+import { jobBody, waitFor } from "../jobs/support.js";
 import { createNamespace, impersonating, kubeConfig, kubectl, warningLogger } from "../support/cluster.js";
-
-async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const stop = new AbortController();
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -43,7 +35,7 @@ describe("operator readiness", () => {
       const { msg, err } = JSON.parse(line) as { msg?: string; err?: { reason?: string; message?: string } };
       return msg === "watch failed; retrying" && err?.reason === "Forbidden" && (err.message ?? "").includes(`User "${user}" cannot list resource "jobs"`);
     };
-    await waitUntil("a warning about the refused list of jobs", () => warnings.some(refusedJobList), 30_000);
+    await waitFor("a warning about the refused list of jobs", () => warnings.some(refusedJobList), 30_000);
     expect(await probe("/healthz")).toBe(200);
     expect(await probe("/readyz")).toBe(500);
 
@@ -52,12 +44,12 @@ describe("operator readiness", () => {
     expect(granted.code, granted.stderr).toBe(0);
     cleanups.push(() => kubectl(["delete", "clusterrolebinding", binding, "--ignore-not-found"]));
     // The informers' capped backoff (30 s at most) brings them back on their own.
-    await waitUntil("/readyz 200", async () => (await probe("/readyz")) === 200, 90_000);
+    await waitFor("/readyz 200", async () => (await probe("/readyz")) === 200, 90_000);
 
     // The controllers run: with no agent, a new Job is told why it waits.
     const jobs = new ResourceClient<Job>(new Transport(kubeConfig()), JOB_TYPE);
     await jobs.create(jobBody(ns, "after-grant", { type: "echo", payload: { message: "hi" } }));
-    await waitUntil(
+    await waitFor(
       "the Job's Scheduled=False condition",
       async () => (await jobs.get({ namespace: ns, name: "after-grant" })).status?.conditions?.some((c) => c.type === "Scheduled" && c.status === "False") === true,
       30_000,

@@ -33,6 +33,7 @@ export const BINARIES: readonly BinarySpec[] = [
     module: "kubernetes",
     packages: {
       "k8s.io/kubernetes/cmd/kube-apiserver": "kube-apiserver",
+      "k8s.io/kubernetes/cmd/kube-controller-manager": "kube-controller-manager",
       "k8s.io/kubernetes/cmd/kubectl": "kubectl",
     },
     // Without the version stamp /version says v0.0.0 and helm's kubeVersion checks misfire.
@@ -56,6 +57,7 @@ export const BINARIES: readonly BinarySpec[] = [
 
 export interface BinaryPaths {
   readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
   readonly kubectl: string;
   readonly etcd: string;
   readonly helm: string;
@@ -65,6 +67,7 @@ export function binaryPaths(cacheDir = CACHE_DIR): BinaryPaths {
   const k8s = join(cacheDir, `kubernetes-${KUBERNETES_VERSION}`);
   return {
     kubeApiserver: join(k8s, "kube-apiserver"),
+    kubeControllerManager: join(k8s, "kube-controller-manager"),
     kubectl: join(k8s, "kubectl"),
     etcd: join(cacheDir, `etcd-${ETCD_VERSION}`, "etcd"),
     helm: join(cacheDir, `helm-${HELM_VERSION}`, "helm"),

@@ -137,6 +137,11 @@ describe("manifests/samples", () => {
     Agent: safeParseAgent,
     FeatureFlag: safeParseFeatureFlag,
     AuditLog: safeParseAuditLog,
+    // 00-namespace.yaml: the samples' tenant namespace, created first by `kubectl apply -f`.
+    Namespace: (v) => {
+      const name = (v as { metadata?: { name?: string } }).metadata?.name;
+      return name === "helios-demo" ? { ok: true } : { ok: false, error: `a sample Namespace other than helios-demo: ${String(name)}` };
+    },
   };
 
   it("parse with the schemas", () => {

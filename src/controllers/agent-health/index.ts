@@ -9,8 +9,12 @@ export {
   cooldownMs,
   decideAgentHealth,
   DEFAULT_AGENT_HEALTH_CONFIG,
+  effectiveStaleTimeoutMs,
   judgeLiveness,
+  minimumStaleTimeoutMs,
   runningJobs,
+  staleTimeoutRaise,
+  staleTimeoutRaiseMessage,
   type AgentHealthConfig,
   type AgentHealthDecision,
   type AgentHealthInput,
@@ -20,6 +24,7 @@ export {
   type BreakerState,
   type LeaseView,
   type Liveness,
+  type StaleTimeoutRaise,
 } from "./decide.js";
 export { LeaseTracker } from "./lease-tracker.js";
 export { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler, type AgentHealthDeps } from "./reconciler.js";

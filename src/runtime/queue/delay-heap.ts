@@ -60,17 +60,20 @@ export class DelayHeap<T> {
     }
     if (this.#armed !== undefined && this.#armed.at <= next.at) return;
     this.#armed?.timer.cancel();
-    const at = next.at;
-    const timer = this.#clock.setTimer(at - this.#clock.now(), () => {
+    const timer = this.#clock.setTimer(next.at - this.#clock.now(), () => {
       this.#armed = undefined;
-      this.#releaseDue(at);
+      this.#releaseDue();
     });
-    this.#armed = { at, timer };
+    this.#armed = { at: next.at, timer };
   }
 
-  /** Releases every item due by the later of `firedFor` (what the timer waited for) and now. */
-  #releaseDue(firedFor: number): void {
-    const now = Math.max(firedFor, this.#clock.now());
+  /**
+   * Releases every item due by now, then waits for the next. Due times are on the clock's wall time,
+   * as the decisions that ask for them are; a timer that fires early (the clock caps long delays)
+   * releases nothing and is armed again.
+   */
+  #releaseDue(): void {
+    const now = this.#clock.now();
     for (;;) {
       const next = this.#peek();
       if (next === undefined || next.at > now) break;

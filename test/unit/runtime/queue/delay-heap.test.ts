@@ -45,6 +45,19 @@ describe("DelayHeap", () => {
     expect(released.length).toBe(before);
   });
 
+  it("waits out a delay longer than the clock's longest timer, releasing nothing early", () => {
+    const clock = new FakeClock(1_000);
+    // A clock that caps each timer at 100 ms, as the real one caps at 2^31-1 ms.
+    const capped = { now: () => clock.now(), setTimer: (ms: number, fn: () => void) => clock.setTimer(Math.min(ms, 100), fn) };
+    const released: number[] = [];
+    const heap = new DelayHeap<string>(capped, () => released.push(clock.now()));
+    heap.schedule("far", 1_750);
+    clock.advance(749);
+    expect(released).toEqual([]);
+    clock.advance(1);
+    expect(released).toEqual([1_750]);
+  });
+
   it("matches a model under random schedules, moves and time steps", () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant("schedule" as const), item: fc.constantFrom("a", "b", "c", "d", "e"), delay: fc.integer({ min: 1, max: 500 }) }),

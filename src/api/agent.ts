@@ -54,7 +54,7 @@ export const agentStatusSchema = z
     lastHeartbeatTime: timestampSchema
       .optional()
       .describe("Last Lease renewal the operator saw, as of the last phase change (heartbeats renew a Lease, not this)."),
-    runningJobs: z.int().min(0).optional().describe("Jobs assigned to or running on this agent."),
+    runningJobs: z.int().min(0).optional().describe("Jobs assigned to or running on this agent, as of the last phase change (`helios agents` counts them live)."),
     consecutiveFailures: z.int().min(0).optional().describe("Failed attempts in a row; too many quarantine the agent."),
     quarantinedUntil: timestampSchema
       .optional()
@@ -87,14 +87,7 @@ export const agentResource: ResourceDefinition = {
   printerColumns: [
     { name: "Phase", type: "string", jsonPath: ".status.phase", description: "Ready, Offline, Draining or Quarantined." },
     { name: "Capabilities", type: "string", jsonPath: ".spec.capabilities", description: "Capabilities offered." },
-    { name: "Running", type: "integer", jsonPath: ".status.runningJobs", description: "Jobs assigned or running." },
     { name: "Max", type: "integer", jsonPath: ".spec.maxConcurrency", description: "Maximum concurrent Jobs." },
-    {
-      name: "Last-Heartbeat",
-      type: "date",
-      jsonPath: ".status.lastHeartbeatTime",
-      description: "Last heartbeat the operator recorded.",
-    },
     AGE_COLUMN,
   ],
   selectableFields: [".status.phase"],

@@ -97,7 +97,7 @@ const jobSpecFields = z.object({
     .min(0)
     .max(LIMITS.maxDurationSeconds)
     .optional()
-    .describe("Seconds after finishing that the Job is deleted; unset keeps it."),
+    .describe("Seconds after finishing that the Job is deleted (0: at once); unset uses the operator's --finished-job-ttl (default 7 days)."),
   cancel: z.boolean().optional().describe("Set to true to request cancellation; the only field that may change after creation."),
 });
 

@@ -23,6 +23,11 @@ export interface ResourceDefinition {
   readonly spec: z.ZodType;
   /** Present when the kind has a status, written through the /status subresource. */
   readonly status?: z.ZodType;
+  /**
+   * Only fields that stay true between writes: the spec, and status fields rewritten whenever what
+   * they describe changes. A status field written only at some transitions (an Agent's running
+   * count or last heartbeat, written on phase changes) goes stale by design and is not a column.
+   */
   readonly printerColumns: readonly PrinterColumn[];
   /** JSON paths usable in `--field-selector` (server-side), e.g. `.status.phase`. */
   readonly selectableFields: readonly string[];

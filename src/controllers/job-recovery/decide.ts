@@ -1,8 +1,9 @@
 // What job recovery does with one Job: a pure decision over the job, its agent as the operator sees it, config and time.
 //
 // Flow (first match wins):
-// 1. Terminal: write missing bookkeeping (finishedAt, Complete/Failed condition), then delete after
-//    ttlSecondsAfterFinished.
+// 1. Terminal: write missing bookkeeping (finishedAt, Complete/Failed condition), then delete once
+//    its time-to-live has passed since finishedAt: spec.ttlSecondsAfterFinished when the job sets it
+//    (0 deletes at once), else --finished-job-ttl (0 keeps it forever).
 // 2. `spec.cancel` → Cancelled (from Pending, Assigned or Running).
 // 3. Pending: past the queue deadline → Expired; else wait for it.
 // 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry;
@@ -26,6 +27,7 @@ import {
   type JobAttempt,
   type JobStatus,
 } from "../../api/index.js";
+import { formatDuration } from "../../runtime/config/index.js";
 import { retryDelayMs } from "../../scheduling/index.js";
 import { currentAttempt, eligibleSinceOf, jobPhase, parseTime, queuedAtOf } from "../shared/index.js";
 
@@ -44,6 +46,8 @@ export interface RecoveryConfig {
   readonly stuckThresholdMs: number;
   /** `--max-queue-time`: the queue deadline of jobs without spec.maxQueueSeconds. */
   readonly maxQueueTimeMs: number;
+  /** `--finished-job-ttl`: the time-to-live of finished jobs without spec.ttlSecondsAfterFinished; 0 keeps them. */
+  readonly finishedJobTtlMs: number;
 }
 
 export interface RecoveryInput {
@@ -91,7 +95,7 @@ export type RecoveryDecision =
   | { readonly kind: "fail"; readonly reason: "RetriesExhausted"; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "expire"; readonly reason: "Expired"; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "cancel"; readonly reason: "Cancelled"; readonly message: string; readonly status: JobStatus }
-  /** ttlSecondsAfterFinished elapsed: delete the Job. */
+  /** Its time-to-live (ttlSecondsAfterFinished, else --finished-job-ttl) elapsed since it finished: delete the Job. */
   | { readonly kind: "delete"; readonly reason: "TTLExpired"; readonly message: string }
   /** A terminal job missing its bookkeeping (finishedAt, Complete/Failed condition). */
   | { readonly kind: "complete"; readonly reason: "Completed"; readonly message: string; readonly status: JobStatus };
@@ -103,13 +107,13 @@ const ATTEMPT_FAILED: ReadonlySet<AttemptCause> = new Set<AttemptCause>(["Handle
 export function decideRecovery(input: RecoveryInput): RecoveryDecision {
   const { job, now } = input;
   const phase = jobPhase(job);
-  if (isTerminalJobPhase(phase)) return decideTerminal(job, now);
+  if (isTerminalJobPhase(phase)) return decideTerminal(job, now, input.config);
   if (job.spec.cancel === true) return cancel(job, now);
   if (phase === "Pending") return decidePending(input);
   return decideActive(input);
 }
 
-function decideTerminal(job: Job, now: number): RecoveryDecision {
+function decideTerminal(job: Job, now: number, config: RecoveryConfig): RecoveryDecision {
   const status = job.status ?? {};
   const phase = jobPhase(job);
   const date = new Date(now);
@@ -124,12 +128,20 @@ function decideTerminal(job: Job, now: number): RecoveryDecision {
     };
     return { kind: "complete", reason: RECOVERY_REASONS.completed, message: `recorded the ${phase} job's finish time and ${conditionType} condition`, status: next };
   }
-  const ttl = job.spec.ttlSecondsAfterFinished;
+  const ttl = timeToLive(job, config);
   const finishedAt = parseTime(status.finishedAt);
   if (ttl === undefined || finishedAt === undefined) return { kind: "none" };
-  const due = finishedAt + ttl * 1000;
-  if (now >= due) return { kind: "delete", reason: RECOVERY_REASONS.ttlExpired, message: `deleted ${ttl}s after it finished (ttlSecondsAfterFinished)` };
+  const due = finishedAt + ttl.ms;
+  if (now >= due) return { kind: "delete", reason: RECOVERY_REASONS.ttlExpired, message: `deleted ${ttl.text} after it finished (${ttl.source})` };
   return { kind: "none", requeueAfterMs: due - now };
+}
+
+/** How long a finished job is kept: its own ttlSecondsAfterFinished, else the operator's default; undefined keeps it forever. */
+function timeToLive(job: Job, config: RecoveryConfig): { ms: number; text: string; source: string } | undefined {
+  const own = job.spec.ttlSecondsAfterFinished;
+  if (own !== undefined) return { ms: own * 1000, text: `${own}s`, source: "ttlSecondsAfterFinished" };
+  if (config.finishedJobTtlMs <= 0) return undefined;
+  return { ms: config.finishedJobTtlMs, text: formatDuration(config.finishedJobTtlMs), source: "--finished-job-ttl" };
 }
 
 function decidePending(input: RecoveryInput): RecoveryDecision {

@@ -38,6 +38,7 @@ export function jobRecoveryController(ctx: OperatorContext, options: { workers?:
       ackTimeoutMs: ctx.config.jobAckTimeoutMs,
       stuckThresholdMs: ctx.config.jobStuckThresholdMs,
       maxQueueTimeMs: ctx.config.maxQueueTimeMs,
+      finishedJobTtlMs: ctx.config.finishedJobTtlMs,
     },
     metrics: jobMetrics(ctx.registry),
     ...(options.random === undefined ? {} : { random: options.random }),

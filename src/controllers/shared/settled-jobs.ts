@@ -18,8 +18,9 @@ export function isSettledJob(job: Job): boolean {
 
 /**
  * Trims a settled Job (about 80 % of the cache at scale; a terminal phase never changes). Kept:
- * metadata, the spec fields `settledSpec` names, phase, attempt, assignedAgent and the times (TTL
- * deletion, the metrics collector's run time and audit entries), the terminal condition with its
+ * metadata, the spec fields `settledSpec` names, phase, attempt, assignedAgent and the times
+ * (`finishedAt` times TTL deletion, the job's own TTL or --finished-job-ttl; the metrics collector's
+ * run time and audit entries), the terminal condition with its
  * message emptied (job-recovery's settled check), and of each attempt record what the agent-health circuit
  * breaker and the agent indexes read. Any other Job,
  * including a terminal one still missing its bookkeeping, is returned as it is.

@@ -35,6 +35,8 @@ export interface OperatorConfig {
   readonly jobAckTimeoutMs: number;
   readonly jobStuckThresholdMs: number;
   readonly maxQueueTimeMs: number;
+  /** A finished Job without `spec.ttlSecondsAfterFinished` is deleted this long after it finished; 0 keeps it. */
+  readonly finishedJobTtlMs: number;
   readonly auditRetentionMs: number;
   readonly auditRetentionIntervalMs: number;
   readonly auditRetentionBatch: number;
@@ -87,6 +89,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("jobAckTimeoutMs", "job-ack-timeout", "value", "an Assigned job not started this long is requeued", "2m"),
   flag("jobStuckThresholdMs", "job-stuck-threshold", "value", "a Running job without progress this long is requeued", "30m"),
   flag("maxQueueTimeMs", "max-queue-time", "value", "a Pending job never started this long Expires (unless the job says)", "1h"),
+  flag("finishedJobTtlMs", "finished-job-ttl", "value", "a finished Job without ttlSecondsAfterFinished is deleted this long after it finished; 0 keeps it forever", "168h"),
   flag("auditRetentionMs", "audit-retention", "value", "audit chunks older than this are deleted", "8760h"),
   flag("auditRetentionIntervalMs", "audit-retention-interval", "value", "how often audit retention runs", "24h"),
   flag("auditRetentionBatch", "audit-retention-batch", "value", "audit chunks deleted per batch", "1000"),
@@ -125,7 +128,8 @@ const BOOL = new Map([
   ["f", false],
 ]);
 
-function durationSchema() {
+/** A Go duration in milliseconds; positive, or also 0 where `allowZero` (the flag's "never"). */
+function durationSchema(options: { allowZero?: boolean } = {}) {
   return z.string().transform((s, ctx) => {
     let ms: number;
     try {
@@ -134,8 +138,8 @@ function durationSchema() {
       ctx.addIssue({ code: "custom", message: "expected a Go duration such as 90s, 2m, 1h30m or 300ms" });
       return z.NEVER;
     }
-    if (ms <= 0) {
-      ctx.addIssue({ code: "custom", message: "expected a positive duration" });
+    if (ms < 0 || (ms === 0 && options.allowZero !== true)) {
+      ctx.addIssue({ code: "custom", message: options.allowZero === true ? "expected 0 or a positive duration" : "expected a positive duration" });
       return z.NEVER;
     }
     return ms;
@@ -182,6 +186,7 @@ const configSchema = z
     jobAckTimeoutMs: durationSchema(),
     jobStuckThresholdMs: durationSchema(),
     maxQueueTimeMs: durationSchema(),
+    finishedJobTtlMs: durationSchema({ allowZero: true }),
     auditRetentionMs: durationSchema(),
     auditRetentionIntervalMs: durationSchema(),
     auditRetentionBatch: int,

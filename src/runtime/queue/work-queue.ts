@@ -1,7 +1,8 @@
 // A rate-limited, de-duplicating work queue of keys with client-go's workqueue semantics.
 import type { Registry } from "prom-client";
 import { realClock } from "./clock.js";
-import type { Clock, Timer } from "./clock.js";
+import type { Clock } from "./clock.js";
+import { DelayHeap } from "./delay-heap.js";
 import { noopQueueMetrics, queueMetrics } from "./metrics.js";
 import type { QueueMetrics } from "./metrics.js";
 import { defaultControllerRateLimiter } from "./rate-limiter.js";
@@ -18,11 +19,6 @@ export interface WorkQueueOptions<T> {
   readonly rateLimiter?: RateLimiter<T>;
 }
 
-interface Waiting {
-  readonly readyAt: number;
-  readonly timer: Timer;
-}
-
 /**
  * The queue between event handlers and workers.
  *
@@ -31,7 +27,7 @@ interface Waiting {
  * - An item is processed by at most one worker at a time: between `get` and `done` it is
  *   "processing"; adding it then marks it dirty, and `done` queues it once more.
  * - `addAfter` holds an item until its time; a later call with an earlier time wins, a later time
- *   does not postpone it.
+ *   does not postpone it. Held items wait in one heap behind one timer (delay-heap.ts).
  * - `addRateLimited` is `addAfter` with the rate limiter's delay; `forget` resets the item's backoff.
  * - After `shutDown`, adds are ignored and `get` hands out what is still queued, then `undefined`.
  *   `shutDownWithDrain` additionally waits until every processing item is `done`.
@@ -45,7 +41,7 @@ export class WorkQueue<T = string> {
   readonly #queue = new Set<T>();
   readonly #dirty = new Set<T>();
   readonly #processing = new Set<T>();
-  readonly #waiting = new Map<T, Waiting>();
+  readonly #waiting: DelayHeap<T>;
   readonly #getters: ((item: T | undefined) => void)[] = [];
   #drainWaiters: (() => void)[] = [];
   #shuttingDown = false;
@@ -55,6 +51,7 @@ export class WorkQueue<T = string> {
     this.name = options.name ?? "";
     this.#clock = options.clock ?? realClock;
     this.#limiter = options.rateLimiter ?? defaultControllerRateLimiter<T>(this.#clock);
+    this.#waiting = new DelayHeap<T>(this.#clock, (item) => this.add(item));
     this.#metrics =
       options.registry === undefined ? noopQueueMetrics<T>() : queueMetrics<T>(options.registry, this.name, this.#clock);
   }
@@ -103,17 +100,7 @@ export class WorkQueue<T = string> {
       this.add(item);
       return;
     }
-    const readyAt = this.#clock.now() + ms;
-    const current = this.#waiting.get(item);
-    if (current !== undefined) {
-      if (current.readyAt <= readyAt) return;
-      current.timer.cancel();
-    }
-    const timer = this.#clock.setTimer(ms, () => {
-      this.#waiting.delete(item);
-      this.add(item);
-    });
-    this.#waiting.set(item, { readyAt, timer });
+    this.#waiting.schedule(item, this.#clock.now() + ms);
   }
 
   /**
@@ -155,7 +142,6 @@ export class WorkQueue<T = string> {
 
   #beginShutdown(): void {
     this.#shuttingDown = true;
-    for (const w of this.#waiting.values()) w.timer.cancel();
     this.#waiting.clear();
     // Waiting getters first get what is queued (a handoff may be pending), the rest "shut down".
     this.#serveGetters();

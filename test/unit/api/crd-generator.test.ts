@@ -170,7 +170,7 @@ describe("generated CRDs", () => {
     const columns = Object.fromEntries(crds.map((c) => [c.spec.names.kind, c.spec.versions[0]!.additionalPrinterColumns.map((p) => p.name)]));
     expect(columns).toEqual({
       Job: ["Type", "Priority", "Phase", "Agent", "Attempt", "Age"],
-      Agent: ["Phase", "Capabilities", "Running", "Max", "Last-Heartbeat", "Age"],
+      Agent: ["Phase", "Capabilities", "Max", "Age"],
       FeatureFlag: ["State", "Default", "Valid", "Age"],
       AuditLog: ["Entries", "From", "To", "Age"],
     });

@@ -167,8 +167,19 @@ describe("values.schema.json", () => {
     ["zero agent concurrency", { "agents.maxConcurrency": "0" }, {}, "at '/agents/maxConcurrency': minimum: got 0, want 1"],
     ["a breaker that trips on zero failures", { "breaker.failureThreshold": "0" }, {}, "at '/breaker/failureThreshold': minimum: got 0, want 1"],
     ["a quarantine without a unit", {}, { "breaker.quarantine": "60" }, "at '/breaker/quarantine': '60' does not match pattern"],
+    ["a finished-job TTL in days", {}, { "jobs.finishedTtl": "7d" }, "at '/jobs/finishedTtl': '7d' does not match pattern"],
+    ["a finished-job TTL without a unit", { "jobs.finishedTtl": "30" }, {}, "at '/jobs/finishedTtl'"],
   ])("rejects %s with the schema's message", async (_what, set, setString, message) => {
     expect(await rejected(set, setString)).toContain(message);
+  });
+
+  it("passes the finished-job TTL through, 0 (a number or a string) keeping finished jobs forever", async () => {
+    const ttlArgs = async (set: Record<string, string>, extra: string[] = []) =>
+      container(findObject(await render(set, extra), "Deployment", "helios-operator")).args.filter((a) => a.startsWith("--finished-job-ttl"));
+    expect(await ttlArgs({})).toEqual(["--finished-job-ttl=168h"]);
+    expect(await ttlArgs({ "jobs.finishedTtl": "0" })).toEqual(["--finished-job-ttl=0"]);
+    expect(await ttlArgs({}, ["--set-string", "jobs.finishedTtl=0"])).toEqual(["--finished-job-ttl=0"]);
+    expect(await ttlArgs({ "jobs.finishedTtl": "720h" })).toEqual(["--finished-job-ttl=720h"]);
   });
 
   it("accepts Go durations with several units and fractions", async () => {

@@ -5,7 +5,8 @@ import { findCondition, isTerminalJobPhase, type Job, type JobStatus } from "../
 import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecision } from "../../../../src/controllers/job-recovery/index.js";
 import { activeJob, iso, job, MINUTE, SECOND, T0 } from "./support.js";
 
-const CONFIG: RecoveryConfig = { ackTimeoutMs: 2 * MINUTE, stuckThresholdMs: 30 * MINUTE, maxQueueTimeMs: 60 * MINUTE };
+const DAY = 24 * 60 * MINUTE;
+const CONFIG: RecoveryConfig = { ackTimeoutMs: 2 * MINUTE, stuckThresholdMs: 30 * MINUTE, maxQueueTimeMs: 60 * MINUTE, finishedJobTtlMs: 7 * DAY };
 const READY: AgentView = { missing: false, phase: "Ready" };
 
 function decide(j: Job, opts: { now?: number; agent?: AgentView | undefined; killSwitch?: boolean; random?: () => number; config?: RecoveryConfig } = {}): RecoveryDecision {
@@ -41,8 +42,8 @@ describe("terminal jobs", () => {
   const succeeded = (extra: JobStatus = {}): Job =>
     job({ status: { phase: "Succeeded", finishedAt: iso(T0), conditions: [{ type: "Complete", status: "True", reason: "Succeeded", message: "", lastTransitionTime: iso(T0) }], ...extra } });
 
-  it("leaves a finished job alone when there is no TTL", () => {
-    expect(decide(succeeded(), { now: T0 + 365 * 86_400_000 })).toEqual({ kind: "none" });
+  it("keeps a finished job without its own TTL forever, with no timer, when --finished-job-ttl is 0", () => {
+    expect(decide(succeeded(), { now: T0 + 365 * DAY, config: { ...CONFIG, finishedJobTtlMs: 0 } })).toEqual({ kind: "none" });
   });
 
   it("writes the Complete condition and finishedAt when a Succeeded job lacks them", () => {
@@ -58,7 +59,60 @@ describe("terminal jobs", () => {
     const j = succeeded();
     const withTtl = { ...j, spec: { ...j.spec, ttlSecondsAfterFinished: 60 } };
     expect(decide(withTtl, { now: T0 + 20 * SECOND })).toEqual({ kind: "none", requeueAfterMs: 40 * SECOND });
-    expect(decide(withTtl, { now: T0 + 60 * SECOND }).kind).toBe("delete");
+    expect(decide(withTtl, { now: T0 + 60 * SECOND })).toEqual({ kind: "delete", reason: "TTLExpired", message: "deleted 60s after it finished (ttlSecondsAfterFinished)" });
+  });
+
+  it("deletes a finished job without its own TTL --finished-job-ttl after finishedAt", () => {
+    expect(decide(succeeded(), { now: T0 + DAY })).toEqual({ kind: "none", requeueAfterMs: 6 * DAY });
+    expect(decide(succeeded(), { now: T0 + 7 * DAY - 1 })).toEqual({ kind: "none", requeueAfterMs: 1 });
+    expect(decide(succeeded(), { now: T0 + 7 * DAY })).toEqual({ kind: "delete", reason: "TTLExpired", message: "deleted 168h after it finished (--finished-job-ttl)" });
+  });
+
+  it("follows the job's own TTL over the operator's, shorter or longer, and deletes at once for 0", () => {
+    const own = (ttlSecondsAfterFinished: number) => {
+      const j = succeeded();
+      return { ...j, spec: { ...j.spec, ttlSecondsAfterFinished } };
+    };
+    const shortDefault = { ...CONFIG, finishedJobTtlMs: 10 * SECOND };
+    expect(decide(own(60), { now: T0 + 30 * SECOND, config: shortDefault })).toEqual({ kind: "none", requeueAfterMs: 30 * SECOND });
+    expect(decide(own(30 * 86_400), { now: T0 + 8 * DAY })).toEqual({ kind: "none", requeueAfterMs: 22 * DAY });
+    expect(decide(own(0), { now: T0, config: { ...CONFIG, finishedJobTtlMs: 0 } }).kind).toBe("delete");
+  });
+
+  it.each(["Succeeded", "Failed", "Expired", "Cancelled"] as const)("counts the TTL of a %s job from finishedAt, not from its creation", (phase) => {
+    const condition = phase === "Succeeded" ? "Complete" : "Failed";
+    const j = job({
+      created: T0 - 30 * DAY,
+      status: { phase, finishedAt: iso(T0), conditions: [{ type: condition, status: "True", reason: phase, message: "", lastTransitionTime: iso(T0 - 20 * DAY) }] },
+    });
+    expect(decide(j, { now: T0 + 3 * DAY, config: { ...CONFIG, finishedJobTtlMs: 5 * DAY } })).toEqual({ kind: "none", requeueAfterMs: 2 * DAY });
+    expect(decide(j, { now: T0 + 5 * DAY, config: { ...CONFIG, finishedJobTtlMs: 5 * DAY } }).kind).toBe("delete");
+  });
+
+  it("records a missing finishedAt first, and counts the TTL from it", () => {
+    const d = decide(job({ created: T0 - 30 * DAY, status: { phase: "Failed", conditions: [] } }), { now: T0, config: { ...CONFIG, finishedJobTtlMs: MINUTE } });
+    expect(d.kind).toBe("complete");
+    const recorded = job({ status: statusOf(d) });
+    expect(decide(recorded, { now: T0 + SECOND, config: { ...CONFIG, finishedJobTtlMs: MINUTE } })).toEqual({ kind: "none", requeueAfterMs: MINUTE - SECOND });
+  });
+
+  it("deletes exactly when the effective TTL (the job's own, else the operator's, 0 = forever) has passed since finishedAt", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.integer({ min: 0, max: 30 * 86_400 }), { nil: undefined }),
+        fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 30 * DAY })),
+        fc.integer({ min: 0, max: 60 * DAY }),
+        (ownSeconds, defaultMs, finishedAgo) => {
+          const j = succeeded();
+          const withTtl = ownSeconds === undefined ? j : { ...j, spec: { ...j.spec, ttlSecondsAfterFinished: ownSeconds } };
+          const ttl = ownSeconds !== undefined ? ownSeconds * SECOND : defaultMs > 0 ? defaultMs : undefined;
+          const d = decide(withTtl, { now: T0 + finishedAgo, config: { ...CONFIG, finishedJobTtlMs: defaultMs } });
+          if (ttl === undefined) expect(d).toEqual({ kind: "none" });
+          else if (finishedAgo >= ttl) expect(d.kind).toBe("delete");
+          else expect(d).toEqual({ kind: "none", requeueAfterMs: ttl - finishedAgo });
+        },
+      ),
+    );
   });
 
   it("ignores cancel, agents and the kill switch once terminal", () => {
@@ -66,7 +120,7 @@ describe("terminal jobs", () => {
       spec: { cancel: true },
       status: { phase: "Failed", finishedAt: iso(T0), conditions: [{ type: "Failed", status: "True", reason: "RetriesExhausted", message: "", lastTransitionTime: iso(T0) }] },
     });
-    expect(decide(j, { agent: { missing: true }, killSwitch: true, now: T0 + 10 * MINUTE })).toEqual({ kind: "none" });
+    expect(decide(j, { agent: { missing: true }, killSwitch: true, now: T0 + 10 * MINUTE })).toEqual({ kind: "none", requeueAfterMs: 7 * DAY - 10 * MINUTE });
   });
 });
 

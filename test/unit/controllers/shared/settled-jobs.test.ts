@@ -10,7 +10,8 @@ import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
 import { isSettledJob, trimSettledJob } from "../../../../src/controllers/shared/settled-jobs.js";
 import { iso, job, MINUTE, SECOND, T0 } from "../job-recovery/support.js";
 
-const CONFIG: RecoveryConfig = { ackTimeoutMs: 2 * MINUTE, stuckThresholdMs: 30 * MINUTE, maxQueueTimeMs: 60 * MINUTE };
+// The failed job sets no TTL, so --finished-job-ttl (5 minutes) decides it; the succeeded one sets its own (60 s).
+const CONFIG: RecoveryConfig = { ackTimeoutMs: 2 * MINUTE, stuckThresholdMs: 30 * MINUTE, maxQueueTimeMs: 60 * MINUTE, finishedJobTtlMs: 5 * MINUTE };
 
 /** A job assigned to a1, run, then Succeeded with a result, as the dispatcher and the agent write it. */
 function succeededPair(): { running: Job; done: Job } {
@@ -108,6 +109,9 @@ describe("the job cache's readers see the same on a trimmed settled job", () => 
         expect(decision.kind === "none" || decision.kind === "delete").toBe(true);
         expect(decision).toEqual(decide(full));
       }
+      // The trimmed copy keeps what the TTL is counted from: both jobs are due 10 minutes in.
+      const late = decideRecovery({ job: trimSettledJob(full), killSwitch: false, config: CONFIG, now: T0 + 10 * MINUTE, random: () => 0.5 });
+      expect(late.kind).toBe("delete");
     }
   });
 

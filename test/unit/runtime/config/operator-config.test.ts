@@ -34,6 +34,7 @@ describe("resolveOperatorConfig", () => {
       jobAckTimeoutMs: 120_000,
       jobStuckThresholdMs: 1_800_000,
       maxQueueTimeMs: 3_600_000,
+      finishedJobTtlMs: 7 * 24 * 3_600_000,
       auditRetentionMs: 8760 * 3_600_000,
       auditRetentionIntervalMs: 86_400_000,
       auditRetentionBatch: 1000,
@@ -91,6 +92,18 @@ describe("resolveOperatorConfig", () => {
       "--max-queue-time",
       "--namespace",
     ]);
+  });
+
+  it("takes --finished-job-ttl as a Go duration where 0 keeps finished jobs forever", () => {
+    expect(resolveOperatorConfig({ finishedJobTtl: "3s" }, {}).finishedJobTtlMs).toBe(3000);
+    expect(resolveOperatorConfig({}, { HELIOS_FINISHED_JOB_TTL: "0" }).finishedJobTtlMs).toBe(0);
+    expect(resolveOperatorConfig({ finishedJobTtl: "0s" }, {}).finishedJobTtlMs).toBe(0);
+    const issues = issuesOf(() => resolveOperatorConfig({ finishedJobTtl: "-1h" }, { HELIOS_MAX_QUEUE_TIME: "0" }));
+    expect(issues.map((i) => [i.flag, i.message])).toEqual([
+      ["--max-queue-time", "expected a positive duration"],
+      ["--finished-job-ttl", "expected 0 or a positive duration"],
+    ]);
+    expect(issuesOf(() => resolveOperatorConfig({ finishedJobTtl: "7d" }, {}))[0]?.message).toMatch(/Go duration/);
   });
 
   it("enforces lease duration > renew deadline > 1.2 x retry period", () => {

@@ -1,15 +1,17 @@
-// The agent-health reconciler: read an Agent, its Lease and its jobs from the caches, decide, write on change.
+// The agent-health reconciler: read an Agent, its Lease and its jobs from the caches, decide, write on change,
+// and delete an out-of-pod agent Offline past --agent-gc-after.
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { Agent, AuditAction, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
-import { keyOf, type Lease } from "../../runtime/client/index.js";
+import { deleteUnchanged, keyOf, type Deleter, type Lease } from "../../runtime/client/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
-import { AGENT_REASONS, decideAgentHealth, type AgentHealthConfig, type AgentReason } from "./decide.js";
+import { decideAgentCollection, type AgentCollectionDecision } from "./collect.js";
+import { AGENT_REASONS, decideAgentHealth, runningJobs, type AgentHealthConfig, type AgentReason } from "./decide.js";
 import { LeaseTracker } from "./lease-tracker.js";
 
 export const AGENT_HEALTH_CONTROLLER = "agent-health";
@@ -21,6 +23,8 @@ export interface AgentHealthDeps {
   /** Jobs assigned to, or with attempt records of, the agent `namespace/name`. */
   readonly jobsOfAgent: (namespace: string, name: string) => readonly Job[];
   readonly statusWriter: Pick<StatusWriter<Agent>, "updateStatus">;
+  /** Deletes an out-of-pod agent Offline past `config.gcAfterMs`. */
+  readonly deleter: Deleter;
   readonly events: EventRecorder;
   readonly audit: AuditSink;
   readonly clock: Pick<Clock, "now">;
@@ -65,10 +69,22 @@ export class AgentHealthReconciler implements Reconciler {
     }
     const now = clock.now();
     const lease = this.#tracker.observe(key, leases.getByName(namespace, req.name), now);
-    const decision = decideAgentHealth({ agent, lease, jobs: this.#deps.jobsOfAgent(namespace, req.name), now, config });
-    const next = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
-    if (!decision.write || decision.status === undefined) return next;
+    const jobs = this.#deps.jobsOfAgent(namespace, req.name);
+    const decision = decideAgentHealth({ agent, lease, jobs, now, config });
+    const next: Result = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
+    if (!decision.write || decision.status === undefined) {
+      const collection = decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs });
+      switch (collection.kind) {
+        case "keep":
+          return next;
+        case "wait":
+          return { requeueAfter: Math.min(next.requeueAfter ?? Infinity, collection.requeueAfterMs) };
+        case "delete":
+          return this.#delete(agent, key, collection, ctx);
+      }
+    }
 
+    // A phase change: its watch event brings the written status back, and collection decides on that.
     const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false });
     switch (written.outcome) {
       case "conflict":
@@ -105,6 +121,31 @@ export class AgentHealthReconciler implements Reconciler {
       message,
       actor: AGENT_HEALTH_CONTROLLER,
     });
+  }
+
+  // Out of a pod, an agent Offline past --agent-gc-after; the garbage collector takes its Lease.
+  async #delete(agent: Agent, key: string, decision: Extract<AgentCollectionDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
+    const outcome = await deleteUnchanged(this.#deps.deleter, agent, { signal: ctx.signal });
+    // Changed since the read (a heartbeat brought it back, say): decide again on the newer version.
+    if (outcome === "changed") return { requeue: true };
+    // Gone already: someone else deleted it, and the next reconcile notes that (#forget).
+    if (outcome === "gone") return {};
+    this.#tracker.forget(key);
+    const name = agent.metadata.name ?? "";
+    this.#deps.events.event(agent, "Normal", "AgentDeleted", "Delete", decision.message);
+    this.#deps.audit.record({
+      namespace: agent.metadata.namespace ?? "",
+      action: "agent-deleted",
+      kind: "Agent",
+      name,
+      ...(agent.metadata.uid === undefined ? {} : { uid: agent.metadata.uid }),
+      agent: name,
+      reason: decision.reason,
+      message: decision.message,
+      actor: AGENT_HEALTH_CONTROLLER,
+    });
+    ctx.log.info({ reason: decision.reason, offlineSince: new Date(decision.offlineSince).toISOString() }, "agent deleted");
+    return {};
   }
 
   // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.

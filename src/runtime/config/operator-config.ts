@@ -32,6 +32,8 @@ export interface OperatorConfig {
   readonly agentMaxQuarantineMs: number;
   /** A trip this soon after the last cool-down ended counts as a repeat. */
   readonly agentOffenceWindowMs: number;
+  /** An out-of-pod agent Offline this long is deleted; 0 = never. */
+  readonly agentGcAfterMs: number;
   readonly jobAckTimeoutMs: number;
   readonly jobStuckThresholdMs: number;
   readonly maxQueueTimeMs: number;
@@ -84,6 +86,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("agentQuarantineMs", "agent-quarantine", "value", "cool-down of an agent's first quarantine; each repeat doubles it", "1m"),
   flag("agentMaxQuarantineMs", "agent-max-quarantine", "value", "upper bound of the doubled quarantine cool-down", "1h"),
   flag("agentOffenceWindowMs", "agent-offence-window", "value", "a trip this soon after a quarantine ended counts as a repeat", "1h"),
+  flag("agentGcAfterMs", "agent-gc-after", "value", "an agent not in a pod that is Offline this long is deleted (its Lease with it); 0 = never", "24h"),
   flag("jobAckTimeoutMs", "job-ack-timeout", "value", "an Assigned job not started this long is requeued", "2m"),
   flag("jobStuckThresholdMs", "job-stuck-threshold", "value", "a Running job without progress this long is requeued", "30m"),
   flag("maxQueueTimeMs", "max-queue-time", "value", "a Pending job never started this long Expires (unless the job says)", "1h"),
@@ -125,7 +128,8 @@ const BOOL = new Map([
   ["f", false],
 ]);
 
-function durationSchema() {
+/** A Go duration in ms; positive, or also 0 with `zero` (a flag where 0 means "never"). */
+function durationSchema(options: { zero?: boolean } = {}) {
   return z.string().transform((s, ctx) => {
     let ms: number;
     try {
@@ -134,8 +138,8 @@ function durationSchema() {
       ctx.addIssue({ code: "custom", message: "expected a Go duration such as 90s, 2m, 1h30m or 300ms" });
       return z.NEVER;
     }
-    if (ms <= 0) {
-      ctx.addIssue({ code: "custom", message: "expected a positive duration" });
+    if (ms < 0 || (ms === 0 && options.zero !== true)) {
+      ctx.addIssue({ code: "custom", message: options.zero === true ? "expected a positive duration, or 0 for never" : "expected a positive duration" });
       return z.NEVER;
     }
     return ms;
@@ -179,6 +183,7 @@ const configSchema = z
     agentQuarantineMs: durationSchema(),
     agentMaxQuarantineMs: durationSchema(),
     agentOffenceWindowMs: durationSchema(),
+    agentGcAfterMs: durationSchema({ zero: true }),
     jobAckTimeoutMs: durationSchema(),
     jobStuckThresholdMs: durationSchema(),
     maxQueueTimeMs: durationSchema(),

@@ -11,11 +11,18 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
-/** Wall-clock time and Node timers. */
+/** The longest delay one Node timer takes (2^31−1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Wall-clock time and Node timers; a delay longer than {@link MAX_TIMER_MS} is a chain of timers. */
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = (left: number): void => {
+      handle = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
 };

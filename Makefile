@@ -48,7 +48,7 @@ typecheck: deps ## Type-check everything, tests included
 lint: deps ## ESLint with typescript-eslint
 	@npx eslint .
 
-binaries: build ## Build (or reuse) kube-apiserver, etcd, kubectl and helm
+binaries: build ## Build (or reuse) kube-apiserver, kube-controller-manager, etcd, kubectl and helm
 	@$(CP) build
 
 crds: build ## Regenerate crds/ from the zod schemas in src/api (and the chart's copy, install.yaml)

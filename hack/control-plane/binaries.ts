@@ -1,4 +1,4 @@
-// Builds kube-apiserver, kubectl, etcd and helm from their Go wrapper modules, once per version.
+// Builds kube-apiserver, kube-controller-manager, kubectl, etcd and helm from their Go wrapper modules, once per version.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";

@@ -1,4 +1,5 @@
-// A real kube-apiserver and etcd on loopback (the project's envtest), started, restarted and stopped.
+// A real kube-apiserver and etcd on loopback (the project's envtest), started, restarted and stopped,
+// with kube-controller-manager running the controllers a control plane without nodes needs.
 import type { ChildProcess } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -26,6 +27,8 @@ export interface ControlPlaneState {
   readonly dir: string;
   readonly etcd: { pid: number; clientPort: number; peerPort: number };
   readonly apiServer: { pid: number; port: number };
+  /** Absent in a state saved before the control plane ran kube-controller-manager. */
+  readonly controllerManager?: { pid: number; port: number };
 }
 
 export interface ControlPlane {
@@ -47,6 +50,11 @@ export interface ControlPlane {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+/**
+ * What follows owner references (an agent's Agent and Lease go with its Pod) and empties a deleted
+ * namespace so `kubectl delete namespace` finishes. The rest need nodes, or are not ours to test.
+ */
+const CONTROLLERS = ["garbagecollector", "namespace"];
 /** A port handed out by freePorts can be taken by another socket before etcd or the apiserver binds it. */
 const START_ATTEMPTS = 3;
 
@@ -57,18 +65,19 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   await mkdir(join(dir, "logs"), { recursive: true });
   const pki = await ensurePki(join(dir, "pki"));
   for (let attempt = 1; ; attempt++) {
-    const [etcdClient = 0, etcdPeer = 0, apiServer = 0] = await freePorts(3);
-    const plane = new LocalControlPlane(dir, binaries, pki, { etcdClient, etcdPeer, apiServer }, options);
+    const [etcdClient = 0, etcdPeer = 0, apiServer = 0, controllerManager = 0] = await freePorts(4);
+    const plane = new LocalControlPlane(dir, binaries, pki, { etcdClient, etcdPeer, apiServer, controllerManager }, options);
     try {
       await plane.startEtcd();
       await plane.startApiServer();
+      await plane.writeKubeconfig();
+      await plane.startControllerManager();
     } catch (err) {
       await plane.stop();
       if (attempt >= START_ATTEMPTS || !isPortTaken(err)) throw err;
       report(`a port was taken before the control plane bound it (attempt ${attempt}): starting again on new ports`);
       continue;
     }
-    await plane.writeKubeconfig();
     report(`control plane ready: ${plane.apiServerUrl} (kubeconfig ${plane.kubeconfigPath})`);
     return plane;
   }
@@ -80,10 +89,17 @@ function isPortTaken(err: unknown): boolean {
 
 /** Reattaches to a detached control plane whose state was saved; undefined if it is not healthy. */
 export async function attachControlPlane(state: ControlPlaneState): Promise<ControlPlane | undefined> {
-  if (!isProcessAlive(state.etcd.pid) || !isProcessAlive(state.apiServer.pid)) return undefined;
+  const { controllerManager } = state;
+  if (controllerManager === undefined) return undefined;
+  if (![state.etcd.pid, state.apiServer.pid, controllerManager.pid].every(isProcessAlive)) return undefined;
   const { binaryPaths } = await import("./versions.js");
   const pki = await ensurePki(join(state.dir, "pki"));
-  const ports = { etcdClient: state.etcd.clientPort, etcdPeer: state.etcd.peerPort, apiServer: state.apiServer.port };
+  const ports = {
+    etcdClient: state.etcd.clientPort,
+    etcdPeer: state.etcd.peerPort,
+    apiServer: state.apiServer.port,
+    controllerManager: controllerManager.port,
+  };
   const plane = new LocalControlPlane(state.dir, binaryPaths(), pki, ports, { detached: true }, state);
   return (await plane.isApiServerReady()) ? plane : undefined;
 }
@@ -92,6 +108,7 @@ interface Ports {
   readonly etcdClient: number;
   readonly etcdPeer: number;
   readonly apiServer: number;
+  readonly controllerManager: number;
 }
 
 class LocalControlPlane implements ControlPlane {
@@ -100,6 +117,7 @@ class LocalControlPlane implements ControlPlane {
   readonly etcdUrl: string;
   private etcdPid = 0;
   private apiServerPid = 0;
+  private controllerManagerPid = 0;
   private readonly children = new Map<number, ChildProcess>();
   /** Where each process's log stood when it was last spawned: its own lines start there. */
   private readonly logStart = new Map<string, number>();
@@ -118,6 +136,7 @@ class LocalControlPlane implements ControlPlane {
     if (attached) {
       this.etcdPid = attached.etcd.pid;
       this.apiServerPid = attached.apiServer.pid;
+      this.controllerManagerPid = attached.controllerManager?.pid ?? 0;
     }
   }
 
@@ -126,6 +145,7 @@ class LocalControlPlane implements ControlPlane {
       dir: this.dir,
       etcd: { pid: this.etcdPid, clientPort: this.ports.etcdClient, peerPort: this.ports.etcdPeer },
       apiServer: { pid: this.apiServerPid, port: this.ports.apiServer },
+      controllerManager: { pid: this.controllerManagerPid, port: this.ports.controllerManager },
     };
   }
 
@@ -176,6 +196,22 @@ class LocalControlPlane implements ControlPlane {
     );
   }
 
+  /** Runs as the admin of the kubeconfig, so it may delete whatever a namespace or an owner leaves behind. */
+  async startControllerManager(): Promise<void> {
+    const child = this.spawn(this.binaries.kubeControllerManager, "kube-controller-manager", [
+      `--kubeconfig=${this.kubeconfigPath}`,
+      `--controllers=${CONTROLLERS.join(",")}`,
+      "--leader-elect=false",
+      "--bind-address=127.0.0.1",
+      `--secure-port=${this.ports.controllerManager}`,
+      `--cert-dir=${join(this.dir, "pki", "controller-manager")}`,
+    ]);
+    this.controllerManagerPid = child.pid ?? 0;
+    await waitFor("kube-controller-manager /healthz", () => this.isControllerManagerHealthy(), READY_TIMEOUT_MS, () =>
+      this.deathNote(this.controllerManagerPid, "kube-controller-manager"),
+    );
+  }
+
   async killApiServer(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     await this.kill(this.apiServerPid, signal);
   }
@@ -202,6 +238,7 @@ class LocalControlPlane implements ControlPlane {
   }
 
   async stop(): Promise<void> {
+    await stopProcess(this.controllerManagerPid);
     await stopProcess(this.apiServerPid);
     await stopProcess(this.etcdPid);
   }
@@ -223,6 +260,20 @@ class LocalControlPlane implements ControlPlane {
     const [ca, cert, key] = await Promise.all([readFile(this.pki.caCert), readFile(this.pki.adminCert), readFile(this.pki.adminKey)]);
     return new Promise((resolve) => {
       const req = request(`${this.apiServerUrl}/readyz`, { ca, cert, key, timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on("error", () => resolve(false));
+      req.on("timeout", () => req.destroy());
+      req.end();
+    });
+  }
+
+  /** Its serving certificate is self-signed in its cert dir; /healthz is open to anyone. */
+  private isControllerManagerHealthy(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const url = `https://127.0.0.1:${this.ports.controllerManager}/healthz`;
+      const req = request(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
         res.resume();
         resolve(res.statusCode === 200);
       });

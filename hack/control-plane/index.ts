@@ -1,5 +1,6 @@
-// The project's envtest: builds kube-apiserver, etcd, kubectl and helm from Go modules (cached by
-// version) and runs a real control plane on loopback for `make cluster-up`, the tests and the demo.
+// The project's envtest: builds kube-apiserver, kube-controller-manager, etcd, kubectl and helm from Go
+// modules (cached by version) and runs a real control plane on loopback for `make cluster-up`, the
+// tests, the demo and the bench.
 export { ensureBinaries, stderrReporter, type Reporter } from "./binaries.js";
 export {
   attachControlPlane,

@@ -31,7 +31,7 @@ async function readState(paths: LocalClusterPaths): Promise<ControlPlaneState | 
 
 /** Stops recorded processes that are still ours (the pid's command line names our data dir). */
 async function stopRecorded(state: ControlPlaneState): Promise<void> {
-  for (const pid of [state.apiServer.pid, state.etcd.pid]) {
+  for (const pid of [state.controllerManager?.pid ?? 0, state.apiServer.pid, state.etcd.pid]) {
     if (pid > 0 && isProcessAlive(pid) && commandLineOf(pid).includes(state.dir)) await stopProcess(pid);
   }
 }

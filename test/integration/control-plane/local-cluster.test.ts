@@ -54,6 +54,8 @@ describe("local cluster (cluster-up / cluster-down)", { timeout: 400_000 }, asyn
     await clusterDown(paths, quiet);
     expect(isProcessAlive(state.apiServer.pid)).toBe(false);
     expect(isProcessAlive(state.etcd.pid)).toBe(false);
+    expect(state.controllerManager?.pid).toBeGreaterThan(0);
+    expect(isProcessAlive(state.controllerManager?.pid ?? 0)).toBe(false);
     // A stale record pointing at an unrelated live process (this test runner) must be neither killed nor trusted.
     await writeFile(paths.stateFile, JSON.stringify({ ...state, apiServer: { ...state.apiServer, pid: process.pid } }));
     const fresh = await clusterUp(paths, quiet);
@@ -61,5 +63,6 @@ describe("local cluster (cluster-up / cluster-down)", { timeout: 400_000 }, asyn
     expect((await readState()).apiServer.pid).not.toBe(process.pid);
     await clusterDown(paths, quiet);
     expect(isProcessAlive(fresh.state().apiServer.pid)).toBe(false);
+    expect(isProcessAlive(fresh.state().controllerManager?.pid ?? 0)).toBe(false);
   });
 });

@@ -1,0 +1,75 @@
+// The README's "On a real cluster" steps, run as written on a fresh control plane: install.yaml, the
+// samples, the samples' two agents, and every sample Job Complete. No kubelet runs pods here, so
+// `helios operator` runs as a process in place of the operator's pods, and Helm's line is the one
+// step left out (the README gives install.yaml as its alternative; the chart tests cover Helm).
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../hack/control-plane/index.js";
+import { exited } from "../jobs/support.js";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+/** The first ```sh block under the README's "## On a real cluster" heading. */
+function realClusterSteps(readme: string): string {
+  const section = readme.slice(readme.indexOf("## On a real cluster"));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) throw new Error('README: no ```sh block under "## On a real cluster"');
+  return block;
+}
+
+function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn("bash", ["-c", script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("close", (code) => done({ code, output }));
+  });
+}
+
+describe("README: On a real cluster", { timeout: 400_000 }, () => {
+  let plane: ControlPlane;
+  let operator: ChildProcess | undefined;
+  let operatorLog = "";
+
+  beforeAll(async () => {
+    plane = await startControlPlane({ report: () => {} });
+  }, 300_000);
+
+  afterAll(async () => {
+    if (operator !== undefined && operator.exitCode === null) {
+      operator.kill("SIGTERM");
+      await exited(operator);
+    }
+    await plane.stop();
+    await removeControlPlaneData(plane);
+  });
+
+  it("installs, applies the samples, runs their agents and completes every sample Job", async () => {
+    const steps = realClusterSteps(readFileSync(join(ROOT, "README.md"), "utf8"));
+    expect(steps).toContain("kubectl apply -f manifests/samples/");
+    const runnable = steps
+      .split("\n")
+      .filter((line) => !line.startsWith("helm install"))
+      .join("\n");
+
+    operator = spawn(process.execPath, ["bin/helios", "operator", "--kubeconfig", plane.kubeconfigPath, "--operator-namespace", "helios-system",
+      "--metrics-bind-address", "0", "--health-probe-bind-address", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    operator.stderr?.on("data", (d: Buffer) => (operatorLog = (operatorLog + d.toString()).slice(-4000)));
+
+    const env = {
+      PATH: [dirname(plane.binaries.kubectl), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
+      HOME: process.env["HOME"] ?? "/tmp",
+      KUBECONFIG: plane.kubeconfigPath,
+    };
+    // The agents started with `&` are stopped when the steps end, as a user's shell would on exit.
+    const result = await runScript(`set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${runnable}`, env);
+    expect(result.code, `${result.output}\n--- operator:\n${operatorLog}`).toBe(0);
+
+    const phases = await runScript("kubectl get hjob -n helios-demo -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}'", env);
+    const jobs = phases.output.trim().split("\n").sort();
+    expect(jobs).toEqual(["flaky-twice=Succeeded", "hello-echo=Succeeded", "short-nap=Succeeded", "urgent-echo=Succeeded"]);
+  });
+});

@@ -12,6 +12,12 @@ import { CLI, clients, spawnAgent, waitFor } from "./support.js";
 const PODS: ResourceType = { group: "", version: "v1", plural: "pods", kind: "Pod", namespaced: true };
 const SERVICE_ACCOUNTS: ResourceType = { group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true };
 const GC_AFTER = "3s";
+/**
+ * The garbage collector follows owner references of a kind only once it watches that kind: it picks up
+ * CRDs applied after it started on its 30 s discovery resync, so the first cascade through an Agent
+ * may wait that long.
+ */
+const COLLECTOR_MS = 90_000;
 
 const kc = kubeConfig();
 const c = clients(kc);
@@ -113,7 +119,7 @@ describe("agents leave no garbage", () => {
     expect(offline.status?.lastPhaseTransitionTime).toBeDefined();
 
     await waitFor(`gc-out deleted by the operator ${log()}`, () => gone(() => c.agents.get({ namespace: ns, name: "gc-out" })), 30_000);
-    await waitFor("gc-out's Lease deleted by the garbage collector", () => gone(() => c.leases.get({ namespace: ns, name: "gc-out" })), 60_000);
+    await waitFor("gc-out's Lease deleted by the garbage collector", () => gone(() => c.leases.get({ namespace: ns, name: "gc-out" })), COLLECTOR_MS);
     const entry = await waitFor("the agent-deleted audit entry", async () => {
       const chunks = (await audit.listAll({ namespace: ns })).items;
       return chunks.flatMap((chunk) => chunk.spec.entries).find((e) => e.action === "agent-deleted" && e.name === "gc-out");
@@ -128,7 +134,7 @@ describe("agents leave no garbage", () => {
     await c.leases.get({ namespace: ns, name: "gc-kept" });
     const chunks = (await audit.listAll({ namespace: ns })).items;
     expect(chunks.flatMap((chunk) => chunk.spec.entries).filter((e) => e.action === "agent-deleted").map((e) => e.name)).toEqual(["gc-out"]);
-  }, 180_000);
+  }, 240_000);
 
   it("in a pod: the Agent is owned by its Pod, and deleting the Pod removes the Agent and its Lease", async () => {
     const pod = await createPod("gc-pod");
@@ -141,8 +147,8 @@ describe("agents leave no garbage", () => {
 
     // A pod never scheduled is deleted at once (no kubelet to wait for); the agent is still running.
     await pods.delete({ namespace: ns, name: "gc-pod" });
-    await waitFor("the Agent deleted by the garbage collector", () => gone(() => c.agents.get({ namespace: ns, name: "gc-pod" })), 60_000);
-    await waitFor("the Lease deleted by the garbage collector", () => gone(() => c.leases.get({ namespace: ns, name: "gc-pod" })), 60_000);
+    await waitFor("the Agent deleted by the garbage collector", () => gone(() => c.agents.get({ namespace: ns, name: "gc-pod" })), COLLECTOR_MS);
+    await waitFor("the Lease deleted by the garbage collector", () => gone(() => c.leases.get({ namespace: ns, name: "gc-pod" })), COLLECTOR_MS);
     await kill(agent);
-  }, 180_000);
+  }, 240_000);
 });

@@ -3,6 +3,7 @@
 // Lease), and leaves an agent owned by a Pod to the collector, which removes it and its Lease with the Pod.
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../hack/control-plane/index.js";
 import type { Agent } from "../../../src/api/index.js";
 import { isApiError, ResourceClient, type KubeObject, type ResourceType } from "../../../src/runtime/client/index.js";
 import { auditClient } from "../audit/support.js";
@@ -30,16 +31,18 @@ const audit = auditClient(kc);
 let ns: string;
 let operator: ChildProcess | undefined;
 let operatorLog = "";
+let metricsPort = 0;
 const agents: ReturnType<typeof spawnAgent>[] = [];
 
 beforeAll(async () => {
   ns = await createNamespace("agent-gc");
   // The pods' own ServiceAccount: with the ServiceAccount admission plugin on, a pod needs one that exists.
   await new ResourceClient<KubeObject>(c.transport, SERVICE_ACCOUNTS).create({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "gc-pods", namespace: ns } });
+  metricsPort = await freePort();
   operator = spawn(
     process.execPath,
     [CLI, "operator", "--kubeconfig", kubeconfigPath(), "--namespace", ns, "--operator-namespace", ns, "--agent-stale-timeout", "3s",
-      "--agent-gc-after", GC_AFTER, "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--log-level", "warn"],
+      "--agent-gc-after", GC_AFTER, "--metrics-bind-address", `127.0.0.1:${metricsPort}`, "--health-probe-bind-address", "0", "--log-level", "warn"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   operator.stdout?.on("data", (d: Buffer) => (operatorLog += d.toString()));
@@ -95,6 +98,13 @@ async function kill(agent: ReturnType<typeof spawnAgent>): Promise<void> {
   await agent.exited;
 }
 
+/** helios_agent_last_offline_timestamp_seconds of the test's namespace, as the operator exports it. */
+async function lastOffline(): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`helios_agent_last_offline_timestamp_seconds{namespace="${ns}"}`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
 const log = (): string => `(operator log: ${operatorLog.slice(-800)})`;
 
 describe("agents leave no garbage", () => {
@@ -117,6 +127,9 @@ describe("agents leave no garbage", () => {
       return agent.status?.phase === "Offline" ? agent : undefined;
     }, 20_000);
     expect(offline.status?.lastPhaseTransitionTime).toBeDefined();
+    // The Offline alert's gauge: the latest of the Offline agents, from the persisted phase change.
+    const offlineAt = Date.parse(offline.status?.lastPhaseTransitionTime ?? "") / 1000;
+    await waitFor("the gauge at gc-out's Offline time", async () => (await lastOffline()) === offlineAt, 10_000);
 
     await waitFor(`gc-out deleted by the operator ${log()}`, () => gone(() => c.agents.get({ namespace: ns, name: "gc-out" })), 30_000);
     await waitFor("gc-out's Lease deleted by the garbage collector", () => gone(() => c.leases.get({ namespace: ns, name: "gc-out" })), COLLECTOR_MS);
@@ -132,6 +145,8 @@ describe("agents leave no garbage", () => {
     expect(kept.status?.phase).toBe("Offline");
     expect(Date.parse(kept.status?.lastPhaseTransitionTime ?? "")).toBeLessThanOrEqual(Date.parse(offline.status?.lastPhaseTransitionTime ?? ""));
     await c.leases.get({ namespace: ns, name: "gc-kept" });
+    const keptAt = Date.parse(kept.status?.lastPhaseTransitionTime ?? "") / 1000;
+    await waitFor("the gauge back at gc-kept's Offline time", async () => (await lastOffline()) === keptAt, 10_000);
     const chunks = (await audit.listAll({ namespace: ns })).items;
     expect(chunks.flatMap((chunk) => chunk.spec.entries).filter((e) => e.action === "agent-deleted").map((e) => e.name)).toEqual(["gc-out"]);
   }, 240_000);

@@ -72,17 +72,9 @@ export class AgentHealthReconciler implements Reconciler {
     const jobs = this.#deps.jobsOfAgent(namespace, req.name);
     const decision = decideAgentHealth({ agent, lease, jobs, now, config });
     const next: Result = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
-    if (!decision.write || decision.status === undefined) {
-      const collection = decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs });
-      switch (collection.kind) {
-        case "keep":
-          return next;
-        case "wait":
-          return { requeueAfter: Math.min(next.requeueAfter ?? Infinity, collection.requeueAfterMs) };
-        case "delete":
-          return this.#delete(agent, key, collection, ctx);
-      }
-    }
+    const collect = (): Promise<Result> =>
+      this.#collect(agent, key, decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs }), next, ctx);
+    if (!decision.write || decision.status === undefined) return collect();
 
     // A phase change: its watch event brings the written status back, and collection decides on that.
     const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false });
@@ -93,7 +85,7 @@ export class AgentHealthReconciler implements Reconciler {
         this.#forget(namespace, req.name, key);
         return {};
       case "unchanged":
-        return next;
+        return collect();
       case "updated":
         break;
     }
@@ -123,10 +115,12 @@ export class AgentHealthReconciler implements Reconciler {
     });
   }
 
-  // Out of a pod, an agent Offline past --agent-gc-after; the garbage collector takes its Lease.
-  async #delete(agent: Agent, key: string, decision: Extract<AgentCollectionDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
+  // Out of a pod, an agent Offline past --agent-gc-after is deleted; the garbage collector takes its Lease.
+  async #collect(agent: Agent, key: string, decision: AgentCollectionDecision, next: Result, ctx: ReconcileContext): Promise<Result> {
+    if (decision.kind === "keep") return next;
+    if (decision.kind === "wait") return { requeueAfter: Math.min(next.requeueAfter ?? Infinity, decision.requeueAfterMs) };
     const outcome = await deleteUnchanged(this.#deps.deleter, agent, { signal: ctx.signal });
-    // Changed since the read (a heartbeat brought it back, say): decide again on the newer version.
+    // Changed since the read (re-registered, drained, recreated): decide again on the newer version.
     if (outcome === "changed") return { requeue: true };
     // Gone already: someone else deleted it, and the next reconcile notes that (#forget).
     if (outcome === "gone") return {};

@@ -51,10 +51,11 @@ export interface ControlPlane {
 
 const READY_TIMEOUT_MS = 60_000;
 /**
- * What follows owner references (an agent's Agent and Lease go with its Pod) and empties a deleted
- * namespace so `kubectl delete namespace` finishes. The rest need nodes, or are not ours to test.
+ * What follows owner references (an agent's Agent and Lease go with its Pod), empties a deleted
+ * namespace so `kubectl delete namespace` finishes, and fills aggregated ClusterRoles (the chart's
+ * tenant roles join admin, edit and view). The rest need nodes, or are not ours to test.
  */
-const CONTROLLERS = ["garbagecollector", "namespace"];
+const CONTROLLERS = ["garbagecollector", "namespace", "clusterrole-aggregation"];
 /** A port handed out by freePorts can be taken by another socket before etcd or the apiserver binds it. */
 const START_ATTEMPTS = 3;
 

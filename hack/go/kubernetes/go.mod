@@ -1,6 +1,6 @@
-// Wrapper module that pins k8s.io/kubernetes so its kube-apiserver and kubectl can be built from
-// the Go module proxy: kubernetes' own go.mod points staging modules at ./staging, so each one is
-// replaced here by its published v0.X.Y release.
+// Wrapper module that pins k8s.io/kubernetes so its kube-apiserver, kube-controller-manager and kubectl
+// can be built from the Go module proxy: kubernetes' own go.mod points staging modules at ./staging, so
+// each one is replaced here by its published v0.X.Y release.
 module helios.dev/hack/kubernetes
 
 go 1.26.0

@@ -7,7 +7,9 @@
 // Guarantees: staleness never compares an agent-written timestamp with the operator's clock (only
 // whether `renewTime` changed, and when this process saw it change), so agent clock skew cannot fool
 // it. Attempt records are ordered by `assignedAt`, which the dispatcher writes on the operator's
-// clock, so quarantine windows compare operator times with operator times.
+// clock, so quarantine windows compare operator times with operator times. An agent that renews its
+// Lease on schedule is never judged Offline, whatever `--agent-stale-timeout` says: the bound is
+// raised to what the Lease itself promises (`effectiveStaleTimeoutMs`).
 import {
   AGENT_CONDITIONS,
   AGENT_HALF_OPEN_REASON,
@@ -20,10 +22,14 @@ import {
   type ConditionInput,
   type Job,
 } from "../../api/index.js";
+import { formatDuration } from "../../runtime/config/index.js";
 
 /** Tunables of agent-health; durations in milliseconds. */
 export interface AgentHealthConfig {
-  /** An agent whose lease has not changed this long (on the operator's clock) is Offline. */
+  /**
+   * An agent whose lease has not changed this long (on the operator's clock) is Offline; raised per
+   * agent to its Lease's minimum (`effectiveStaleTimeoutMs`).
+   */
   readonly staleTimeoutMs: number;
   /** Failed attempts in a row that trip the breaker. */
   readonly failureThreshold: number;
@@ -62,12 +68,76 @@ export type AgentReason = (typeof AGENT_REASONS)[keyof typeof AGENT_REASONS];
  * - `missing`: no Lease (yet); `since` is when this process first saw the Agent.
  * - `released`: the holder gave the Lease up (clean shutdown).
  * - `held`: `lastChangeAt` is when `renewTime` was last seen to change (first sight counts as a change
- *   only if `changed` is false: a first sight proves nothing about freshness).
+ *   only if `changed` is false: a first sight proves nothing about freshness);
+ *   `leaseDurationSeconds` is the Lease's `spec.leaseDurationSeconds` as written (undefined if unset).
  */
 export type LeaseView =
   | { readonly state: "missing"; readonly since: number }
   | { readonly state: "released"; readonly lastChangeAt: number }
-  | { readonly state: "held"; readonly lastChangeAt: number; readonly changed: boolean; readonly draining: boolean };
+  | {
+      readonly state: "held";
+      readonly lastChangeAt: number;
+      readonly changed: boolean;
+      readonly draining: boolean;
+      readonly leaseDurationSeconds: number | undefined;
+    };
+
+/** The least margin over the lease duration, whatever the lease: one apiserver write plus one watch event on a busy control plane. */
+const MIN_STALE_MARGIN_MS = 1000;
+
+/**
+ * The shortest staleness bound that never calls an agent renewing on schedule Offline:
+ *
+ *     leaseDuration + max(leaseDuration / 4, 1 s)
+ *
+ * An agent renews every leaseDuration/4 and, when a renewal fails, retries a few times with a backoff
+ * of at most half a period, then tries again at the next period (src/agent/heartbeat.ts, the kubelet's
+ * rule). By the Lease's own contract it is alive while it renews within leaseDuration; the margin of
+ * one renew period covers the last renewal's write, its retries and the watch event that brings it to
+ * the operator, as the node lifecycle controller's grace period (50 s) exceeds the kubelet's 40 s node
+ * Lease renewed every 10 s. A short lease (tests) gets at least 1 s of margin: apiserver latency does
+ * not shrink with the lease. Defaults: 40 s lease → 50 s, below the 90 s default timeout.
+ */
+export function minimumStaleTimeoutMs(leaseDurationSeconds: number): number {
+  const leaseMs = leaseDurationSeconds * 1000;
+  return leaseMs + Math.max(leaseMs / 4, MIN_STALE_MARGIN_MS);
+}
+
+/**
+ * The staleness bound agent-health applies to an agent: `configuredMs` (`--agent-stale-timeout`),
+ * raised to {@link minimumStaleTimeoutMs} of its Lease. A Lease without a usable duration (unset, not
+ * a positive integer, as a hand-written Lease may be) leaves `configuredMs` as it is.
+ */
+export function effectiveStaleTimeoutMs(configuredMs: number, leaseDurationSeconds: number | undefined): number {
+  if (leaseDurationSeconds === undefined || !Number.isSafeInteger(leaseDurationSeconds) || leaseDurationSeconds <= 0) return configuredMs;
+  return Math.max(configuredMs, minimumStaleTimeoutMs(leaseDurationSeconds));
+}
+
+/** `--agent-stale-timeout` was raised for an agent: what was asked, what applies, and the lease why. */
+export interface StaleTimeoutRaise {
+  readonly configuredMs: number;
+  readonly effectiveMs: number;
+  readonly leaseDurationSeconds: number;
+}
+
+/** The raise applied to an agent whose lease is `lease`, or undefined when the configured timeout stands. */
+export function staleTimeoutRaise(lease: LeaseView, configuredMs: number): StaleTimeoutRaise | undefined {
+  if (lease.state !== "held" || lease.leaseDurationSeconds === undefined) return undefined;
+  const effectiveMs = effectiveStaleTimeoutMs(configuredMs, lease.leaseDurationSeconds);
+  return effectiveMs > configuredMs ? { configuredMs, effectiveMs, leaseDurationSeconds: lease.leaseDurationSeconds } : undefined;
+}
+
+/** The note of the Warning Event and log line that say a raise applies (one rule, one wording). */
+export function staleTimeoutRaiseMessage(raise: StaleTimeoutRaise): string {
+  const effective = formatDuration(raise.effectiveMs);
+  return (
+    `--agent-stale-timeout ${formatDuration(raise.configuredMs)} is shorter than this agent's Lease allows ` +
+    `(leaseDurationSeconds ${raise.leaseDurationSeconds}, renewed every ${formatDuration((raise.leaseDurationSeconds * 1000) / 4)}): ` +
+    `it is judged Offline after ${effective} without a renewal (lease duration + one renew period, at least 1s), so a ` +
+    `healthy agent is never Offline between renewals. Set --agent-stale-timeout to at least ${effective}, or give the ` +
+    `agent a shorter --lease-duration, to judge it by the flag.`
+  );
+}
 
 export type Liveness =
   | { readonly live: true; readonly staleAt: number; readonly draining: boolean; readonly heartbeatAt: number }
@@ -78,7 +148,8 @@ export type Liveness =
 /**
  * Whether the agent is alive as of `now`. A first sight of a lease is trusted (grace period, as the
  * node lifecycle controller gives) unless the agent is already Offline: then only a change of
- * `renewTime` brings it back, so an operator restart cannot revive a dead agent.
+ * `renewTime` brings it back, so an operator restart cannot revive a dead agent. A held lease is
+ * stale after {@link effectiveStaleTimeoutMs}, never after less than its lease promises.
  */
 export function judgeLiveness(lease: LeaseView, currentPhase: AgentPhase | undefined, now: number, staleTimeoutMs: number): Liveness {
   switch (lease.state) {
@@ -91,7 +162,7 @@ export function judgeLiveness(lease: LeaseView, currentPhase: AgentPhase | undef
       return { live: false, reason: "stopped", heartbeatAt: lease.lastChangeAt };
     case "held": {
       const trusted = lease.changed || currentPhase !== "Offline";
-      const staleAt = lease.lastChangeAt + staleTimeoutMs;
+      const staleAt = lease.lastChangeAt + effectiveStaleTimeoutMs(staleTimeoutMs, lease.leaseDurationSeconds);
       if (trusted && now < staleAt) return { live: true, staleAt, draining: lease.draining, heartbeatAt: lease.lastChangeAt };
       return { live: false, reason: "offline", heartbeatAt: lease.lastChangeAt };
     }
@@ -209,6 +280,8 @@ export interface AgentHealthDecision {
   readonly breakerChange: AgentReason | undefined;
   /** Look again after this long (staleness deadline, end of cool-down); undefined = on change only. */
   readonly requeueAfterMs: number | undefined;
+  /** Set on every decision while the agent's lease raises `--agent-stale-timeout` (the reconciler says so once). */
+  readonly staleTimeoutRaise: StaleTimeoutRaise | undefined;
 }
 
 /** Jobs of the agent that hold a slot: Assigned or Running there now. */
@@ -222,8 +295,17 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
   const name = agent.metadata.name ?? "";
   const current = agent.status?.phase;
   const liveness = judgeLiveness(input.lease, current, now, config.staleTimeoutMs);
+  const raise = staleTimeoutRaise(input.lease, config.staleTimeoutMs);
   if (liveness.live === "unknown") {
-    return { phase: undefined, status: undefined, write: false, transition: undefined, breakerChange: undefined, requeueAfterMs: Math.max(1, liveness.decideAt - now) };
+    return {
+      phase: undefined,
+      status: undefined,
+      write: false,
+      transition: undefined,
+      breakerChange: undefined,
+      requeueAfterMs: Math.max(1, liveness.decideAt - now),
+      staleTimeoutRaise: raise,
+    };
   }
   const outcomes = attemptOutcomes(input.jobs, name);
   const breaker = breakerState(agent, outcomes, now, config);
@@ -240,7 +322,7 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
         ? "the agent released its lease (clean shutdown)"
         : liveness.heartbeatAt === undefined
           ? `no lease seen within ${seconds(config.staleTimeoutMs)}`
-          : `lease not renewed for ${seconds(now - liveness.heartbeatAt)} (stale after ${seconds(config.staleTimeoutMs)})`;
+          : `lease not renewed for ${seconds(now - liveness.heartbeatAt)} (stale after ${seconds(raise?.effectiveMs ?? config.staleTimeoutMs)})`;
   } else if (draining) {
     phase = "Draining";
     reason = AGENT_REASONS.draining;
@@ -297,6 +379,7 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
     transition: phaseChanged ? { from: current, to: phase, reason, message } : undefined,
     breakerChange: !phaseChanged && breakerChanged ? reason : undefined,
     requeueAfterMs: nextCheck(liveness, breaker, now),
+    staleTimeoutRaise: raise,
   };
 }
 

@@ -10,8 +10,12 @@ export {
   cooldownMs,
   decideAgentHealth,
   DEFAULT_AGENT_HEALTH_CONFIG,
+  effectiveStaleTimeoutMs,
   judgeLiveness,
+  minimumStaleTimeoutMs,
   runningJobs,
+  staleTimeoutRaise,
+  staleTimeoutRaiseMessage,
   type AgentHealthConfig,
   type AgentHealthDecision,
   type AgentHealthInput,
@@ -21,6 +25,7 @@ export {
   type BreakerState,
   type LeaseView,
   type Liveness,
+  type StaleTimeoutRaise,
 } from "./decide.js";
 export {
   AGENT_DELETED_REASON,

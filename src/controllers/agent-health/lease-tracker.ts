@@ -49,6 +49,7 @@ export class LeaseTracker {
       lastChangeAt: observation.lastChangeAt,
       changed: observation.changed,
       draining: lease.metadata?.annotations?.[AGENT_LEASE_DRAINING_ANNOTATION] === "true",
+      leaseDurationSeconds: lease.spec?.leaseDurationSeconds,
     };
   }
 

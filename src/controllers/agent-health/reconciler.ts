@@ -11,7 +11,15 @@ import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { decideAgentCollection, type AgentCollectionDecision } from "./collect.js";
-import { AGENT_REASONS, decideAgentHealth, runningJobs, type AgentHealthConfig, type AgentReason } from "./decide.js";
+import {
+  AGENT_REASONS,
+  decideAgentHealth,
+  runningJobs,
+  staleTimeoutRaiseMessage,
+  type AgentHealthConfig,
+  type AgentReason,
+  type StaleTimeoutRaise,
+} from "./decide.js";
 import { LeaseTracker } from "./lease-tracker.js";
 
 export const AGENT_HEALTH_CONTROLLER = "agent-health";
@@ -49,10 +57,15 @@ const NOTICES: Readonly<Record<AgentReason, Notice>> = {
   [AGENT_REASONS.quarantined]: { event: { type: "Warning", reason: "AgentQuarantined", action: "Quarantine" }, audit: "agent-quarantined" },
 };
 
+/** The Warning Event that says `--agent-stale-timeout` was raised for an agent (see `staleTimeoutRaise`). */
+const STALE_TIMEOUT_RAISED = { type: "Warning", reason: "StaleTimeoutRaised", action: "RaiseStaleTimeout" } as const;
+
 /** Agents + Leases → Agent phase. One reconcile per agent key at a time (the controller guarantees it). */
 export class AgentHealthReconciler implements Reconciler {
   readonly #deps: AgentHealthDeps;
   readonly #tracker = new LeaseTracker();
+  /** Per agent key, the lease duration whose raise was announced: once per agent and lease duration, per process. */
+  readonly #raisesAnnounced = new Map<string, number>();
 
   constructor(deps: AgentHealthDeps) {
     this.#deps = deps;
@@ -71,6 +84,7 @@ export class AgentHealthReconciler implements Reconciler {
     const lease = this.#tracker.observe(key, leases.getByName(namespace, req.name), now);
     const jobs = this.#deps.jobsOfAgent(namespace, req.name);
     const decision = decideAgentHealth({ agent, lease, jobs, now, config });
+    this.#announceRaise(key, agent, decision.staleTimeoutRaise, ctx);
     const next: Result = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
     const collect = (): Promise<Result> =>
       this.#collect(agent, key, decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs }), next, ctx);
@@ -99,6 +113,21 @@ export class AgentHealthReconciler implements Reconciler {
     return next;
   }
 
+  #announceRaise(key: string, agent: Agent, raise: StaleTimeoutRaise | undefined, ctx: ReconcileContext): void {
+    if (raise === undefined) {
+      this.#raisesAnnounced.delete(key);
+      return;
+    }
+    if (this.#raisesAnnounced.get(key) === raise.leaseDurationSeconds) return;
+    this.#raisesAnnounced.set(key, raise.leaseDurationSeconds);
+    const message = staleTimeoutRaiseMessage(raise);
+    this.#deps.events.event(agent, STALE_TIMEOUT_RAISED.type, STALE_TIMEOUT_RAISED.reason, STALE_TIMEOUT_RAISED.action, message);
+    ctx.log.warn(
+      { reason: STALE_TIMEOUT_RAISED.reason, configuredMs: raise.configuredMs, effectiveMs: raise.effectiveMs, leaseDurationSeconds: raise.leaseDurationSeconds, why: message },
+      "agent stale timeout raised to what its lease allows",
+    );
+  }
+
   #announce(agent: Agent, reason: AgentReason, message: string): void {
     const notice = NOTICES[reason];
     this.#deps.events.event(agent, notice.event.type, notice.event.reason, notice.event.action, message);
@@ -125,6 +154,7 @@ export class AgentHealthReconciler implements Reconciler {
     // Gone already: someone else deleted it, and the next reconcile notes that (#forget).
     if (outcome === "gone") return {};
     this.#tracker.forget(key);
+    this.#raisesAnnounced.delete(key);
     const name = agent.metadata.name ?? "";
     this.#deps.events.event(agent, "Normal", "AgentDeleted", "Delete", decision.message);
     this.#deps.audit.record({
@@ -144,6 +174,7 @@ export class AgentHealthReconciler implements Reconciler {
 
   // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.
   #forget(namespace: string, name: string, key: string): void {
+    this.#raisesAnnounced.delete(key);
     if (!this.#tracker.has(key)) return;
     this.#tracker.forget(key);
     this.#deps.audit.record({

@@ -81,7 +81,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz; "0" disables', ":8081"),
   flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
   flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
-  flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline", "90s"),
+  flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline (never less than its lease duration + max(duration/4, 1s))", "90s"),
   flag("agentFailureThreshold", "agent-failure-threshold", "value", "failed attempts in a row that quarantine an agent (circuit breaker)", "5"),
   flag("agentQuarantineMs", "agent-quarantine", "value", "cool-down of an agent's first quarantine; each repeat doubles it", "1m"),
   flag("agentMaxQuarantineMs", "agent-max-quarantine", "value", "upper bound of the doubled quarantine cool-down", "1h"),

@@ -11,18 +11,17 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
-/** The longest delay one Node timer takes (2^31−1 ms, about 24.8 days); a longer one fires at once. */
+/**
+ * The longest delay a Node timer keeps (2^31−1 ms, about 24.8 days); a longer one fires after 1 ms.
+ * Longer waits fire early, at this bound: callers re-decide (level-based) and wait again.
+ */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Wall-clock time and Node timers; a delay longer than {@link MAX_TIMER_MS} is a chain of timers. */
+/** Wall-clock time and Node timers. */
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    let handle: ReturnType<typeof setTimeout>;
-    const arm = (left: number): void => {
-      handle = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
-    };
-    arm(ms);
+    const handle = setTimeout(fn, Math.min(Math.max(0, ms), MAX_TIMER_MS));
     return { cancel: () => clearTimeout(handle) };
   },
 };

@@ -47,7 +47,7 @@ describe("chaos: zombie agent (SIGSTOP past the stale timeout, then SIGCONT)", (
     zombie.signal("SIGSTOP");
     const healthy = r.startAgent("b", { maxConcurrency: JOBS, args: ["--allow-exec", "sleep"] });
     await healthy.started();
-    // Stale after 3 s: requeued to b as attempt 2, while the zombie's exec children finish.
+    // Stale after 5 s: requeued to b as attempt 2, while the zombie's exec children finish.
     await waitUntil("all jobs Running on b as attempt 2", () => runningOn("b", 2), 30_000);
     zombie.signal("SIGCONT");
 

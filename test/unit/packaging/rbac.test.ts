@@ -103,8 +103,10 @@ describe("chart RBAC", () => {
     const flags = findObject(objects, "Role", "helios-agent-control-flags");
     expect(flags.metadata.namespace).toBe("helios-system");
     expect(permissions(rulesOf(flags))).toEqual(["helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch"]);
-    // No ClusterRole for agents: a tenant's agent never sees other namespaces.
-    expect(objects.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name)).toEqual(["helios-operator"]);
+    // No ClusterRole for agents: a tenant's agent never sees other namespaces. The tenant roles are
+    // bound by nothing in the chart: they join view, edit and admin through aggregation labels.
+    expect(objects.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name)).toEqual(["helios-operator", "helios-view", "helios-edit", "helios-admin"]);
+    expect(objects.filter((o) => o.kind === "ClusterRoleBinding").map((o) => (o["roleRef"] as { name: string }).name)).toEqual(["helios-operator"]);
   });
 
   it("binds each role to the matching ServiceAccount", async () => {

@@ -160,7 +160,7 @@ export interface OperatorProcessOptions {
   readonly args?: readonly string[];
 }
 
-/** `helios operator` with chaos-friendly timings (stale agents in 3 s, short leader lease). */
+/** `helios operator` with chaos-friendly timings (stale agents in 5 s: the agents' 4 s lease + one 1 s renewal; short leader lease). */
 export class OperatorProcess extends HeliosProcess {
   readonly healthPort: number;
 
@@ -175,7 +175,7 @@ export class OperatorProcess extends HeliosProcess {
         ["--operator-namespace", o.operatorNamespace],
         ["--metrics-bind-address", "0"],
         ["--health-probe-bind-address", `127.0.0.1:${healthPort}`],
-        ["--agent-stale-timeout", "3s"],
+        ["--agent-stale-timeout", "5s"],
         ["--job-ack-timeout", "15s"],
         ["--graceful-shutdown-timeout", "5s"],
         o.leaderElect === true

@@ -111,10 +111,10 @@ describe("decideAgentCollection", () => {
 describe("the persisted phase change that collection counts from", () => {
   it("is stamped when agent-health changes the phase, and kept while it does not", () => {
     const config = { ...DEFAULT_AGENT_HEALTH_CONFIG, staleTimeoutMs: 90 * S };
-    const ready = decideAgentHealth({ agent: agent(undefined), lease: { state: "held", lastChangeAt: T0, changed: true, draining: false }, jobs: [], now: T0, config });
+    const ready = decideAgentHealth({ agent: agent(undefined), lease: { state: "held", lastChangeAt: T0, changed: true, draining: false, leaseDurationSeconds: undefined }, jobs: [], now: T0, config });
     expect(ready.status).toMatchObject({ phase: "Ready", lastPhaseTransitionTime: at(T0) });
     const readyAgent = agent(ready.status);
-    const stale = decideAgentHealth({ agent: readyAgent, lease: { state: "held", lastChangeAt: T0, changed: true, draining: false }, jobs: [], now: T0 + 90 * S, config });
+    const stale = decideAgentHealth({ agent: readyAgent, lease: { state: "held", lastChangeAt: T0, changed: true, draining: false, leaseDurationSeconds: undefined }, jobs: [], now: T0 + 90 * S, config });
     expect(stale.status).toMatchObject({ phase: "Offline", lastPhaseTransitionTime: at(T0 + 90 * S) });
     const still = decideAgentHealth({ agent: agent(stale.status), lease: { state: "missing", since: T0 }, jobs: [], now: T0 + H, config });
     expect(still).toMatchObject({ phase: "Offline", write: false });

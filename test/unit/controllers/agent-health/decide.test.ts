@@ -10,8 +10,12 @@ import {
   cooldownMs,
   decideAgentHealth,
   DEFAULT_AGENT_HEALTH_CONFIG,
+  effectiveStaleTimeoutMs,
   judgeLiveness,
   LeaseTracker,
+  minimumStaleTimeoutMs,
+  staleTimeoutRaise,
+  staleTimeoutRaiseMessage,
   type AgentHealthConfig,
   type LeaseView,
 } from "../../../../src/controllers/agent-health/index.js";
@@ -50,7 +54,10 @@ const READY: AgentStatus = {
   conditions: [{ type: "Ready", status: "True", reason: AGENT_REASONS.ready, message: "", lastTransitionTime: formatTime(new Date(T0)) }],
 };
 
-const held = (lastChangeAt: number, changed = true, draining = false): LeaseView => ({ state: "held", lastChangeAt, changed, draining });
+// The default 40 s lease: its minimum bound (50 s) is below the 90 s of `config`, so it changes nothing.
+const held = (lastChangeAt: number, changed = true, draining = false): LeaseView => ({ state: "held", lastChangeAt, changed, draining, leaseDurationSeconds: 40 });
+/** A renewed lease that states `leaseDurationSeconds` (undefined: states none). */
+const leased = (lastChangeAt: number, leaseDurationSeconds: number | undefined): LeaseView => ({ state: "held", lastChangeAt, changed: true, draining: false, leaseDurationSeconds });
 
 describe("judgeLiveness", () => {
   it("is live strictly before the stale deadline and offline at it", () => {
@@ -72,6 +79,141 @@ describe("judgeLiveness", () => {
 
   it("says Offline at once for a released lease", () => {
     expect(judgeLiveness({ state: "released", lastChangeAt: T0 }, "Ready", T0, 90 * S)).toMatchObject({ live: false, reason: "stopped" });
+  });
+});
+
+describe("the stale timeout never undercuts the agent's lease", () => {
+  it("minimum = leaseDuration + one renew period (leaseDuration/4), with at least 1 s of margin", () => {
+    expect(minimumStaleTimeoutMs(40)).toBe(50 * S); // the default lease: the node lifecycle controller's 50 s
+    expect(minimumStaleTimeoutMs(8)).toBe(10 * S);
+    expect(minimumStaleTimeoutMs(4)).toBe(5 * S); // L/4 = 1 s: both margins agree
+    expect(minimumStaleTimeoutMs(3)).toBe(4 * S); // L/4 = 750 ms: the 1 s floor
+    expect(minimumStaleTimeoutMs(2)).toBe(3 * S);
+    expect(minimumStaleTimeoutMs(1)).toBe(2 * S);
+    expect(minimumStaleTimeoutMs(3600)).toBe(4500 * S);
+  });
+
+  it("keeps a configured timeout at or above the minimum and raises one below it", () => {
+    const cases: [configuredMs: number, lease: number | undefined, effectiveMs: number][] = [
+      [90 * S, 40, 90 * S],
+      [50 * S, 40, 50 * S],
+      [50 * S - 1, 40, 50 * S],
+      [6 * S, 40, 50 * S],
+      [1, 40, 50 * S],
+      [3 * S, 2, 3 * S],
+      [3 * S, 4, 5 * S],
+      [5 * S, 4, 5 * S],
+      [60 * 60 * S, 3600, 4500 * S],
+    ];
+    for (const [configuredMs, lease, effectiveMs] of cases) expect(effectiveStaleTimeoutMs(configuredMs, lease), `${configuredMs} ms, lease ${lease}`).toBe(effectiveMs);
+  });
+
+  it("leaves the configured timeout alone when the lease states no usable duration", () => {
+    for (const lease of [undefined, 0, -40, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]) expect(effectiveStaleTimeoutMs(6 * S, lease), String(lease)).toBe(6 * S);
+  });
+
+  it("is the larger of the configured timeout and the lease's minimum, for any input", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 * 24 * 3600 * S }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), (configuredMs, lease) => {
+        const effective = effectiveStaleTimeoutMs(configuredMs, lease);
+        expect(effective).toBe(Math.max(configuredMs, minimumStaleTimeoutMs(lease)));
+        expect(effective).toBeGreaterThanOrEqual(lease * S + Math.max((lease * S) / 4, S));
+      }),
+    );
+  });
+
+  it("names a raise only for a held lease that needs it", () => {
+    expect(staleTimeoutRaise(leased(T0, 40), 6 * S)).toEqual({ configuredMs: 6 * S, effectiveMs: 50 * S, leaseDurationSeconds: 40 });
+    expect(staleTimeoutRaise(leased(T0, 40), 50 * S)).toBeUndefined();
+    expect(staleTimeoutRaise(leased(T0, undefined), 6 * S)).toBeUndefined();
+    expect(staleTimeoutRaise(leased(T0, 0), 6 * S)).toBeUndefined();
+    expect(staleTimeoutRaise({ state: "missing", since: T0 }, 6 * S)).toBeUndefined();
+    expect(staleTimeoutRaise({ state: "released", lastChangeAt: T0 }, 6 * S)).toBeUndefined();
+  });
+
+  it("says what was asked, what applies, and why", () => {
+    const message = staleTimeoutRaiseMessage({ configuredMs: 6 * S, effectiveMs: 50 * S, leaseDurationSeconds: 40 });
+    expect(message).toContain("--agent-stale-timeout 6s");
+    expect(message).toContain("leaseDurationSeconds 40, renewed every 10s");
+    expect(message).toContain("Offline after 50s");
+    expect(message).toContain("at least 50s");
+    expect(staleTimeoutRaiseMessage({ configuredMs: 2 * S, effectiveMs: 3 * S, leaseDurationSeconds: 2 })).toContain("renewed every 500ms");
+  });
+
+  it("judges a held lease by the raised bound: live until leaseDuration + renew period, Offline at it", () => {
+    const lease = leased(T0, 40);
+    expect(judgeLiveness(lease, "Ready", T0 + 50 * S - 1, 6 * S)).toMatchObject({ live: true, staleAt: T0 + 50 * S });
+    expect(judgeLiveness(lease, "Ready", T0 + 50 * S, 6 * S).live).toBe(false);
+    // A lease without a duration is judged by the flag; a missing lease too (nothing to go by).
+    expect(judgeLiveness(leased(T0, undefined), "Ready", T0 + 6 * S, 6 * S).live).toBe(false);
+    expect(judgeLiveness({ state: "missing", since: T0 }, undefined, T0 + 6 * S, 6 * S).live).toBe(false);
+  });
+
+  it("carries the raise on every decision, and the Offline message names the bound that applied", () => {
+    const small = { ...config, staleTimeoutMs: 6 * S };
+    const ready = decideAgentHealth({ agent: agent(READY), lease: leased(T0, 40), jobs: [], now: T0 + 20 * S, config: small });
+    expect(ready).toMatchObject({ phase: "Ready", write: false, requeueAfterMs: 30 * S, staleTimeoutRaise: { configuredMs: 6 * S, effectiveMs: 50 * S, leaseDurationSeconds: 40 } });
+    const offline = decideAgentHealth({ agent: agent(READY), lease: leased(T0, 40), jobs: [], now: T0 + 50 * S, config: small });
+    expect(offline.phase).toBe("Offline");
+    expect(offline.transition?.message).toBe("lease not renewed for 50s (stale after 50s)");
+    expect(decideAgentHealth({ agent: agent(READY), lease: held(T0), jobs: [], now: T0, config }).staleTimeoutRaise).toBeUndefined();
+  });
+
+  // An agent renewing on schedule, as the operator sees it: renewTime changes at most `maxGap` ms apart
+  // (on the operator's clock); agent-health looks at a random moment in between and at the last
+  // moment before the next change (heartbeat events, requeues). Half the runs pick a timeout shorter
+  // than one gap, where a bound that ignored the lease would bite.
+  const renewingAgent = (maxGapOf: (leaseSeconds: number) => number) =>
+    fc.integer({ min: 1, max: 3600 }).chain((leaseSeconds) => {
+      const maxGap = maxGapOf(leaseSeconds);
+      return fc.record({
+        configuredMs: fc.oneof(fc.integer({ min: 1, max: Math.max(1, Math.floor(maxGap)) }), fc.integer({ min: 1, max: 2 * 3600 * S })),
+        leaseSeconds: fc.constant(leaseSeconds),
+        // [gap, look]: the gap to the next change (ms), and how far into it the random look falls (per mille).
+        steps: fc.array(fc.tuple(fc.integer({ min: 1, max: Math.max(1, Math.floor(maxGap)) }), fc.integer({ min: 0, max: 1000 })), { minLength: 1, maxLength: 30 }),
+      });
+    });
+
+  function neverOffline({ configuredMs, leaseSeconds, steps }: { configuredMs: number; leaseSeconds: number; steps: [number, number][] }): void {
+    const tracker = new LeaseTracker();
+    const cfg = { ...config, staleTimeoutMs: configuredMs };
+    const lease = (tick: number): Lease => ({ metadata: { name: "a1", namespace: "ns" }, spec: { holderIdentity: "a1-x", leaseDurationSeconds: leaseSeconds, renewTime: `tick-${tick}` } });
+    let now = T0;
+    let status: AgentStatus | undefined;
+    const judge = (view: LeaseView, at: number): void => {
+      const liveness = judgeLiveness(view, status?.phase, at, configuredMs);
+      expect(liveness.live, `lease ${leaseSeconds}s, timeout ${configuredMs} ms, at +${at - T0} ms`).toBe(true);
+      const decision = decideAgentHealth({ agent: agent(status), lease: view, jobs: [], now: at, config: cfg });
+      expect(decision.phase).toBe("Ready");
+      if (decision.write) status = decision.status;
+    };
+    judge(tracker.observe("ns/a1", lease(0), now), now);
+    steps.forEach(([gap, perMille], i) => {
+      for (const lookAt of [now + Math.floor(((gap - 1) * perMille) / 1000), now + gap - 1]) {
+        if (lookAt > now) judge(tracker.observe("ns/a1", lease(i), lookAt), lookAt);
+      }
+      now += gap;
+      judge(tracker.observe("ns/a1", lease(i + 1), now), now);
+    });
+  }
+
+  it("never judges Offline an agent whose renewTime advances at least every leaseDuration/4, for any configured timeout", () => {
+    fc.assert(fc.property(renewingAgent((leaseSeconds) => (leaseSeconds * S) / 4), neverOffline));
+  });
+
+  it("nor one that misses renewals but still renews within its lease duration plus the margin", () => {
+    fc.assert(fc.property(renewingAgent((leaseSeconds) => minimumStaleTimeoutMs(leaseSeconds) - 1), neverOffline));
+  });
+
+  it("still calls a silent agent Offline at max(configured, minimum) after the last change it saw, not later", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 * 3600 * S }), fc.integer({ min: 1, max: 3600 }), (configuredMs, leaseSeconds) => {
+        const lease = leased(T0, leaseSeconds);
+        const bound = Math.max(configuredMs, minimumStaleTimeoutMs(leaseSeconds));
+        expect(judgeLiveness(lease, "Ready", T0 + bound - 1, configuredMs).live).toBe(true);
+        expect(judgeLiveness(lease, "Ready", T0 + bound, configuredMs).live).toBe(false);
+      }),
+    );
   });
 });
 

@@ -1,11 +1,11 @@
 // The agent-health reconciler over in-memory stores with a recording status writer, events and audit.
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { Agent, AgentStatus, Job } from "../../../../src/api/index.js";
 import type { AuditRecord } from "../../../../src/audit/sink.js";
 import { AgentHealthReconciler, DEFAULT_AGENT_HEALTH_CONFIG } from "../../../../src/controllers/agent-health/index.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, NotFoundError, type DeleteOptions, type KubeObject, type Lease, type ObjectRef } from "../../../../src/runtime/client/index.js";
-import { silentLogger } from "../../../../src/runtime/log/index.js";
 import { job } from "../job-recovery/support.js";
 import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
 
@@ -13,17 +13,20 @@ const T0 = Date.parse("2030-01-01T00:00:00Z");
 
 interface Options {
   readonly outcome?: "updated" | "conflict";
+  readonly staleTimeoutMs?: number;
   /** What the apiserver answers to a delete: nothing (deleted), or an error. */
   readonly deleteError?: Error;
   readonly gcAfterMs?: number;
 }
 
-function setup({ outcome = "updated", deleteError, gcAfterMs = DEFAULT_AGENT_HEALTH_CONFIG.gcAfterMs }: Options = {}) {
+function setup({ outcome = "updated", staleTimeoutMs = 90_000, deleteError, gcAfterMs = DEFAULT_AGENT_HEALTH_CONFIG.gcAfterMs }: Options = {}) {
   const agents = new Store<Agent>();
   const leases = new Store<Lease>();
   const now = { ms: T0 };
   const writes: AgentStatus[] = [];
   const events: string[] = [];
+  const notes: string[] = [];
+  const logLines: Record<string, unknown>[] = [];
   const audit: AuditRecord[] = [];
   const deletes: { ref: ObjectRef; options: DeleteOptions }[] = [];
   const jobs: Job[] = [];
@@ -46,16 +49,23 @@ function setup({ outcome = "updated", deleteError, gcAfterMs = DEFAULT_AGENT_HEA
         return Promise.resolve({ outcome: "updated", object: next });
       },
     },
-    events: { event: (_o: KubeObject, type: string, reason: string) => void events.push(`${type}/${reason}`) },
+    events: {
+      event: (_o: KubeObject, type: string, reason: string, _action: string, note: string) => {
+        events.push(`${type}/${reason}`);
+        notes.push(note);
+      },
+    },
     audit: { record: (r) => void audit.push(r) },
     clock: { now: () => now.ms },
-    config: { ...DEFAULT_AGENT_HEALTH_CONFIG, staleTimeoutMs: 90_000, gcAfterMs },
+    config: { ...DEFAULT_AGENT_HEALTH_CONFIG, staleTimeoutMs, gcAfterMs },
   });
-  const ctx = { signal: new AbortController().signal, log: silentLogger(), reconcileId: "r" };
+  const log = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  const ctx = { signal: new AbortController().signal, log, reconcileId: "r" };
   const reconcile = () => reconciler.reconcile({ namespace: "ns", name: "a1" }, ctx);
-  const lease = (renewTime: string) => leases.upsert({ metadata: { name: "a1", namespace: "ns" }, spec: { holderIdentity: "a1_x", renewTime } });
+  const lease = (renewTime: string, leaseDurationSeconds?: number) =>
+    leases.upsert({ metadata: { name: "a1", namespace: "ns" }, spec: { holderIdentity: "a1_x", renewTime, ...(leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds }) } });
   agents.upsert({ apiVersion: "helios.dev/v1alpha1", kind: "Agent", metadata: { name: "a1", namespace: "ns", uid: "u1", resourceVersion: "1" }, spec: { queues: ["default"], maxConcurrency: 1 } });
-  return { agents, now, writes, events, audit, deletes, jobs, reconcile, lease };
+  return { agents, now, writes, events, notes, logLines, audit, deletes, jobs, reconcile, lease };
 }
 
 describe("AgentHealthReconciler", () => {
@@ -95,6 +105,43 @@ describe("AgentHealthReconciler", () => {
     await t.reconcile();
     await t.reconcile();
     expect(t.audit.map((r) => `${r.action}/${r.reason}`)).toEqual(["agent-online/AgentReady", "agent-offline/AgentDeleted"]);
+  });
+
+  it("says once per agent and lease duration, with a Warning Event and a log line, that the stale timeout was raised", async () => {
+    const t = setup({ staleTimeoutMs: 6_000 });
+    const raisedLines = () => t.logLines.filter((l) => l["reason"] === "StaleTimeoutRaised");
+    t.lease("2030-01-01T00:00:00.000000Z", 40);
+    // Judged by lease + one renew period (50 s), not by the 6 s flag: no Offline between renewals.
+    expect(await t.reconcile()).toEqual({ requeueAfter: 50_000 });
+    for (let i = 1; i <= 5; i++) {
+      t.now.ms += 10_000;
+      t.lease(`2030-01-01T00:00:${10 * i}.000000Z`, 40);
+      expect(await t.reconcile()).toEqual({ requeueAfter: 50_000 });
+    }
+    expect(t.writes.map((s) => s.phase)).toEqual(["Ready"]);
+    expect(t.events).toEqual(["Warning/StaleTimeoutRaised", "Normal/AgentReady"]);
+    expect(t.notes[0]).toContain("--agent-stale-timeout 6s");
+    expect(t.notes[0]).toContain("Offline after 50s");
+    expect(raisedLines()).toEqual([expect.objectContaining({ level: 40, configuredMs: 6_000, effectiveMs: 50_000, leaseDurationSeconds: 40, why: t.notes[0] })]);
+
+    // A new lease duration is a new raise; one the flag covers is none, and the next raise is said again.
+    t.lease("2030-01-01T00:01:00.000000Z", 60);
+    await t.reconcile();
+    t.lease("2030-01-01T00:01:01.000000Z", 4);
+    await t.reconcile();
+    t.lease("2030-01-01T00:01:02.000000Z", 40);
+    await t.reconcile();
+    await t.reconcile();
+    expect(t.events.filter((e) => e === "Warning/StaleTimeoutRaised")).toHaveLength(3);
+    expect(raisedLines().map((l) => l["leaseDurationSeconds"])).toEqual([40, 60, 40]);
+  });
+
+  it("says nothing when the flag already covers the lease", async () => {
+    const t = setup({ staleTimeoutMs: 90_000 });
+    t.lease("2030-01-01T00:00:00.000000Z", 40);
+    await t.reconcile();
+    expect(t.events).toEqual(["Normal/AgentReady"]);
+    expect(t.logLines.filter((l) => l["reason"] === "StaleTimeoutRaised")).toEqual([]);
   });
 });
 

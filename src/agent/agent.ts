@@ -1,9 +1,10 @@
 // createAgent: registers an Agent, heartbeats through its Lease, watches its own Jobs and runs them.
 //
-// Flow: server-side apply of the Agent (field manager helios-agent; never spec.drain) → Lease created
-// or taken over and renewed every leaseDuration/4 → an informer over `status.assignedAgent=NAME`
-// (server-side filtered: the agent sees only its Jobs) → each Job this agent holds the fence for
-// becomes a JobRun when a slot is free → a run's outcome is written by the run (job-run.ts).
+// Flow: server-side apply of the Agent (field manager helios-agent; never spec.drain; owner-referenced
+// to its Pod when it runs in one) → Lease created or taken over and renewed every leaseDuration/4 →
+// an informer over `status.assignedAgent=NAME` (server-side filtered: the agent sees only its Jobs) →
+// each Job this agent holds the fence for becomes a JobRun when a slot is free → a run's outcome is
+// written by the run (job-run.ts).
 //
 // Guarantees: one run per Job at a time on this agent (a new attempt of a Job waits for the old
 // run's handler to return); nothing starts while draining (spec.drain or shutdown): such Jobs are
@@ -11,7 +12,7 @@
 // aborts its run, which then writes nothing.
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
-import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, type Agent, type Job, type JobError } from "../api/index.js";
+import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, podOwnerReference, type Agent, type Job, type JobError } from "../api/index.js";
 import type { ControlFlagContext } from "../flags/control-flags.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
@@ -30,6 +31,7 @@ import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } 
 export const AGENT_FIELD_MANAGER = "helios-agent";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Finished attempts are remembered this long, at most FINISHED_MAX of them, so a late watch event does not start them again. */
 const FINISHED_TTL_MS = 120_000;
 const FINISHED_MAX = 10_000;
@@ -47,6 +49,10 @@ export function createAgent(options: AgentOptions): HeliosAgent {
   if (!Number.isInteger(lease) || lease < 1) throw new AgentConfigError("leaseDurationSeconds", "must be a positive integer");
   const history = options.executionHistory ?? EXECUTION_HISTORY;
   if (!Number.isInteger(history) || history < 0) throw new AgentConfigError("executionHistory", "must be a non-negative integer");
+  if (options.pod !== undefined) {
+    if (!DNS_SUBDOMAIN.test(options.pod.name) || options.pod.name.length > 253) throw new AgentConfigError("pod.name", `"${options.pod.name}" is not a Pod name`);
+    if (options.pod.uid.trim() === "") throw new AgentConfigError("pod.uid", "must be the Pod's uid (metadata.uid)");
+  }
   return new AgentProcess(options);
 }
 
@@ -199,13 +205,19 @@ class AgentProcess implements HeliosAgent {
     }
   }
 
-  // Server-side apply of the fields this agent owns; spec.drain is left to users.
+  // Server-side apply of the fields this agent owns; spec.drain is left to users. In a pod, the owner
+  // reference to it is one of them (an agent run out of a pod later drops it).
   async #register(): Promise<Agent> {
     const o = this.#options;
     const body = {
       apiVersion: API_VERSION,
       kind: KINDS.agent,
-      metadata: { name: this.name, namespace: this.namespace, ...(o.labels === undefined ? {} : { labels: { ...o.labels } }) },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        ...(o.labels === undefined ? {} : { labels: { ...o.labels } }),
+        ...(o.pod === undefined ? {} : { ownerReferences: [podOwnerReference(o.pod)] }),
+      },
       spec: {
         ...(o.capabilities === undefined || o.capabilities.length === 0 ? {} : { capabilities: [...o.capabilities] }),
         queues: [...(o.queues ?? ["default"])],

@@ -1,6 +1,6 @@
 // The public shapes of the agent SDK: options, handlers and what they get, execution records, stats.
 import type { Logger } from "pino";
-import type { Job } from "../api/index.js";
+import type { AgentPod, Job } from "../api/index.js";
 import type { ClusterAccess } from "../runtime/client/index.js";
 import type { ControlFlags } from "../flags/control-flags.js";
 
@@ -56,6 +56,13 @@ export interface AgentOptions {
   readonly executionHistory?: number;
   /** Distinguishes this process in the Lease's holderIdentity. Default: random. */
   readonly instanceId?: string;
+  /**
+   * The Pod this agent runs in, if any. The Agent is then owner-referenced to it, so Kubernetes'
+   * garbage collector deletes the Agent with the Pod (and the Lease, owned by the Agent, with it), and
+   * the operator leaves it alone. The Pod must be in `namespace`: a namespaced owner in another
+   * namespace counts as missing, and the collector would delete the Agent at once.
+   */
+  readonly pod?: AgentPod;
 }
 
 /** How one attempt this agent ran ended. `Dropped`: no longer its own, nothing written. */

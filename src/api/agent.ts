@@ -11,7 +11,7 @@ import {
   SHORT_NAMES,
 } from "./constants.js";
 import { listSet } from "./k8s-extensions.js";
-import { capabilitySchema, dnsLabelSchema, timestampSchema } from "./meta.js";
+import { capabilitySchema, dnsLabelSchema, timestampSchema, type OwnerReference } from "./meta.js";
 import { parseOrThrow, safeParse, type ParseResult } from "./parse.js";
 import { AGE_COLUMN, objectSchema, type ResourceDefinition } from "./resource.js";
 
@@ -26,6 +26,26 @@ export const AGENT_LEASE_DRAINING_ANNOTATION = "helios.dev/draining";
  * the dispatcher gives such an agent at most one job at a time until one succeeds.
  */
 export const AGENT_HALF_OPEN_REASON = "HalfOpen";
+
+/** The Pod an agent runs in (same namespace as its Agent: Kubernetes has no cross-namespace owners). */
+export interface AgentPod {
+  readonly name: string;
+  readonly uid: string;
+}
+
+/**
+ * The owner reference an in-pod agent puts on its Agent, so Kubernetes' garbage collector deletes the
+ * Agent (and, through it, its Lease) with the Pod. Not a controller reference, and it does not block
+ * the Pod's deletion (blocking would need `update` on pods/finalizers, which agents are not given).
+ */
+export function podOwnerReference(pod: AgentPod): OwnerReference {
+  return { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid, controller: false, blockOwnerDeletion: false };
+}
+
+/** Whether a Pod owns the agent: then Kubernetes' garbage collector, not the operator, deletes it. */
+export function isOwnedByPod(agent: { readonly metadata: { readonly ownerReferences?: readonly OwnerReference[] | undefined } }): boolean {
+  return agent.metadata.ownerReferences?.some((o) => o.apiVersion === "v1" && o.kind === "Pod") ?? false;
+}
 
 export const agentSpecSchema = z
   .object({
@@ -49,6 +69,9 @@ export type AgentSpec = z.infer<typeof agentSpecSchema>;
 export const agentStatusSchema = z
   .object({
     phase: z.enum(AGENT_PHASES).optional().describe("Ready, Offline, Draining or Quarantined."),
+    lastPhaseTransitionTime: timestampSchema
+      .optional()
+      .describe("When the phase last changed; how long an Offline agent has been Offline (--agent-gc-after) is counted from it."),
     conditions: conditionsSchema.optional(),
     observedGeneration: z.int().min(0).optional().describe("The generation this status was computed from."),
     lastHeartbeatTime: timestampSchema

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   "agent-online",
   "agent-quarantined",
   "agent-drained",
+  "agent-deleted",
   "flag-changed",
   "records-deleted",
 ] as const;

@@ -92,10 +92,13 @@ export {
   agentSchema,
   agentSpecSchema,
   agentStatusSchema,
+  isOwnedByPod,
   parseAgent,
+  podOwnerReference,
   safeParseAgent,
   type Agent,
   type AgentInput,
+  type AgentPod,
   type AgentSpec,
   type AgentStatus,
 } from "./agent.js";

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import type { Server } from "node:http";
 import { builtinHandlers, createAgent, type AgentStats } from "../../agent/index.js";
-import { DEFAULT_OPERATOR_NAMESPACE, LIMITS } from "../../api/index.js";
+import { DEFAULT_OPERATOR_NAMESPACE, LIMITS, type AgentPod } from "../../api/index.js";
 import { watchControlFlags } from "../../flags/index.js";
 import { Transport } from "../../runtime/client/index.js";
 import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
@@ -143,8 +143,37 @@ export function parseAgentFlags(raw: Readonly<Record<string, unknown>>): AgentCl
   );
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * The Pod the agent runs in, from the downward API: `POD_NAME` and `POD_UID` (fieldRef metadata.name
+ * and metadata.uid), both or neither; undefined out of a pod. `POD_NAMESPACE`, when set, must be the
+ * agent's namespace: a Pod cannot own an object in another namespace (the garbage collector would
+ * take the owner for missing and delete the Agent at once). Throws UsageError naming what is wrong.
+ */
+export function podFromEnv(env: Readonly<Record<string, string | undefined>>, namespace: string): AgentPod | undefined {
+  const name = env["POD_NAME"] || undefined;
+  const uid = env["POD_UID"] || undefined;
+  if (name === undefined && uid === undefined) return undefined;
+  if (name === undefined || uid === undefined) {
+    const [set, unset] = name === undefined ? ["POD_UID", "POD_NAME"] : ["POD_NAME", "POD_UID"];
+    throw new UsageError(
+      `${set} is set but ${unset} is not: set both from the downward API (fieldRef metadata.name and metadata.uid) so the Agent is owned by its Pod and removed with it, or set neither`,
+    );
+  }
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) throw new UsageError(`invalid value ${JSON.stringify(name)} for POD_NAME: expected a Pod name`);
+  const podNamespace = env["POD_NAMESPACE"] || undefined;
+  if (podNamespace !== undefined && podNamespace !== namespace) {
+    throw new UsageError(
+      `the pod is in namespace ${podNamespace} (POD_NAMESPACE) but the agent serves --namespace ${namespace}: a Pod can own only an Agent of its own namespace, so run the agent in a pod of ${namespace}, or unset POD_NAME and POD_UID`,
+    );
+  }
+  return { name, uid };
+}
+
 async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext): Promise<void> {
   const config = parseAgentFlags(raw);
+  const pod = podFromEnv(ctx.env, config.namespace);
   const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
   let loaded: LoadedClusterAccess;
   try {
@@ -177,6 +206,7 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
     progressIntervalMs: config.progressIntervalMs,
     flags: controlFlags.flags,
     log,
+    ...(pod === undefined ? {} : { pod }),
   });
   // Metrics first: an agent that cannot serve them stops before it takes a Lease or any work.
   let metrics: Server | undefined;

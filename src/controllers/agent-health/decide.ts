@@ -39,6 +39,8 @@ export interface AgentHealthConfig {
   readonly maxCooldownMs: number;
   /** A trip within this long after the last cool-down ended is a repeat offence (doubles the cool-down). */
   readonly offenceWindowMs: number;
+  /** An Offline agent not owned by a Pod is deleted this long after it went Offline; 0 = never (collect.ts). */
+  readonly gcAfterMs: number;
 }
 
 export const DEFAULT_AGENT_HEALTH_CONFIG: AgentHealthConfig = {
@@ -47,6 +49,7 @@ export const DEFAULT_AGENT_HEALTH_CONFIG: AgentHealthConfig = {
   baseCooldownMs: 60_000,
   maxCooldownMs: 60 * 60_000,
   offenceWindowMs: 60 * 60_000,
+  gcAfterMs: 24 * 60 * 60_000,
 };
 
 /** Ready-condition reasons; `HalfOpen` (Ready=True) tells the dispatcher to give the agent one job at a time. */
@@ -352,9 +355,11 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
   };
   const heartbeatAt = liveness.heartbeatAt;
   const nowDate = new Date(now);
+  const phaseChanged = current !== phase;
   const status: AgentStatus = {
     ...previous,
     phase,
+    ...(phaseChanged ? { lastPhaseTransitionTime: formatTime(nowDate) } : {}),
     conditions: setCondition(previous.conditions, condition, nowDate),
     runningJobs: runningJobs(input.jobs, name),
     consecutiveFailures: breaker.failures,
@@ -364,7 +369,6 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
   };
 
   const previousReason = findCondition(previous.conditions, AGENT_CONDITIONS.ready)?.reason;
-  const phaseChanged = current !== phase;
   const breakerChanged =
     breaker.state === "trip" || (!phaseChanged && previousReason !== reason && (reason === AGENT_REASONS.ready || reason === AGENT_REASONS.halfOpen));
   const write = phaseChanged || breakerChanged;

@@ -1,6 +1,7 @@
 // agent-health: Agents + their Leases → Agent phase (Ready, Offline, Draining, Quarantined), judged on the
 // operator's own clock, with a circuit breaker over the agent's failed attempts. Job recovery reads the
-// phase it writes; this controller never writes jobs.
+// phase it writes; this controller never writes jobs. Out of a pod, it deletes an agent Offline past
+// --agent-gc-after; in a pod, Kubernetes' garbage collector deletes the Agent with its Pod.
 export {
   AGENT_REASONS,
   attemptOutcomes,
@@ -26,6 +27,13 @@ export {
   type Liveness,
   type StaleTimeoutRaise,
 } from "./decide.js";
+export {
+  AGENT_DELETED_REASON,
+  decideAgentCollection,
+  type AgentCollectionDecision,
+  type AgentCollectionInput,
+  type AgentKeepReason,
+} from "./collect.js";
 export { LeaseTracker } from "./lease-tracker.js";
 export { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler, type AgentHealthDeps } from "./reconciler.js";
 export {

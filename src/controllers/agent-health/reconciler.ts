@@ -1,17 +1,20 @@
-// The agent-health reconciler: read an Agent, its Lease and its jobs from the caches, decide, write on change.
+// The agent-health reconciler: read an Agent, its Lease and its jobs from the caches, decide, write on change,
+// and delete an out-of-pod agent Offline past --agent-gc-after.
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { Agent, AuditAction, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
-import { keyOf, type Lease } from "../../runtime/client/index.js";
+import { deleteUnchanged, keyOf, type Deleter, type Lease } from "../../runtime/client/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
+import { decideAgentCollection, type AgentCollectionDecision } from "./collect.js";
 import {
   AGENT_REASONS,
   decideAgentHealth,
+  runningJobs,
   staleTimeoutRaiseMessage,
   type AgentHealthConfig,
   type AgentReason,
@@ -28,6 +31,8 @@ export interface AgentHealthDeps {
   /** Jobs assigned to, or with attempt records of, the agent `namespace/name`. */
   readonly jobsOfAgent: (namespace: string, name: string) => readonly Job[];
   readonly statusWriter: Pick<StatusWriter<Agent>, "updateStatus">;
+  /** Deletes an out-of-pod agent Offline past `config.gcAfterMs`. */
+  readonly deleter: Deleter;
   readonly events: EventRecorder;
   readonly audit: AuditSink;
   readonly clock: Pick<Clock, "now">;
@@ -77,11 +82,15 @@ export class AgentHealthReconciler implements Reconciler {
     }
     const now = clock.now();
     const lease = this.#tracker.observe(key, leases.getByName(namespace, req.name), now);
-    const decision = decideAgentHealth({ agent, lease, jobs: this.#deps.jobsOfAgent(namespace, req.name), now, config });
+    const jobs = this.#deps.jobsOfAgent(namespace, req.name);
+    const decision = decideAgentHealth({ agent, lease, jobs, now, config });
     this.#announceRaise(key, agent, decision.staleTimeoutRaise, ctx);
-    const next = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
-    if (!decision.write || decision.status === undefined) return next;
+    const next: Result = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
+    const collect = (): Promise<Result> =>
+      this.#collect(agent, key, decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs }), next, ctx);
+    if (!decision.write || decision.status === undefined) return collect();
 
+    // A phase change: its watch event brings the written status back, and collection decides on that.
     const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false });
     switch (written.outcome) {
       case "conflict":
@@ -90,7 +99,7 @@ export class AgentHealthReconciler implements Reconciler {
         this.#forget(namespace, req.name, key);
         return {};
       case "unchanged":
-        return next;
+        return collect();
       case "updated":
         break;
     }
@@ -133,6 +142,34 @@ export class AgentHealthReconciler implements Reconciler {
       message,
       actor: AGENT_HEALTH_CONTROLLER,
     });
+  }
+
+  // Out of a pod, an agent Offline past --agent-gc-after is deleted; the garbage collector takes its Lease.
+  async #collect(agent: Agent, key: string, decision: AgentCollectionDecision, next: Result, ctx: ReconcileContext): Promise<Result> {
+    if (decision.kind === "keep") return next;
+    if (decision.kind === "wait") return { requeueAfter: Math.min(next.requeueAfter ?? Infinity, decision.requeueAfterMs) };
+    const outcome = await deleteUnchanged(this.#deps.deleter, agent, { signal: ctx.signal });
+    // Changed since the read (re-registered, drained, recreated): decide again on the newer version.
+    if (outcome === "changed") return { requeue: true };
+    // Gone already: someone else deleted it, and the next reconcile notes that (#forget).
+    if (outcome === "gone") return {};
+    this.#tracker.forget(key);
+    this.#raisesAnnounced.delete(key);
+    const name = agent.metadata.name ?? "";
+    this.#deps.events.event(agent, "Normal", "AgentDeleted", "Delete", decision.message);
+    this.#deps.audit.record({
+      namespace: agent.metadata.namespace ?? "",
+      action: "agent-deleted",
+      kind: "Agent",
+      name,
+      ...(agent.metadata.uid === undefined ? {} : { uid: agent.metadata.uid }),
+      agent: name,
+      reason: decision.reason,
+      message: decision.message,
+      actor: AGENT_HEALTH_CONTROLLER,
+    });
+    ctx.log.info({ reason: decision.reason, offlineSince: new Date(decision.offlineSince).toISOString() }, "agent deleted");
+    return {};
   }
 
   // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.

@@ -52,11 +52,13 @@ export interface AgentHealthSetup {
 export function createAgentHealthController(setup: AgentHealthSetup): Controller {
   const clock = setup.clock ?? realClock;
   const config = { ...DEFAULT_AGENT_HEALTH_CONFIG, ...setup.config };
+  const client = new ResourceClient<Agent>(setup.transport, AGENT_TYPE);
   const reconciler = new AgentHealthReconciler({
     agents: setup.agents.store,
     leases: setup.leases.store,
     jobsOfAgent: jobsOfAgentLookup(setup.jobs),
-    statusWriter: new StatusWriter<Agent>(new ResourceClient<Agent>(setup.transport, AGENT_TYPE), { log: setup.log }),
+    statusWriter: new StatusWriter<Agent>(client, { log: setup.log }),
+    deleter: client,
     events: setup.events,
     audit: setup.audit,
     clock,
@@ -109,7 +111,7 @@ function sameName(obj: KubeObject): Request[] {
   return [parseRequestKey(keyOf(obj.metadata?.namespace, name))];
 }
 
-/** agent-health from the operator's shared context: staleness and the circuit breaker from the `--agent-*` flags. */
+/** agent-health from the operator's shared context: staleness, the circuit breaker and collection from the `--agent-*` flags. */
 export function agentHealthController(ctx: OperatorContext): Controller {
   return createAgentHealthController({
     agents: ctx.informers.agents,
@@ -127,6 +129,7 @@ export function agentHealthController(ctx: OperatorContext): Controller {
       baseCooldownMs: ctx.config.agentQuarantineMs,
       maxCooldownMs: ctx.config.agentMaxQuarantineMs,
       offenceWindowMs: ctx.config.agentOffenceWindowMs,
+      gcAfterMs: ctx.config.agentGcAfterMs,
     },
   });
 }

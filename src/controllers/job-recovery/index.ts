@@ -19,7 +19,7 @@ export {
   type RecoveryInput,
   type RecoveryReason,
 } from "./decide.js";
-export { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler, type JobDeleter, type JobRecoveryDeps } from "./reconciler.js";
+export { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler, type JobRecoveryDeps } from "./reconciler.js";
 
 /** Builds the job-recovery controller: keyed by job; an agent change reconciles the agent's active jobs. */
 export function jobRecoveryController(ctx: OperatorContext, options: { workers?: number; random?: () => number } = {}): Controller {

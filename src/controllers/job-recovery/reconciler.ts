@@ -3,7 +3,7 @@ import type { Agent, AuditAction, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { isApiError, type ObjectRef } from "../../runtime/client/index.js";
+import { deleteUnchanged, type Deleter } from "../../runtime/client/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -13,16 +13,12 @@ import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecis
 
 export const JOB_RECOVERY_CONTROLLER = "job-recovery";
 
-/** The one delete job recovery makes (TTL), with preconditions so a changed or recreated Job survives. */
-export interface JobDeleter {
-  delete(ref: ObjectRef, options: { uid?: string; resourceVersion?: string; signal?: AbortSignal; retryOn429?: boolean }): Promise<void>;
-}
-
 export interface JobRecoveryDeps {
   readonly jobs: ReadonlyStore<Job>;
   readonly agents: ReadonlyStore<Agent>;
   readonly statusWriter: Pick<StatusWriter<Job>, "updateStatus">;
-  readonly deleter: JobDeleter;
+  /** The one delete job recovery makes (TTL), with preconditions so a changed or recreated Job survives. */
+  readonly deleter: Deleter;
   readonly flags: ControlFlags;
   readonly audit: AuditSink;
   readonly events: EventRecorder;
@@ -94,22 +90,9 @@ export class JobRecoveryReconciler implements Reconciler {
   }
 
   async #delete(job: Job, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
-    try {
-      await this.#deps.deleter.delete(
-        { namespace: job.metadata.namespace, name: job.metadata.name ?? "" },
-        {
-          ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
-          ...(job.metadata.resourceVersion === undefined ? {} : { resourceVersion: job.metadata.resourceVersion }),
-          signal: ctx.signal,
-          retryOn429: false,
-        },
-      );
-    } catch (err) {
-      if (isApiError(err, "NotFound")) return {};
-      if (isApiError(err, "Conflict")) return { requeue: true };
-      throw err;
-    }
-    this.#announce(job, decision, ctx);
+    const outcome = await deleteUnchanged(this.#deps.deleter, job, { signal: ctx.signal });
+    if (outcome === "changed") return { requeue: true };
+    if (outcome === "deleted") this.#announce(job, decision, ctx);
     return {};
   }
 

@@ -10,7 +10,7 @@ import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosGauge } from "../../runtime/metrics/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import { queueOf, type JobMetrics, type SharedInformer } from "../shared/index.js";
-import { agentGauges, jobGauges, jobTransition, type Sample } from "./gauges.js";
+import { agentGauges, jobGauges, jobTransition, lastOfflineGauges, type Sample } from "./gauges.js";
 
 export const METRICS_RUNNABLE = "helios-metrics";
 
@@ -63,6 +63,12 @@ export class MetricsCollector implements Runnable {
         () => jobsNow().queueOldest,
       ),
       gauge("helios_agents", "Agents by namespace and phase.", ["namespace", "phase"], () => agentGauges(deps.agents.store.list())),
+      gauge(
+        "helios_agent_last_offline_timestamp_seconds",
+        "Unix time the namespace's most recently Offline agent (of those Offline now) went Offline.",
+        ["namespace"],
+        () => lastOfflineGauges(deps.agents.store.list()),
+      ),
     ];
     this.#resets = gauges.map((g) => () => g.reset());
   }

@@ -1,6 +1,6 @@
 // The helios_* gauges as pure counts over the cached Jobs and Agents, computed at scrape time.
 import { isTerminalJobPhase, type Agent, type Job, type JobPhase } from "../../api/index.js";
-import { eligibleSinceOf, jobPhase, priorityOf, queueOf } from "../shared/index.js";
+import { eligibleSinceOf, jobPhase, phaseSinceOf, priorityOf, queueOf } from "../shared/index.js";
 
 /** One gauge sample: its labels and value. */
 export interface Sample<L extends string> {
@@ -43,6 +43,24 @@ export function agentGauges(agents: Iterable<Agent>): Sample<"namespace" | "phas
   const counts = new Counts<"namespace" | "phase">();
   for (const agent of agents) counts.add({ namespace: agent.metadata.namespace ?? "", phase: agent.status?.phase ?? "Unknown" });
   return counts.samples();
+}
+
+/**
+ * helios_agent_last_offline_timestamp_seconds{namespace}: when the namespace's most recently Offline
+ * agent (of those Offline now) went Offline, in Unix seconds, from the persisted phase change; no
+ * sample without Offline agents. The Offline alert compares it with time(), so it fires for agents
+ * that went Offline recently and not for those waiting to be collected.
+ */
+export function lastOfflineGauges(agents: Iterable<Agent>): Sample<"namespace">[] {
+  const latest = new Map<string, number>();
+  for (const agent of agents) {
+    if (agent.status?.phase !== "Offline") continue;
+    const since = phaseSinceOf(agent);
+    if (since === undefined) continue;
+    const namespace = agent.metadata.namespace ?? "";
+    latest.set(namespace, Math.max(latest.get(namespace) ?? since, since));
+  }
+  return [...latest].map(([namespace, since]) => ({ labels: { namespace }, value: since / 1000 }));
 }
 
 /** What one job update means for the trail and the run-time histogram. */

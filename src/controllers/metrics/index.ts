@@ -5,7 +5,7 @@ import { jobMetrics } from "../shared/index.js";
 import { MetricsCollector, METRICS_RUNNABLE } from "./collector.js";
 
 export { MetricsCollector, METRICS_RUNNABLE, type MetricsCollectorDeps } from "./collector.js";
-export { agentGauges, jobGauges, jobTransition, type JobGauges, type JobTransition, type Sample } from "./gauges.js";
+export { agentGauges, jobGauges, jobTransition, lastOfflineGauges, type JobGauges, type JobTransition, type Sample } from "./gauges.js";
 
 export function metricsCollector(ctx: OperatorContext): MetricsCollector {
   return new MetricsCollector({

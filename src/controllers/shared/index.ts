@@ -1,7 +1,8 @@
 // What every controller of the operator shares: the cached informers (jobs, agents, leases, feature
-// flags) with their job indexes, the multi-namespace informer behind them, and small job helpers.
+// flags) with their job indexes, the multi-namespace informer behind them, and small job and agent helpers.
 export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
 export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
 export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
+export { phaseSinceOf } from "./agent-fields.js";
 export { jobMetrics, type JobMetrics } from "./job-metrics.js";

@@ -42,6 +42,7 @@ export {
   type OwnerReference,
 } from "./builtins.js";
 export type { ClusterAccess } from "./cluster-access.js";
+export { deleteUnchanged, type Deleter, type DeleteUnchangedOutcome } from "./delete-unchanged.js";
 export { Transport, type TransportOptions } from "./transport.js";
 export {
   ResourceClient,

@@ -32,6 +32,8 @@ export interface OperatorConfig {
   readonly agentMaxQuarantineMs: number;
   /** A trip this soon after the last cool-down ended counts as a repeat. */
   readonly agentOffenceWindowMs: number;
+  /** An out-of-pod agent Offline this long is deleted; 0 = never. */
+  readonly agentGcAfterMs: number;
   readonly jobAckTimeoutMs: number;
   readonly jobStuckThresholdMs: number;
   readonly maxQueueTimeMs: number;
@@ -86,6 +88,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("agentQuarantineMs", "agent-quarantine", "value", "cool-down of an agent's first quarantine; each repeat doubles it", "1m"),
   flag("agentMaxQuarantineMs", "agent-max-quarantine", "value", "upper bound of the doubled quarantine cool-down", "1h"),
   flag("agentOffenceWindowMs", "agent-offence-window", "value", "a trip this soon after a quarantine ended counts as a repeat", "1h"),
+  flag("agentGcAfterMs", "agent-gc-after", "value", "an agent not in a pod that is Offline this long is deleted (its Lease with it); 0 = never", "24h"),
   flag("jobAckTimeoutMs", "job-ack-timeout", "value", "an Assigned job not started this long is requeued", "2m"),
   flag("jobStuckThresholdMs", "job-stuck-threshold", "value", "a Running job without progress this long is requeued", "30m"),
   flag("maxQueueTimeMs", "max-queue-time", "value", "a Pending job never started this long Expires (unless the job says)", "1h"),
@@ -183,6 +186,7 @@ const configSchema = z
     agentQuarantineMs: durationSchema(),
     agentMaxQuarantineMs: durationSchema(),
     agentOffenceWindowMs: durationSchema(),
+    agentGcAfterMs: durationSchema({ allowZero: true }),
     jobAckTimeoutMs: durationSchema(),
     jobStuckThresholdMs: durationSchema(),
     maxQueueTimeMs: durationSchema(),

@@ -125,9 +125,14 @@ export async function requeue(c: ReturnType<typeof clients>, job: Job): Promise<
 /** The compiled CLI (run `npx tsc -p tsconfig.build.json` first; the test's beforeAll does). */
 export const CLI = resolve("dist/src/cli/main.js");
 
-/** Starts `helios agent` as a child process; its JSON log lines are kept for failure messages. */
-export function spawnAgent(args: readonly string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, "agent", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `helios agent` as a child process; its JSON log lines are kept for failure messages. `env`
+ * is added to this process's environment (an undefined value removes a variable).
+ */
+export function spawnAgent(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) merged[key] = value;
+  const child = spawn(process.execPath, [CLI, "agent", ...args], { stdio: ["ignore", "pipe", "pipe"], env: merged });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));

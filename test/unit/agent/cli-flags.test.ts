@@ -1,12 +1,12 @@
 // Unit tests of `helios agent` flag validation: good values parsed, bad ones exit 2 naming the flag.
 import { describe, expect, it } from "vitest";
-import { parseAgentFlags } from "../../../src/cli/commands/agent.js";
+import { parseAgentFlags, podFromEnv } from "../../../src/cli/commands/agent.js";
 import { UsageError } from "../../../src/cli/command.js";
 import { runCli } from "../../../src/cli/program.js";
 
-async function run(argv: string[]) {
+async function run(argv: string[], env: Record<string, string> = {}) {
   let stderr = "";
-  const code = await runCli(argv, { env: {}, stdout: () => undefined, stderr: (t) => (stderr += t) });
+  const code = await runCli(argv, { env, stdout: () => undefined, stderr: (t) => (stderr += t) });
   return { code, stderr };
 }
 
@@ -64,5 +64,30 @@ describe("helios agent flags", () => {
     const { code, stderr } = await run(["agent", "--name", "w", "--max-concurrency", "-3"]);
     expect(code).toBe(2);
     expect(stderr).toContain("--max-concurrency");
+  });
+});
+
+describe("helios agent in a pod (POD_NAME, POD_UID from the downward API)", () => {
+  it("takes both, or neither", () => {
+    expect(podFromEnv({ POD_NAME: "pool-7f9c-x2", POD_UID: "0b6c-11ee" }, "team-a")).toEqual({ name: "pool-7f9c-x2", uid: "0b6c-11ee" });
+    expect(podFromEnv({ POD_NAME: "pool-7f9c-x2", POD_UID: "0b6c-11ee", POD_NAMESPACE: "team-a" }, "team-a")).toEqual({ name: "pool-7f9c-x2", uid: "0b6c-11ee" });
+    expect(podFromEnv({}, "team-a")).toBeUndefined();
+    expect(podFromEnv({ POD_NAME: "", POD_UID: "" }, "team-a")).toBeUndefined();
+  });
+
+  it.each([
+    [{ POD_NAME: "pool-7f9c-x2" }, "POD_NAME is set but POD_UID is not: set both from the downward API"],
+    [{ POD_UID: "0b6c-11ee" }, "POD_UID is set but POD_NAME is not: set both from the downward API"],
+    [{ POD_NAME: "Pool_1", POD_UID: "0b6c-11ee" }, 'invalid value "Pool_1" for POD_NAME'],
+    [{ POD_NAME: "p", POD_UID: "u", POD_NAMESPACE: "team-b" }, "the pod is in namespace team-b (POD_NAMESPACE) but the agent serves --namespace team-a: a Pod can own only an Agent of its own namespace"],
+  ])("refuses %j with a clear error", (env, message) => {
+    expect(() => podFromEnv(env, "team-a")).toThrow(UsageError);
+    expect(() => podFromEnv(env, "team-a")).toThrow(message);
+  });
+
+  it("exits 2 from the program when only one of the two is set, before touching the cluster", async () => {
+    const { code, stderr } = await run(["agent", "--name", "w", "--kubeconfig", "/nonexistent"], { POD_NAME: "w" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("POD_NAME is set but POD_UID is not");
   });
 });

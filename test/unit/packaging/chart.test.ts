@@ -8,7 +8,7 @@ import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
 interface Container {
   name: string;
   args: string[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports?: { name: string; containerPort: number }[];
   livenessProbe?: { httpGet: { path: string; port: string } };
   readinessProbe?: { httpGet: { path: string; port: string } };
@@ -59,6 +59,7 @@ describe("operator Deployment", () => {
     expect(args).toContain("--job-ack-timeout=5m");
     expect(args).toContain("--agent-stale-timeout=90s");
     expect(args).toEqual(expect.arrayContaining(["--agent-failure-threshold=5", "--agent-quarantine=1m", "--agent-max-quarantine=1h", "--agent-offence-window=1h"]));
+    expect(args).toContain("--agent-gc-after=24h");
     expect(args).not.toContain("--audit-dry-run");
     expect(podSpec(d).serviceAccountName).toBe("helios-operator");
   });
@@ -143,6 +144,9 @@ describe("agent pool", () => {
     ]);
     expect(container(d)["ports"]).toEqual([{ name: "metrics", containerPort: 8080, protocol: "TCP" }]);
     expect(podSpec(d).serviceAccountName).toBe("helios-agent");
+    // The pod owns the Agent (garbage-collected with it): name, uid and namespace from the downward API.
+    const fromPod = Object.fromEntries((container(d).env ?? []).flatMap((e) => (e.valueFrom?.fieldRef === undefined ? [] : [[e.name, e.valueFrom.fieldRef.fieldPath]])));
+    expect(fromPod).toEqual({ POD_NAME: "metadata.name", POD_UID: "metadata.uid", POD_NAMESPACE: "metadata.namespace" });
   });
 });
 
@@ -169,6 +173,9 @@ describe("values.schema.json", () => {
     ["a quarantine without a unit", {}, { "breaker.quarantine": "60" }, "at '/breaker/quarantine': '60' does not match pattern"],
     ["a finished-job TTL in days", {}, { "jobs.finishedTtl": "7d" }, "at '/jobs/finishedTtl': '7d' does not match pattern"],
     ["a finished-job TTL without a unit", { "jobs.finishedTtl": "30" }, {}, "at '/jobs/finishedTtl'"],
+    ["an agent collection bound without a unit", {}, { "timing.agentGcAfter": "24" }, "at '/timing/agentGcAfter': '24' does not match pattern"],
+    ["a negative agent collection bound", {}, { "timing.agentGcAfter": "-1h" }, "at '/timing/agentGcAfter'"],
+    ["an Offline alert window of zero", { "metrics.prometheusRule.agentOfflineWindowSeconds": "0" }, {}, "at '/metrics/prometheusRule/agentOfflineWindowSeconds': minimum: got 0, want 1"],
   ])("rejects %s with the schema's message", async (_what, set, setString, message) => {
     expect(await rejected(set, setString)).toContain(message);
   });
@@ -189,6 +196,10 @@ describe("values.schema.json", () => {
       "helios-operator",
     );
     expect(container(d).args).toEqual(expect.arrayContaining(["--job-stuck-threshold=1h30m", "--agent-stale-timeout=1.5m", "--audit-retention=720h"]));
+    // 0 (never), as a number or a string.
+    for (const never of [await render({ "timing.agentGcAfter": "0" }), await render({}, ["--set-string", "timing.agentGcAfter=0"])]) {
+      expect(container(findObject(never, "Deployment", "helios-operator")).args).toContain("--agent-gc-after=0");
+    }
   });
 });
 
@@ -224,6 +235,10 @@ describe("monitoring", () => {
     const rules = (rule["spec"] as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((g) => g.rules);
     const expr = (alert: string) => rules.find((r) => r.alert === alert)?.expr ?? "";
     expect(expr("HeliosAgentsOffline")).toContain('helios_agents{phase="Offline"}');
+    // Only agents that went Offline recently, not those waiting to be collected.
+    expect(expr("HeliosAgentsOffline")).toContain("time() - max by (namespace) (helios_agent_last_offline_timestamp_seconds) < 3600");
+    const narrow = findObject(await render({ ...all, "metrics.prometheusRule.agentOfflineWindowSeconds": "900" }), "PrometheusRule", "helios-operator");
+    expect(JSON.stringify(narrow["spec"])).toContain("helios_agent_last_offline_timestamp_seconds) < 900");
     expect(expr("HeliosQueueOldestJobTooOld")).toContain("helios_queue_oldest_seconds");
     expect(expr("HeliosQueueOldestJobTooOld")).toContain("> 600");
     expect(expr("HeliosReconcileErrors")).toContain("controller_runtime_reconcile_errors_total");

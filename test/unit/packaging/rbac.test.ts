@@ -67,7 +67,7 @@ describe("chart RBAC", () => {
       [
         "helios.dev/jobs:get", "helios.dev/jobs:list", "helios.dev/jobs:watch", "helios.dev/jobs:delete",
         "helios.dev/jobs/status:update", "helios.dev/jobs/status:patch",
-        "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch",
+        "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch", "helios.dev/agents:delete",
         "helios.dev/agents/status:update", "helios.dev/agents/status:patch",
         "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
         "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",

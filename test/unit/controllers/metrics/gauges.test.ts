@@ -1,6 +1,6 @@
 // helios_* gauge values computed from cached objects, and the job transitions the observer reports.
 import { describe, expect, it } from "vitest";
-import { agentGauges, jobGauges, jobTransition } from "../../../../src/controllers/metrics/index.js";
+import { agentGauges, jobGauges, jobTransition, lastOfflineGauges } from "../../../../src/controllers/metrics/index.js";
 import { activeJob, agent, iso, job, SECOND, T0 } from "../job-recovery/support.js";
 
 describe("jobGauges", () => {
@@ -30,6 +30,23 @@ describe("agentGauges", () => {
     delete unjudged.status;
     const samples = agentGauges([agent({ name: "a" }), agent({ name: "b", phase: "Offline" }), agent({ name: "d" }), unjudged]);
     expect(Object.fromEntries(samples.map((s) => [s.labels.phase, s.value]))).toEqual({ Ready: 2, Offline: 1, Unknown: 1 });
+  });
+});
+
+describe("lastOfflineGauges", () => {
+  it("gives each namespace the time its most recently Offline agent went Offline, and nothing without one", () => {
+    const offline = (name: string, namespace: string, since: number | undefined) => {
+      const a = agent({ name, namespace, phase: "Offline" });
+      return since === undefined ? a : { ...a, status: { ...a.status, lastPhaseTransitionTime: iso(since) } };
+    };
+    const samples = lastOfflineGauges([
+      offline("old", "team-a", T0 - 86_400 * SECOND),
+      offline("new", "team-a", T0 - 60 * SECOND),
+      offline("b", "team-b", T0),
+      offline("unstamped", "team-c", undefined),
+      { ...agent({ name: "back", namespace: "team-d" }), status: { phase: "Ready", lastPhaseTransitionTime: iso(T0) } },
+    ]);
+    expect(Object.fromEntries(samples.map((s) => [s.labels.namespace, s.value]))).toEqual({ "team-a": (T0 - 60 * SECOND) / 1000, "team-b": T0 / 1000 });
   });
 });
 

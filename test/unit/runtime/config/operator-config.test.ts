@@ -31,6 +31,7 @@ describe("resolveOperatorConfig", () => {
       agentQuarantineMs: 60_000,
       agentMaxQuarantineMs: 3_600_000,
       agentOffenceWindowMs: 3_600_000,
+      agentGcAfterMs: 86_400_000,
       jobAckTimeoutMs: 120_000,
       jobStuckThresholdMs: 1_800_000,
       maxQueueTimeMs: 3_600_000,
@@ -120,6 +121,16 @@ describe("resolveOperatorConfig", () => {
     const byFlag = new Map(issues.map((i) => [i.flag, i]));
     expect([...byFlag.keys()].sort()).toEqual(["--agent-failure-threshold", "--agent-max-quarantine"]);
     expect(byFlag.get("--agent-max-quarantine")?.message).toBe("must not be shorter than --agent-quarantine (2h)");
+  });
+
+  it("takes --agent-gc-after as a duration where 0 means never, from the flag or HELIOS_AGENT_GC_AFTER", () => {
+    expect(resolveOperatorConfig({ agentGcAfter: "0" }, {}).agentGcAfterMs).toBe(0);
+    expect(resolveOperatorConfig({ agentGcAfter: "0s" }, {}).agentGcAfterMs).toBe(0);
+    expect(resolveOperatorConfig({}, { HELIOS_AGENT_GC_AFTER: "3s" }).agentGcAfterMs).toBe(3_000);
+    expect(resolveOperatorConfig({ agentGcAfter: "720h" }, { HELIOS_AGENT_GC_AFTER: "3s" }).agentGcAfterMs).toBe(720 * 3_600_000);
+    const issues = issuesOf(() => resolveOperatorConfig({ agentGcAfter: "-1h" }, {}));
+    expect(issues).toEqual([{ flag: "--agent-gc-after", source: "", value: "-1h", message: "expected 0 or a positive duration" }]);
+    expect(issuesOf(() => resolveOperatorConfig({}, { HELIOS_AGENT_GC_AFTER: "1 day" }))[0]).toMatchObject({ flag: "--agent-gc-after", source: " (from HELIOS_AGENT_GC_AFTER)" });
   });
 
   it("accepts the bind address forms controller-runtime does", () => {

@@ -22,7 +22,8 @@ describe("helios CLI", () => {
     expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "cancel", "audit"]);
   });
 
-  it("lists each command with the description its module registers (the registry is not stale)", async () => {
+  // Loads every command module (the operator's pulls in the whole runtime): seconds of transform on a loaded machine.
+  it("lists each command with the description its module registers (the registry is not stale)", { timeout: 30_000 }, async () => {
     const ctx = { env: {}, stdout: () => undefined, stderr: () => undefined };
     for (const entry of COMMANDS) {
       const program = new Command("helios");

@@ -106,4 +106,13 @@ describe("foreign Leases", () => {
     },
     240_000,
   );
+
+  it("enters the cache when it gains the agent label and leaves it when it loses the label", async () => {
+    const registry = (operator as RunningOperator).registry;
+    const ref = { namespace: agentNs, name: "app-leader-0" };
+    await leases.mergePatch(ref, { metadata: { labels: { [AGENT_LABEL]: "app-leader-0" } } });
+    await waitFor("the newly labelled Lease cached", async () => (await cachedLeases(registry)) === 2, 30_000, async () => `cached: ${await cachedLeases(registry)}`);
+    await leases.mergePatch(ref, { metadata: { labels: { [AGENT_LABEL]: null } } });
+    await waitFor("the unlabelled Lease dropped", async () => (await cachedLeases(registry)) === 1, 30_000, async () => `cached: ${await cachedLeases(registry)}`);
+  });
 });

@@ -3,8 +3,8 @@
 // Run: `npx tsc -p tsconfig.build.json && node dist/bench/main.js [--quick] [--only limit,throughput,...]
 // [--jobs N] [--out DIR] [--operator-node-options "--max-semi-space-size=8 --cpu-prof --cpu-prof-dir=DIR"]`.
 // Scenarios (issue 10): limit, throughput (+ burst and paced latency), flags, recovery, scale; plus the scheduler
-// micro-benchmark and (issue 16) leaseChurn, the operator next to Leases that are not agents'. Progress goes to stderr, the table to stdout; the JSON and the SVG chart go to
-// bench/results/<timestamp>.{json,svg}.
+// micro-benchmark and (issue 16) leaseChurn, the operator next to Leases that are not agents'. Progress
+// goes to stderr, the table to stdout; the JSON and the SVG chart go to bench/results/<timestamp>.{json,svg}.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, totalmem } from "node:os";
 import { join } from "node:path";

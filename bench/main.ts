@@ -3,8 +3,8 @@
 // Run: `npx tsc -p tsconfig.build.json && node dist/bench/main.js [--quick] [--only limit,throughput,...]
 // [--jobs N] [--out DIR] [--operator-node-options "--max-semi-space-size=8 --cpu-prof --cpu-prof-dir=DIR"]`.
 // Scenarios (issue 10): limit, throughput (+ burst and paced latency), flags, recovery, scale; plus the scheduler
-// micro-benchmark. Progress goes to stderr, the table to stdout; the JSON and the SVG chart go to
-// bench/results/<timestamp>.{json,svg}.
+// micro-benchmark and (issue 16) leaseChurn, the operator next to Leases that are not agents'. Progress
+// goes to stderr, the table to stdout; the JSON and the SVG chart go to bench/results/<timestamp>.{json,svg}.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { evaluateTargets, formatReport, type BenchReport } from "./report.js";
 import { runSchedulerBench } from "./scheduler.js";
 import type { BenchContext } from "./scenarios/context.js";
 import { createPauseFlag, runFlagReaction } from "./scenarios/flag-reaction.js";
+import { runLeaseChurn } from "./scenarios/lease-churn.js";
 import { runLimit } from "./scenarios/limit.js";
 import { runRecovery } from "./scenarios/recovery.js";
 import { runScale } from "./scenarios/scale.js";
@@ -29,7 +30,7 @@ import { runLatency, runThroughput } from "./scenarios/throughput.js";
  */
 const IMAGE_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=384"];
 
-const SCENARIOS = ["scheduler", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const;
+const SCENARIOS = ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Args {
@@ -115,6 +116,8 @@ export async function runBench(args: Args): Promise<{ report: BenchReport; jsonP
     await createPauseFlag(cluster.transport, operatorNamespace);
     const ctx: BenchContext = { cluster, progress, logDir, quick: args.quick, operatorNamespace, operatorNodeOptions: args.operatorNodeOptions };
 
+    // First: its operator watches every namespace, so the cluster holds nothing of the other scenarios yet.
+    report.leaseChurn = await attempt("leaseChurn", () => runLeaseChurn(ctx));
     report.limit = await attempt("limit", () => runLimit(ctx));
 
     if (want("throughput") || want("burst") || want("paced") || want("flags")) {

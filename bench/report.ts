@@ -117,6 +117,33 @@ export const flagReactionSchema = z.object({
   observeWindowMs: z.number(),
 });
 
+/** One measurement window of the leaseChurn scenario. */
+export const leaseChurnWindowSchema = z.object({
+  seconds: z.number(),
+  /** The operator's CPU time (user + system, /proc) per second of the window. */
+  cpuMsPerSecond: figure,
+  /** Resident set at the window's end. */
+  rssMb: figure,
+  /** Highest resident set sampled in the window (every 500 ms). */
+  peakRssMb: figure,
+});
+
+export const leaseChurnSchema = z.object({
+  /** Leases that are not agents' (no helios.dev/agent label), created after the idle window. */
+  foreignLeases: z.number().int().nonnegative(),
+  renewPeriodSeconds: z.number(),
+  /** Foreign Lease renewals (PUTs) per second the bench achieved in the churn window. */
+  renewalsPerSecond: z.number(),
+  /** The operator (watching every namespace) on a cluster without foreign Leases. */
+  idle: leaseChurnWindowSchema,
+  /** The same operator while every foreign Lease is renewed each period. */
+  churn: leaseChurnWindowSchema,
+  /** helios_informer_cache_objects{informer="leases"} after the churn; null when the operator does not export it. */
+  cachedLeases: figure,
+  /** controller_runtime_reconcile_total{controller="agent-health"} during the churn window. */
+  agentHealthReconciles: z.number(),
+});
+
 export const targetSchema = z.object({
   name: z.string(),
   target: z.string(),
@@ -148,6 +175,7 @@ export const benchReportSchema = z.object({
   scale: scaleSchema.optional(),
   recovery: recoverySchema.optional(),
   flags: flagReactionSchema.optional(),
+  leaseChurn: leaseChurnSchema.optional(),
   targets: z.array(targetSchema),
   notes: z.array(z.string()),
 });
@@ -159,6 +187,8 @@ export type BurstResult = z.infer<typeof burstSchema>;
 export type ScaleResult = z.infer<typeof scaleSchema>;
 export type RecoveryResult = z.infer<typeof recoverySchema>;
 export type FlagReactionResult = z.infer<typeof flagReactionSchema>;
+export type LeaseChurnResult = z.infer<typeof leaseChurnSchema>;
+export type LeaseChurnWindow = z.infer<typeof leaseChurnWindowSchema>;
 export type MemoryResult = z.infer<typeof memorySchema>;
 export type Target = z.infer<typeof targetSchema>;
 export type LatencySummary = z.infer<typeof summarySchema>;
@@ -198,7 +228,7 @@ function latencyCells(s: LatencySummary): string {
 /** The human table: one block of figures per scenario, then the targets. */
 export function formatReport(report: BenchReport): string {
   const figures = new Table({ head: ["scenario", "figure", "value"], wordWrap: true, colWidths: [14, 44, 52] });
-  const { limit, throughput: tp, scale, recovery: rec, flags } = report;
+  const { limit, throughput: tp, scale, recovery: rec, flags, leaseChurn: churn } = report;
   if (limit) {
     for (const row of limit.rows) figures.push(["limit", `bare client, concurrency ${row.concurrency}`, `${fmt(row.jobsPerSecond)} jobs/s (${row.jobs} jobs, ${row.writesPerJob} writes each); CPU ms/job ${cpuCells(row.cpuMsPerJob)}`]);
     figures.push(["limit", "best", `${fmt(limit.best.jobsPerSecond)} jobs/s at concurrency ${limit.best.concurrency}`]);
@@ -236,6 +266,16 @@ export function formatReport(report: BenchReport): string {
   if (flags) {
     figures.push(["flags", "pause → last assignment", `${fmt(flags.pauseToLastAssignmentMs)} ms (${flags.assignmentsAfterPause} assignments after the flip)`]);
     figures.push(["flags", "resume → first assignment", `${fmt(flags.resumeToFirstAssignmentMs)} ms (${flags.pendingAtResume} pending)`]);
+  }
+  if (churn) {
+    const window = (w: LeaseChurnResult["idle"]) => `${fmt(w.cpuMsPerSecond, 1)} CPU ms/s, RSS ${fmt(w.rssMb)} MB (peak ${fmt(w.peakRssMb)})`;
+    figures.push(["leaseChurn", "operator (all namespaces), no foreign Leases", window(churn.idle)]);
+    figures.push([
+      "leaseChurn",
+      `${churn.foreignLeases} foreign Leases renewed every ${fmt(churn.renewPeriodSeconds)} s`,
+      `${window(churn.churn)}; ${fmt(churn.renewalsPerSecond)} renewals/s`,
+    ]);
+    figures.push(["leaseChurn", "Leases cached / agent-health reconciles in the churn", `${fmt(churn.cachedLeases)} / ${churn.agentHealthReconciles}`]);
   }
   const targets = new Table({ head: ["target", "wanted", "measured", "verdict"] });
   for (const t of report.targets) targets.push([t.name, t.target, t.measured, t.pass === null ? "n/a" : t.pass ? "PASS" : "FAIL"]);

@@ -1,7 +1,7 @@
 // Scenario 4, recovery: jobs held running on 20 agents, 5 of them killed (SIGKILL of their host
 // process); measures, after each victim's stale deadline, when agent-health saw it Offline and when
 // all its jobs were assigned to and running on survivors.
-import { AGENT_TYPE, type Agent } from "../../src/api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, type Agent } from "../../src/api/index.js";
 import { Informer } from "../../src/runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease } from "../../src/runtime/client/index.js";
 import { parseDuration } from "../../src/runtime/config/index.js";
@@ -41,7 +41,7 @@ export async function runRecovery(ctx: BenchContext): Promise<RecoveryResult> {
     // When the bench last saw each lease renewed, and each agent go Offline (bench clock, as agent-health sees it).
     const renewedAt = new Map<string, number>();
     const offlineAt = new Map<string, number>();
-    const leases = new Informer<Lease>(new ResourceClient<Lease>(ctx.cluster.transport, LEASES), { name: "bench/leases", namespace, resyncPeriodMs: 0 });
+    const leases = new Informer<Lease>(new ResourceClient<Lease>(ctx.cluster.transport, LEASES), { name: "bench/leases", namespace, labelSelector: AGENT_LEASE_SELECTOR, resyncPeriodMs: 0 });
     leases.addEventHandler({
       onAdd: (l) => renewedAt.set(l.metadata.name ?? "", Date.now()),
       onUpdate: (old, l) => {

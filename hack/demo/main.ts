@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import logUpdate from "log-update";
-import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, isTerminalJobPhase, type Agent, type FeatureFlag, type Job } from "../../src/api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, isTerminalJobPhase, type Agent, type FeatureFlag, type Job } from "../../src/api/index.js";
 import { Informer } from "../../src/runtime/cache/index.js";
 import { ResourceClient, Transport } from "../../src/runtime/client/index.js";
 import { clusterUp, localClusterPaths } from "../control-plane/index.js";
@@ -105,7 +105,11 @@ async function main(): Promise<number> {
   k("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s");
   for (const ns of [OPERATOR_NAMESPACE, ...DEMO_NAMESPACES]) ensureNamespace(k, ns);
   k("apply", "--server-side", "--force-conflicts", "-f", join(repoRoot, "manifests/samples/control-flags.yaml"));
-  for (const ns of DEMO_NAMESPACES) k("delete", "hjob,hagent,leases", "--all", "-n", ns, "--wait=true", "--ignore-not-found");
+  for (const ns of DEMO_NAMESPACES) {
+    k("delete", "hjob,hagent", "--all", "-n", ns, "--wait=true", "--ignore-not-found");
+    // The previous run's agent heartbeats only: other Leases in the namespace are not the demo's.
+    k("delete", "leases", "-l", AGENT_LEASE_SELECTOR, "-n", ns, "--wait=true", "--ignore-not-found");
+  }
 
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);

@@ -5,10 +5,12 @@
 // period; a renewal that hits 409 re-reads and retries at once; other failures retry with a short
 // backoff until the next period → `release` hands it back (holderIdentity cleared) so agent-health
 // can call the agent Offline at once instead of waiting for staleness.
+// Every write carries the agent label (`helios.dev/agent: <name>`), the only Leases the operator
+// watches, so a Lease left unlabelled by an older agent is labelled on takeover.
 // Caveats: renewals never touch the Agent object; its status is the operator's to write.
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
-import { AGENT_LEASE_DRAINING_ANNOTATION, API_VERSION, KINDS } from "../api/index.js";
+import { AGENT_LABEL, AGENT_LEASE_DRAINING_ANNOTATION, API_VERSION, KINDS } from "../api/index.js";
 import { isApiError, microTime, type Lease, type ResourceClient } from "../runtime/client/index.js";
 
 export interface HeartbeatOptions {
@@ -138,6 +140,7 @@ export class LeaseHeartbeat {
         ...current?.metadata,
         name,
         namespace,
+        labels: { ...current?.metadata.labels, [AGENT_LABEL]: name },
         annotations,
         ownerReferences: [{ apiVersion: API_VERSION, kind: KINDS.agent, name, uid: ownerUid, blockOwnerDeletion: false }],
       },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { conditionsSchema } from "./conditions.js";
 import {
+  AGENT_LABEL,
   AGENT_PHASES,
   DEFAULT_AGENT_MAX_CONCURRENCY,
   DEFAULT_QUEUE,
@@ -20,6 +21,9 @@ import { AGE_COLUMN, objectSchema, type ResourceDefinition } from "./resource.js
  * dispatcher sends no new work, without the agent writing its Agent object.
  */
 export const AGENT_LEASE_DRAINING_ANNOTATION = "helios.dev/draining";
+
+/** The label selector of agent heartbeat Leases (every Lease with {@link AGENT_LABEL}), for list and watch. */
+export const AGENT_LEASE_SELECTOR = AGENT_LABEL;
 
 /**
  * The Ready condition's reason (status True) while the circuit breaker is half-open after a quarantine:

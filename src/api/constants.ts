@@ -5,6 +5,11 @@ export const VERSION = "v1alpha1";
 export const API_VERSION = `${GROUP}/${VERSION}` as const;
 /** `kubectl get helios -A` lists every Helios object through this category. */
 export const CATEGORY = "helios";
+/**
+ * Label on an agent's heartbeat Lease; its value is the agent's name. The operator lists and watches
+ * only Leases that carry it, so other Leases in the cluster never reach its cache.
+ */
+export const AGENT_LABEL = `${GROUP}/agent`;
 
 export const KINDS = {
   job: "Job",

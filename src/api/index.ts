@@ -3,6 +3,7 @@
 // in crds/ are generated from these schemas by the front-end in ./crd (`make crds`).
 export {
   AGENT_CONDITIONS,
+  AGENT_LABEL,
   AGENT_PHASES,
   API_VERSION,
   CATEGORY,
@@ -88,6 +89,7 @@ export {
 export {
   AGENT_HALF_OPEN_REASON,
   AGENT_LEASE_DRAINING_ANNOTATION,
+  AGENT_LEASE_SELECTOR,
   agentResource,
   agentSchema,
   agentSpecSchema,

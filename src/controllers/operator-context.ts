@@ -9,7 +9,7 @@ import type { OperatorConfig } from "../runtime/config/index.js";
 import { ApiEventRecorder, type EventRecorder } from "../runtime/events/index.js";
 import type { Manager, Runnable } from "../runtime/manager/index.js";
 import { realClock, type Clock } from "../runtime/queue/index.js";
-import { createOperatorInformers, type OperatorInformers } from "./shared/index.js";
+import { createOperatorInformers, registerCacheMetrics, type OperatorInformers } from "./shared/index.js";
 
 /**
  * Everything a controller needs, built once per operator process. The informers are shared: each
@@ -78,12 +78,13 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
 }
 
 /**
- * Adds the shared informers (every replica; /readyz waits for them), the context's runnables and
- * every registered controller's runnables to `manager`.
+ * Adds the shared informers (every replica; /readyz waits for them, helios_informer_cache_objects
+ * counts them), the context's runnables and every registered controller's runnables to `manager`.
  */
 export function installOperator(manager: Manager, ctx: OperatorContext, registrations: readonly ControllerRegistration[]): void {
   const { jobs, agents, leases, featureFlags } = ctx.informers;
   for (const informer of [jobs, agents, leases, featureFlags]) manager.addInformer(informer.name, informer);
+  registerCacheMetrics(ctx.registry, [jobs, agents, leases, featureFlags]);
   for (const runnable of ctx.runnables) manager.add(runnable);
   for (const registration of registrations) {
     for (const runnable of registration.setup(ctx)) manager.add(runnable);

@@ -1,5 +1,5 @@
 // `helios agents`: Agents with phase, capabilities, queues, running/max counted from Jobs, heartbeat from Leases, quarantine.
-import { AGENT_TYPE, JOB_TYPE, type Agent, type Job } from "../../api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, JOB_TYPE, type Agent, type Job } from "../../api/index.js";
 import { isApiError, LEASES, ResourceClient, type Lease } from "../../runtime/client/index.js";
 import type { CliCommand } from "../command.js";
 import { addKubeOptions, CliError, connect, UNFINISHED_SELECTOR, type KubeFlags } from "../kube/index.js";
@@ -41,7 +41,8 @@ async function runAgents(flags: AgentsFlags, ctx: WatchContext): Promise<void> {
       let leaseList: readonly Lease[] = [];
       if (leasesReadable && agentList.length > 0) {
         try {
-          leaseList = await source.list({ client: leases, namespace });
+          // Only agents' Leases: a cluster also holds a Lease per node and other applications' leader Leases.
+          leaseList = await source.list({ client: leases, namespace, labelSelector: AGENT_LEASE_SELECTOR });
         } catch (err) {
           if (!(err instanceof CliError && isApiError(err.cause, "Forbidden"))) throw err;
           leasesReadable = false;

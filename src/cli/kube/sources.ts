@@ -3,11 +3,12 @@ import { Informer } from "../../runtime/cache/index.js";
 import type { KubeObject, ResourceClient } from "../../runtime/client/index.js";
 import { explainApiError, type RequestTarget } from "./errors.js";
 
-/** One list a command needs: a resource, a namespace (undefined: all) and an optional field selector. */
+/** One list a command needs: a resource, a namespace (undefined: all) and optional field and label selectors. */
 export interface Query<T extends KubeObject> {
   readonly client: ResourceClient<T>;
   readonly namespace?: string | undefined;
   readonly fieldSelector?: string | undefined;
+  readonly labelSelector?: string | undefined;
 }
 
 /**
@@ -33,7 +34,7 @@ export class ListSource implements ObjectSource {
 
   async list<T extends KubeObject>(query: Query<T>): Promise<readonly T[]> {
     try {
-      const list = await query.client.listAll({ namespace: query.namespace, fieldSelector: query.fieldSelector });
+      const list = await query.client.listAll({ namespace: query.namespace, fieldSelector: query.fieldSelector, labelSelector: query.labelSelector });
       return list.items;
     } catch (err) {
       throw explainApiError(err, { verb: "list", resource: resourceOf(query.client), namespace: query.namespace }, this.#target);
@@ -49,7 +50,7 @@ export class ListSource implements ObjectSource {
 export class InformerSource implements ObjectSource {
   readonly #signal: AbortSignal;
   readonly #onChange: () => void;
-  // Keyed by resource, namespace and selector, so each entry lists objects of one type.
+  // Keyed by resource, namespace and selectors, so each entry lists objects of one type.
   readonly #informers = new Map<string, { readonly synced: Promise<boolean>; readonly list: () => readonly KubeObject[] }>();
 
   constructor(signal: AbortSignal, onChange: () => void) {
@@ -58,10 +59,15 @@ export class InformerSource implements ObjectSource {
   }
 
   async list<T extends KubeObject>(query: Query<T>): Promise<readonly T[]> {
-    const key = `${resourceOf(query.client)}|${query.namespace ?? ""}|${query.fieldSelector ?? ""}`;
+    const key = `${resourceOf(query.client)}|${query.namespace ?? ""}|${query.fieldSelector ?? ""}|${query.labelSelector ?? ""}`;
     let entry = this.#informers.get(key);
     if (entry === undefined) {
-      const informer = new Informer<T>(query.client, { namespace: query.namespace, fieldSelector: query.fieldSelector, resyncPeriodMs: 0 });
+      const informer = new Informer<T>(query.client, {
+        namespace: query.namespace,
+        fieldSelector: query.fieldSelector,
+        labelSelector: query.labelSelector,
+        resyncPeriodMs: 0,
+      });
       const changed = (): void => this.#onChange();
       informer.addEventHandler({ onAdd: changed, onUpdate: changed, onDelete: changed });
       void informer.start(this.#signal);

@@ -1,7 +1,7 @@
 // Wires the agent-health reconciler to its informers: Agents, their Leases, and the jobs that name them.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { AGENT_TYPE, API_VERSION, KINDS, type Agent, type Job } from "../../api/index.js";
+import { AGENT_TYPE, type Agent, type Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { EventHandler, ReadonlyStore } from "../../runtime/cache/index.js";
 import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
@@ -36,6 +36,10 @@ export interface CachedSource<T> {
 
 export interface AgentHealthSetup {
   readonly agents: CachedSource<Agent>;
+  /**
+   * Agent heartbeats: a cache listed and watched with AGENT_LEASE_SELECTOR (the agent label is the
+   * rule), so every Lease in it is the Lease of the Agent of the same namespace and name.
+   */
   readonly leases: CachedSource<Lease>;
   /** Ideally with {@link JOBS_BY_AGENT_INDEX} registered; without it each reconcile scans the namespace. */
   readonly jobs: CachedSource<Job>;
@@ -83,7 +87,7 @@ export function createAgentHealthController(setup: AgentHealthSetup): Controller
     ...(setup.registry === undefined ? {} : { registry: setup.registry }),
   });
   controller.watch(setup.agents, sameName);
-  controller.watch(setup.leases, (lease) => (isAgentLease(lease, setup.agents) ? sameName(lease) : []));
+  controller.watch(setup.leases, sameName);
   controller.watch(setup.jobs, (job) => jobAgentKeys(job).map(parseRequestKey));
   return controller;
 }
@@ -97,12 +101,6 @@ function jobsOfAgentLookup(jobs: CachedSource<Job>): (namespace: string, name: s
       return jobs.store.listByNamespace(namespace).filter((job) => jobAgentKeys(job).includes(key));
     }
   };
-}
-
-// Agent leases are owned by their Agent; other Leases in the namespace (leader election) are not ours.
-function isAgentLease(lease: Lease, agents: CachedSource<Agent>): boolean {
-  const owned = lease.metadata?.ownerReferences?.some((o) => o.kind === KINDS.agent && o.apiVersion === API_VERSION) ?? false;
-  return owned || agents.store.getByName(lease.metadata?.namespace, lease.metadata?.name ?? "") !== undefined;
 }
 
 function sameName(obj: KubeObject): Request[] {

@@ -1,5 +1,6 @@
 // What every controller of the operator shares: the cached informers (jobs, agents, leases, feature
 // flags) with their job indexes, the multi-namespace informer behind them, and small job and agent helpers.
+export { CACHE_OBJECTS_METRIC, registerCacheMetrics } from "./cache-metrics.js";
 export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
 export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";

@@ -1,6 +1,6 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
 import type { Agent, FeatureFlag, Job } from "../../api/index.js";
-import { AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
 import { composeTransforms, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
@@ -12,7 +12,11 @@ export interface OperatorInformers {
   /** Indexed by {@link JOB_INDEX}. */
   readonly jobs: SharedInformer<Job>;
   readonly agents: SharedInformer<Agent>;
-  /** Agent heartbeats (and anything else leased in the watched namespaces). */
+  /**
+   * Agent heartbeats only: Leases with the agent label (AGENT_LEASE_SELECTOR), so node Leases and
+   * other applications' leader Leases are never listed, watched or decoded. The operator's own
+   * leader Lease is read by name (runtime/leader), not from here.
+   */
   readonly leases: SharedInformer<Lease>;
   /**
    * Tenants' flags in the watched namespaces plus the operator namespace's flags. Control flags are
@@ -44,7 +48,7 @@ export function createOperatorInformers(options: OperatorInformersOptions): Oper
   return {
     jobs: new SharedInformer<Job>("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),
     agents: new SharedInformer<Agent>("informer/agents", new ResourceClient<Agent>(transport, AGENT_TYPE), { namespaces, ...common }),
-    leases: new SharedInformer<Lease>("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, ...common }),
+    leases: new SharedInformer<Lease>("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, labelSelector: AGENT_LEASE_SELECTOR, ...common }),
     featureFlags: new SharedInformer<FeatureFlag>("informer/featureflags", new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {
       namespaces: flagNamespaces,
       ...common,

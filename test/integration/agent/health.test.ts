@@ -3,7 +3,7 @@
 // for heartbeats.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatTime, type Agent } from "../../../src/api/index.js";
+import { AGENT_LABEL, formatTime, type Agent } from "../../../src/api/index.js";
 import { createAgent, type HeliosAgent } from "../../../src/agent/index.js";
 import { AGENT_REASONS } from "../../../src/controllers/agent-health/index.js";
 import { isApiError, microTime, type Lease } from "../../../src/runtime/client/index.js";
@@ -133,7 +133,7 @@ describe("agent-health judgement", () => {
     const body: Lease = {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
-      metadata: { ...current?.metadata, name, namespace: ns, ownerReferences: [{ apiVersion: "helios.dev/v1alpha1", kind: "Agent", name, uid: owner.metadata.uid ?? "" }] },
+      metadata: { ...current?.metadata, name, namespace: ns, labels: { [AGENT_LABEL]: name }, ownerReferences: [{ apiVersion: "helios.dev/v1alpha1", kind: "Agent", name, uid: owner.metadata.uid ?? "" }] },
       spec: { holderIdentity: `${name}_skewed`, leaseDurationSeconds: 4, renewTime },
     };
     if (current === undefined) await c.leases.create(body);

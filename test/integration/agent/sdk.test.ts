@@ -1,6 +1,6 @@
 // The agent SDK against the real apiserver: registration, lease, lazy ack, facts, fencing, drain hand-back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Job } from "../../../src/api/index.js";
+import { AGENT_LABEL, type Job } from "../../../src/api/index.js";
 import { createAgent, HandlerError, type HeliosAgent, type Handlers } from "../../../src/agent/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { createNamespace, kubeConfig } from "../support/cluster.js";
@@ -77,6 +77,7 @@ describe("agent SDK", () => {
     expect(lease.spec?.holderIdentity).toBe(a.identity);
     expect(lease.spec?.leaseDurationSeconds).toBe(40);
     expect(lease.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Agent", name: "reg", uid: registered.metadata.uid });
+    expect(lease.metadata.labels).toEqual({ [AGENT_LABEL]: "reg" });
 
     // spec.drain belongs to users: a user's drain survives the agent re-applying its spec.
     await c.agents.mergePatch({ namespace: ns, name: "reg" }, { spec: { drain: true } });
@@ -85,6 +86,21 @@ describe("agent SDK", () => {
     await again.start();
     expect((await c.agents.get({ namespace: ns, name: "reg" })).spec.drain).toBe(true);
     await again.drain(0);
+  });
+
+  it("labels a Lease an older agent left unlabelled when it takes it over, keeping other labels", async () => {
+    await c.leases.create({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name: "old", namespace: ns, labels: { team: "a" } },
+      spec: { holderIdentity: "old_previous-run", leaseDurationSeconds: 40 },
+    });
+    const a = agent("old");
+    await a.start();
+    const lease = await c.leases.get({ namespace: ns, name: "old" });
+    expect(lease.spec?.holderIdentity).toBe(a.identity);
+    expect(lease.metadata.labels).toEqual({ team: "a", [AGENT_LABEL]: "old" });
+    await a.drain(0);
   });
 
   it("acks lazily: a quick handler goes Assigned → Succeeded with no Running write", async () => {

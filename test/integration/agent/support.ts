@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { AGENT_TYPE, formatTime, JOB_TYPE, type Agent, type Job, type JobSpec } from "../../../src/api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, formatTime, JOB_TYPE, type Agent, type Job, type JobSpec } from "../../../src/api/index.js";
 import type { AuditRecord, AuditSink } from "../../../src/audit/sink.js";
 import { createAgentHealthController, jobAgentKeys, JOBS_BY_AGENT_INDEX, type AgentHealthConfig } from "../../../src/controllers/agent-health/index.js";
 import { Informer } from "../../../src/runtime/cache/index.js";
@@ -38,7 +38,7 @@ export async function startAgentHealth(kc: KubeConfig, namespace: string, config
   const transport = new Transport(kc);
   const stop = new AbortController();
   const agents = new Informer<Agent>(new ResourceClient<Agent>(transport, AGENT_TYPE), { namespace });
-  const leases = new Informer<Lease>(new ResourceClient<Lease>(transport, LEASES), { namespace });
+  const leases = new Informer<Lease>(new ResourceClient<Lease>(transport, LEASES), { namespace, labelSelector: AGENT_LEASE_SELECTOR });
   const jobs = new Informer<Job>(new ResourceClient<Job>(transport, JOB_TYPE), { namespace, indexers: { [JOBS_BY_AGENT_INDEX]: jobAgentKeys } });
   const events = new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), { reportingController: "helios.dev/operator", reportingInstance: "test" });
   const audit = new RecordingAudit();

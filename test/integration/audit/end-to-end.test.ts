@@ -1,7 +1,7 @@
 // End to end: the operator's controllers and real agents run jobs; `helios audit --job` tells each story.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, builtinHandlers, type HeliosAgent } from "../../../src/agent/index.js";
-import { AGENT_TYPE, API_VERSION, JOB_TYPE, type Agent, type Job, type JobSpec } from "../../../src/api/index.js";
+import { AGENT_LABEL, AGENT_LEASE_SELECTOR, AGENT_TYPE, API_VERSION, JOB_TYPE, type Agent, type Job, type JobSpec } from "../../../src/api/index.js";
 import type { AuditRow } from "../../../src/audit/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
 import { AGENT_HEALTH_CONTROLLER, createAgentHealthController } from "../../../src/controllers/agent-health/index.js";
@@ -65,7 +65,7 @@ function agentHealthIfMissing(): void {
   const writer = auditWriter(kc, { maxChunkAgeMs: 500 });
   const informers = {
     agents: new Informer<Agent>(agents, { namespace: ns }),
-    leases: new Informer<Lease>(leases, { namespace: ns }),
+    leases: new Informer<Lease>(leases, { namespace: ns, labelSelector: AGENT_LEASE_SELECTOR }),
     jobs: new Informer<Job>(jobs, { namespace: ns }),
   };
   const controller = createAgentHealthController({
@@ -120,7 +120,7 @@ describe("audit end to end", () => {
     const lease = await leases.create({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
-      metadata: { name: "agent-dead", namespace: ns },
+      metadata: { name: "agent-dead", namespace: ns, labels: { [AGENT_LABEL]: "agent-dead" } },
       spec: { holderIdentity: "agent-dead/gone", leaseDurationSeconds: 4, acquireTime: microTime(new Date()), renewTime: microTime(new Date()) },
     });
     let renewing = Promise.resolve(lease);

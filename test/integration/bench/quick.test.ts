@@ -52,12 +52,14 @@ describe("make bench QUICK=1", () => {
     const report = benchReportSchema.parse(JSON.parse(readFileSync(join(out, json ?? ""), "utf8")));
     expect(report.quick).toBe(true);
     expect(report.notes.filter((n) => n.includes("failed"))).toEqual([]);
-    for (const section of ["scheduler", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const) expect(report[section], section).toBeDefined();
+    for (const section of ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const) expect(report[section], section).toBeDefined();
     expect(report.throughput?.jobs).toBe(300);
     expect(report.throughput?.latencyMs.createdToSucceeded.count).toBe(300);
     expect(report.throughput?.writes.byResource.some((w) => w.resource === "jobs" && w.verb === "POST")).toBe(true);
     expect(report.scale).toMatchObject({ jobs: 2_000, pending: 1_000, cachedJobs: 2_000 });
     expect(report.recovery?.victimJobs).toBeGreaterThan(0);
+    // No agent runs in the leaseChurn scenario, so the operator caches no Lease at all.
+    expect(report.leaseChurn).toMatchObject({ foreignLeases: 400, cachedLeases: 0, agentHealthReconciles: 0 });
     expect(report.targets.map((t) => t.name)).toHaveLength(6);
     expect(report.targets.every((t) => t.pass !== null)).toBe(true);
     const chart = readFileSync(join(out, svg ?? ""), "utf8");

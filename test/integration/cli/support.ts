@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { AGENT_TYPE, JOB_TYPE, type Agent, type AgentInput, type Job, type JobInput, type JobStatus } from "../../../src/api/index.js";
+import { AGENT_LABEL, AGENT_TYPE, JOB_TYPE, type Agent, type AgentInput, type Job, type JobInput, type JobStatus } from "../../../src/api/index.js";
 import type { WatchContext } from "../../../src/cli/output/index.js";
 import { runCli } from "../../../src/cli/program.js";
 import { LEASES, microTime, ResourceClient, Transport, type Lease } from "../../../src/runtime/client/index.js";
@@ -65,7 +65,7 @@ export async function seedAgent(kc: KubeConfig, namespace: string, name: string,
   if (status !== undefined) agent = await agents.replaceStatus({ ...agent, status });
   if (renewedAgoMs !== undefined) {
     await leases.create({
-      metadata: { name, namespace },
+      metadata: { name, namespace, labels: { [AGENT_LABEL]: name } },
       spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(new Date(Date.now() - renewedAgoMs)) },
     });
   }

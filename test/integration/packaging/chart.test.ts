@@ -41,6 +41,29 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
 /** A release name per namespace, so cluster-scoped objects (ClusterRole, admission policy) never collide. */
 const releaseFor = (ns: string): string => `helios-${ns.split("-").at(-1) ?? "x"}`;
 
+/**
+ * Asks the real RBAC authorizer whether a ServiceAccount of `saNamespace` may `verb` the `resource`
+ * ("plural.group/subresource", e.g. "jobs.helios.dev/status"; a core resource has no group) in
+ * `namespace` ("" for all namespaces).
+ */
+async function serviceAccountCan(saNamespace: string, user: string, verb: string, resource: string, namespace: string, name?: string): Promise<boolean> {
+  const [qualified = "", subresource] = resource.split("/");
+  const dot = qualified.indexOf(".");
+  const [plural, group] = dot < 0 ? [qualified, ""] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
+  const review = await kubeConfig()
+    .makeApiClient(AuthorizationV1Api)
+    .createSubjectAccessReview({
+      body: {
+        spec: {
+          user,
+          groups: ["system:serviceaccounts", `system:serviceaccounts:${saNamespace}`, "system:authenticated"],
+          resourceAttributes: { verb, group, resource: plural, namespace, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}) },
+        },
+      },
+    });
+  return review.status?.allowed === true;
+}
+
 describe("helm lint", () => {
   it.each([
     ["default values", [] as string[]],
@@ -119,23 +142,7 @@ describe("helm install and uninstall", () => {
   });
 
   it("gives the operator's ServiceAccount what it uses and nothing more (real RBAC authorizer)", async () => {
-    const authz = kubeConfig().makeApiClient(AuthorizationV1Api);
-    const can = async (user: string, verb: string, resource: string, namespace: string, name?: string): Promise<boolean> => {
-      // "plural.group/subresource", e.g. "jobs.helios.dev/status"; a core resource has no group.
-      const [qualified = "", subresource] = resource.split("/");
-      const dot = qualified.indexOf(".");
-      const [plural, group] = dot < 0 ? [qualified, ""] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
-      const review = await authz.createSubjectAccessReview({
-        body: {
-          spec: {
-            user,
-            groups: ["system:serviceaccounts", `system:serviceaccounts:${ns}`, "system:authenticated"],
-            resourceAttributes: { verb, group, resource: plural, namespace, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}) },
-          },
-        },
-      });
-      return review.status?.allowed === true;
-    };
+    const can = (user: string, verb: string, resource: string, namespace: string, name?: string) => serviceAccountCan(ns, user, verb, resource, namespace, name);
     const operator = `system:serviceaccount:${ns}:${release}-operator`;
     const agent = `system:serviceaccount:${ns}:${release}-agent`;
     const tenant = "some-tenant";
@@ -197,6 +204,62 @@ describe("helm install and uninstall", () => {
       expect(established).toBe("True");
     }
     expect((await ok(helm(["list", "--namespace", ns, "--short"]), "helm list")).trim()).toBe("");
+  });
+});
+
+describe("helm install with watchNamespaces (namespaced RBAC)", () => {
+  let ns: string;
+  let release: string;
+  let watched: string[];
+  beforeAll(async () => {
+    ns = await createNamespace("pkg-nsrbac");
+    release = releaseFor(ns);
+    watched = await Promise.all([createNamespace("pkg-team-a"), createNamespace("pkg-team-b")]);
+    await ok(helm(["install", release, chart, "--namespace", ns, "--set", `watchNamespaces={${watched.join(",")}}`]), "helm install");
+  });
+  afterAll(async () => {
+    await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
+  });
+
+  it("installs a Role and RoleBinding per watched namespace and no ClusterRole", async () => {
+    for (const namespace of watched) {
+      await ok(kubectl(["get", "role.rbac.authorization.k8s.io", `${release}-operator-watched`, "-n", namespace]), `Role in ${namespace}`);
+      await ok(kubectl(["get", "rolebinding.rbac.authorization.k8s.io", `${release}-operator-watched`, "-n", namespace]), `RoleBinding in ${namespace}`);
+    }
+    expect((await kubectl(["get", "clusterrole", `${release}-operator`])).code).not.toBe(0);
+    expect((await kubectl(["get", "clusterrolebinding", `${release}-operator`])).code).not.toBe(0);
+  });
+
+  it("lets the operator read Leases only where it watches, and keeps its own namespace's rights (real RBAC authorizer)", async () => {
+    const operator = `system:serviceaccount:${ns}:${release}-operator`;
+    const can = (verb: string, resource: string, namespace: string, name?: string) => serviceAccountCan(ns, operator, verb, resource, namespace, name);
+    const [teamA = "", teamB = ""] = watched;
+    const wrong: string[] = [];
+    const expectAccess = async (allowed: boolean, verb: string, resource: string, namespace: string, name?: string): Promise<void> => {
+      if ((await can(verb, resource, namespace, name)) !== allowed) wrong.push(`${allowed ? "denied" : "allowed"}: ${verb} ${resource} in "${namespace}"`);
+    };
+    for (const namespace of [teamA, teamB]) {
+      await expectAccess(true, "watch", "leases.coordination.k8s.io", namespace);
+      await expectAccess(true, "watch", "jobs.helios.dev", namespace);
+      await expectAccess(true, "update", "jobs.helios.dev/status", namespace);
+      await expectAccess(true, "create", "auditlogs.helios.dev", namespace);
+      await expectAccess(true, "create", "events.events.k8s.io", namespace);
+    }
+    // Node Leases and every other namespace are out of reach, and nothing is granted cluster-wide.
+    await expectAccess(false, "list", "leases.coordination.k8s.io", "kube-node-lease");
+    await expectAccess(false, "list", "leases.coordination.k8s.io", "");
+    await expectAccess(false, "list", "jobs.helios.dev", "");
+    await expectAccess(false, "watch", "jobs.helios.dev", "default");
+    // Its own namespace: leader election and the control flags (read, validated, audited, Events).
+    await expectAccess(true, "create", "leases.coordination.k8s.io", ns);
+    await expectAccess(true, "update", "leases.coordination.k8s.io", ns, "helios-operator-leader");
+    await expectAccess(true, "watch", "featureflags.helios.dev", ns);
+    await expectAccess(true, "patch", "featureflags.helios.dev/status", ns);
+    await expectAccess(true, "create", "auditlogs.helios.dev", ns);
+    await expectAccess(true, "create", "events.events.k8s.io", ns);
+    await expectAccess(false, "list", "leases.coordination.k8s.io", ns);
+    await expectAccess(false, "watch", "jobs.helios.dev", ns);
+    expect(wrong).toEqual([]);
   });
 });
 

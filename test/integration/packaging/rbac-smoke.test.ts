@@ -8,7 +8,7 @@
 // answer any Transport of this process got, or any warning logged about one, fails the test.
 //
 // Mutation check: HELIOS_RBAC_SMOKE_DROP=<Kind>[/<name suffix>]:<group>/<resource>:<verb> (e.g.
-// `ClusterRole:helios.dev/jobs/status:update`, `Role/operator:coordination.k8s.io/leases:update`,
+// `Role/operator-watched:helios.dev/jobs/status:update`, `Role/operator:coordination.k8s.io/leases:update`,
 // group `core` for "") removes that one permission from the applied roles; the test must then fail,
 // naming the refused request.
 import { execFile } from "node:child_process";
@@ -205,14 +205,16 @@ describe("the chart's RBAC runs the whole job lifecycle", () => {
 
   beforeAll(async () => {
     [releaseNs, tenantNs] = await Promise.all([createNamespace("helios-rbac"), createNamespace("rbac-tenant")]);
-    // A release name per run: the ClusterRole and its binding are cluster-scoped.
+    // A release name per run, should the chart render cluster-scoped objects.
     const release = `helios-${releaseNs.split("-").at(-1) ?? "x"}`;
     // The agents serve the tenant namespace (agents.namespace: the chart's way to put the agent's
     // ServiceAccount, Role and RoleBinding there). Watching only the tenant keeps this operator away
-    // from other test files' objects on the shared cluster; its ClusterRole is the same either way.
+    // from other test files' objects on the shared cluster, and runs it under the chart's namespaced
+    // RBAC: a Role in the tenant namespace and one in the release namespace, no ClusterRole.
     const rendered = await helm(["template", release, CHART, "--namespace", releaseNs, "--set", `agents.namespace=${tenantNs}`, "--set", `watchNamespaces={${tenantNs}}`]);
     expect(rendered.code, rendered.stderr).toBe(0);
     const objects = parseObjects(rendered.stdout);
+    expect(objects.filter((o) => o.kind === "ClusterRole" && o.metadata.labels?.["app.kubernetes.io/component"] === "operator")).toEqual([]);
     const drop = process.env["HELIOS_RBAC_SMOKE_DROP"];
     const rbac = objects.filter((o) => RBAC_KINDS.has(o.kind));
     rbacManifest = JSON.stringify({ apiVersion: "v1", kind: "List", items: drop ? withoutPermission(rbac, drop) : rbac });
@@ -255,7 +257,7 @@ describe("the chart's RBAC runs the whole job lifecycle", () => {
     stop.abort();
     await Promise.allSettled([operator, flagWatch, agent?.stopped]);
     forbidden.restore();
-    // The ClusterRole and its binding outlive the namespaces.
+    // Anything cluster-scoped would outlive the namespaces.
     if (rbacManifest !== undefined) await kubectl(["delete", "--ignore-not-found", "-f", "-"], { input: rbacManifest });
     await kubectl(["delete", "namespace", releaseNs, tenantNs, "--wait=false", "--ignore-not-found"]);
   });

@@ -41,6 +41,15 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
     },
     recovery: { jobs: 100, agents: 20, killed: 5, victimJobs: 25, staleTimeoutMs: 5000, leaseDurationSeconds: 4, ackDelayMs: 200, backoffSeconds: 1, offlineAfterStaleMs: 100, reassignedAfterStaleMs: 1500, runningElsewhereAfterStaleMs: 1900 },
     flags: { pauseToLastAssignmentMs: 150, assignmentsAfterPause: 3, pendingAtResume: 40, resumeToFirstAssignmentMs: 200, observeWindowMs: 3000 },
+    leaseChurn: {
+      foreignLeases: 2000,
+      renewPeriodSeconds: 10,
+      renewalsPerSecond: 198,
+      idle: { seconds: 20, cpuMsPerSecond: 4.2, rssMb: 95, peakRssMb: 96 },
+      churn: { seconds: 30.4, cpuMsPerSecond: 4.6, rssMb: 97, peakRssMb: 99 },
+      cachedLeases: 0,
+      agentHealthReconciles: 0,
+    },
   } satisfies Partial<BenchReport>;
   const base = { ...sections, ...overrides };
   return {
@@ -97,7 +106,9 @@ describe("the report's faces", () => {
 
   it("prints every scenario and the verdicts", () => {
     const text = formatReport(report());
-    for (const word of ["limit", "throughput", "paced", "scale", "recovery", "flags", "PASS", "3.05"]) expect(text).toContain(word);
+    for (const word of ["limit", "throughput", "paced", "scale", "recovery", "flags", "leaseChurn", "PASS", "3.05"]) expect(text).toContain(word);
+    expect(text).toContain("2000 foreign Leases renewed every 10 s");
+    expect(text).toContain("4.6 CPU ms/s, RSS 97 MB (peak 99)");
   });
 
   it("renders a well-formed SVG, the same bytes for the same report", () => {

@@ -61,32 +61,62 @@ describe("chart RBAC", () => {
     }
   });
 
-  it("grants the operator exactly what its controllers use", async () => {
+  // What the operator's controllers do in every namespace they reconcile.
+  const WATCHED = [
+    "helios.dev/jobs:get", "helios.dev/jobs:list", "helios.dev/jobs:watch", "helios.dev/jobs:delete",
+    "helios.dev/jobs/status:update", "helios.dev/jobs/status:patch",
+    "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch", "helios.dev/agents:delete",
+    "helios.dev/agents/status:update", "helios.dev/agents/status:patch",
+    "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
+    "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",
+    "helios.dev/auditlogs:get", "helios.dev/auditlogs:list", "helios.dev/auditlogs:watch",
+    "helios.dev/auditlogs:create", "helios.dev/auditlogs:delete",
+    "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:watch",
+    "events.k8s.io/events:create", "events.k8s.io/events:patch",
+  ].sort();
+  // What it does in its own namespace, watched or not: leader election and control flags.
+  const OPERATOR_NAMESPACE = [
+    "coordination.k8s.io/leases:create",
+    "coordination.k8s.io/leases:get@helios-operator-leader",
+    "coordination.k8s.io/leases:update@helios-operator-leader",
+    "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
+    "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",
+    "helios.dev/auditlogs:create",
+    "events.k8s.io/events:create", "events.k8s.io/events:patch",
+  ].sort();
+
+  it("grants the operator exactly what its controllers use, cluster-wide when it watches every namespace", async () => {
     const objects = await render();
-    expect(permissions(rulesOf(findObject(objects, "ClusterRole", "helios-operator")))).toEqual(
-      [
-        "helios.dev/jobs:get", "helios.dev/jobs:list", "helios.dev/jobs:watch", "helios.dev/jobs:delete",
-        "helios.dev/jobs/status:update", "helios.dev/jobs/status:patch",
-        "helios.dev/agents:get", "helios.dev/agents:list", "helios.dev/agents:watch", "helios.dev/agents:delete",
-        "helios.dev/agents/status:update", "helios.dev/agents/status:patch",
-        "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
-        "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",
-        "helios.dev/auditlogs:get", "helios.dev/auditlogs:list", "helios.dev/auditlogs:watch",
-        "helios.dev/auditlogs:create", "helios.dev/auditlogs:delete",
-        "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:watch",
-        "events.k8s.io/events:create", "events.k8s.io/events:patch",
-      ].sort(),
-    );
+    expect(permissions(rulesOf(findObject(objects, "ClusterRole", "helios-operator")))).toEqual(WATCHED);
     const role = findObject(objects, "Role", "helios-operator");
     expect(role.metadata.namespace).toBe("helios-system");
-    expect(permissions(rulesOf(role))).toEqual(
-      [
-        "coordination.k8s.io/leases:create",
-        "coordination.k8s.io/leases:get@helios-operator-leader",
-        "coordination.k8s.io/leases:update@helios-operator-leader",
-        "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
-      ].sort(),
+    expect(permissions(rulesOf(role))).toEqual(OPERATOR_NAMESPACE);
+    expect(objects.filter((o) => o.kind === "Role" && o.metadata.name === "helios-operator-watched")).toEqual([]);
+  });
+
+  it("with watchNamespaces, grants the same rules in a Role per watched namespace and nothing cluster-wide", async () => {
+    const objects = await render({ watchNamespaces: "{team-a,team-b,helios-system}" });
+    // The tenant roles stay cluster-scoped (aggregated into view, edit and admin); the operator gets nothing cluster-wide.
+    const clusterWide = objects.filter((o) => o.kind === "ClusterRole" || o.kind === "ClusterRoleBinding");
+    expect(clusterWide.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["ClusterRole/helios-view", "ClusterRole/helios-edit", "ClusterRole/helios-admin"]);
+    const watched = objects.filter((o) => o.kind === "Role" && o.metadata.name === "helios-operator-watched");
+    expect(watched.map((r) => r.metadata.namespace)).toEqual(["team-a", "team-b", "helios-system"]);
+    for (const role of watched) expect(permissions(rulesOf(role)), role.metadata.namespace).toEqual(WATCHED);
+    const bindings = objects.filter((o) => o.kind === "RoleBinding" && o.metadata.name === "helios-operator-watched");
+    expect(bindings.map((b) => [b.metadata.namespace, b["roleRef"], b["subjects"]])).toEqual(
+      ["team-a", "team-b", "helios-system"].map((ns) => [
+        ns,
+        { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "helios-operator-watched" },
+        [{ kind: "ServiceAccount", name: "helios-operator", namespace: "helios-system" }],
+      ]),
     );
+    // The operator namespace keeps its own Role (leader election, control flags) beside the watched one.
+    expect(permissions(rulesOf(findObject(objects, "Role", "helios-operator")))).toEqual(OPERATOR_NAMESPACE);
+    // No rule anywhere reads Leases outside a namespace the operator watches or runs in.
+    const leaseReaders = objects
+      .filter((o) => isRole(o) && rulesOf(o).some((r) => r.resources?.includes("leases") && r.verbs.includes("list")))
+      .map((o) => `${o.kind}/${o.metadata.namespace ?? ""}`);
+    expect(leaseReaders).toEqual(["Role/team-a", "Role/team-b", "Role/helios-system"]);
   });
 
   it("grants agents only their own namespace's work, and control flags read-only", async () => {

@@ -60,9 +60,20 @@ app.kubernetes.io/component: agent
 {{- default (include "helios.agent.fullname" .) .Values.agents.serviceAccount.name -}}
 {{- end -}}
 
-{{/* The namespace the agent pool serves. */}}
+{{/*
+The namespace the agents serve (agents.namespace); empty when no agent identity is wanted. Required by
+the agent pool, and never the release namespace: the operator's leader Lease and the control flags live
+there, beyond any agent's reach.
+*/}}
 {{- define "helios.agent.namespace" -}}
-{{- default .Release.Namespace .Values.agents.namespace -}}
+{{- $ns := .Values.agents.namespace -}}
+{{- if and .Values.agents.enabled (not $ns) -}}
+{{- fail "agents.namespace is required with agents.enabled=true: set it to the namespace the agents serve" -}}
+{{- end -}}
+{{- if eq $ns .Release.Namespace -}}
+{{- fail (printf "agents.namespace must not be the release namespace %q: the operator's leader Lease and the control flags live there; agents serve a tenant namespace" $ns) -}}
+{{- end -}}
+{{- $ns -}}
 {{- end -}}
 
 {{- define "helios.image" -}}

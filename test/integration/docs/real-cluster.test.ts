@@ -1,15 +1,20 @@
 // The README's "On a real cluster" steps, run as written on a fresh control plane: install.yaml, the
 // samples, the samples' two agents, and every sample Job Complete. No kubelet runs pods here, so
-// `helios operator` runs as a process in place of the operator's pods, and Helm's line is the one
-// step left out (the README gives install.yaml as its alternative; the chart tests cover Helm).
+// `helios operator` runs as a process in place of the operator's pods, as the operator's pods would:
+// as install.yaml's operator ServiceAccount (impersonated), under its RBAC and its admission policies
+// (only that identity writes AuditLogs). Helm's line is the one step left out (the README gives
+// install.yaml as its alternative; the chart tests cover Helm).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../hack/control-plane/index.js";
-import { exited } from "../jobs/support.js";
+import { exited, waitFor } from "../jobs/support.js";
+import { writeKubeconfigActingAs } from "../support/cluster.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
+/** The identity of install.yaml's operator pods. */
+const OPERATOR_USER = "system:serviceaccount:helios-system:helios-operator";
 
 /** The first ```sh block under the README's "## On a real cluster" heading. */
 function realClusterSteps(readme: string): string {
@@ -33,6 +38,8 @@ describe("README: On a real cluster", { timeout: 400_000 }, () => {
   let plane: ControlPlane;
   let operator: ChildProcess | undefined;
   let operatorLog = "";
+  /** Log lines of the operator that tell of a refused request (RBAC or admission). */
+  const operatorRefusals: string[] = [];
 
   beforeAll(async () => {
     plane = await startControlPlane({ report: () => {} });
@@ -55,9 +62,15 @@ describe("README: On a real cluster", { timeout: 400_000 }, () => {
       .filter((line) => !line.startsWith("helm install"))
       .join("\n");
 
-    operator = spawn(process.execPath, ["bin/helios", "operator", "--kubeconfig", plane.kubeconfigPath, "--operator-namespace", "helios-system",
+    const operatorKubeconfig = writeKubeconfigActingAs(OPERATOR_USER, `${plane.kubeconfigPath}-operator`, plane.kubeconfigPath);
+    operator = spawn(process.execPath, ["bin/helios", "operator", "--kubeconfig", operatorKubeconfig, "--operator-namespace", "helios-system",
       "--metrics-bind-address", "0", "--health-probe-bind-address", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    operator.stderr?.on("data", (d: Buffer) => (operatorLog = (operatorLog + d.toString()).slice(-4000)));
+    const record = (d: Buffer): void => {
+      operatorLog = (operatorLog + d.toString()).slice(-4000);
+      operatorRefusals.push(...d.toString().split("\n").filter((l) => /forbidden|denied request/i.test(l)));
+    };
+    operator.stdout?.on("data", record);
+    operator.stderr?.on("data", record);
 
     const env = {
       PATH: [dirname(plane.binaries.kubectl), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
@@ -71,5 +84,8 @@ describe("README: On a real cluster", { timeout: 400_000 }, () => {
     const phases = await runScript("kubectl get hjob -n helios-demo -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}'", env);
     const jobs = phases.output.trim().split("\n").sort();
     expect(jobs).toEqual(["flaky-twice=Succeeded", "hello-echo=Succeeded", "short-nap=Succeeded", "urgent-echo=Succeeded"]);
+    // The operator's audit trail went through install.yaml's AuditLog policy.
+    await waitFor("audit chunks in helios-demo", async () => (await runScript("kubectl get haudit -n helios-demo -o name", env)).output.includes("auditlog.helios.dev/"), 30_000);
+    expect(operatorRefusals).toEqual([]);
   });
 });

@@ -9,8 +9,11 @@ import { binaries, createNamespace, kubeConfig, kubeconfigPath, kubectl, type Co
 const root = join(import.meta.dirname, "../../..");
 const chart = join(root, "charts/helios");
 const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"];
-/** Every optional part that needs no third-party CRD (ServiceMonitor and PrometheusRule need prometheus-operator's). */
-const ALL_ON = ["--set", "agents.enabled=true", "--set", "admissionPolicy.enabled=true", "--set", "grafana.dashboard.enabled=true"];
+/**
+ * Every optional part that needs no third-party CRD (ServiceMonitor and PrometheusRule need
+ * prometheus-operator's), with the agents serving `agentNs`. The admission policies are on by default.
+ */
+const allOn = (agentNs: string): string[] => ["--set", "agents.enabled=true", "--set", `agents.namespace=${agentNs}`, "--set", "grafana.dashboard.enabled=true"];
 
 function helm(args: readonly string[]): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
@@ -67,7 +70,7 @@ async function serviceAccountCan(saNamespace: string, user: string, verb: string
 describe("helm lint", () => {
   it.each([
     ["default values", [] as string[]],
-    ["every option on", [...ALL_ON, "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.prometheusRule.enabled=true"]],
+    ["every option on", [...allOn("tenant-a"), "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.prometheusRule.enabled=true"]],
   ])("passes --strict with %s", async (_what, sets) => {
     const out = await ok(helm(["lint", "--strict", chart, ...sets]), "helm lint");
     expect(out).toContain("1 chart(s) linted, 0 chart(s) failed");
@@ -76,12 +79,13 @@ describe("helm lint", () => {
 
 describe("rendered manifests on the real apiserver", () => {
   let ns: string;
+  let agentNs: string;
   beforeAll(async () => {
-    ns = await createNamespace("pkg-dry");
+    [ns, agentNs] = await Promise.all([createNamespace("pkg-dry"), createNamespace("pkg-dry-agents")]);
   });
 
   it("helm template | kubectl apply --dry-run=server accepts every object", async () => {
-    const rendered = await ok(helm(["template", releaseFor(ns), chart, "--namespace", ns, ...ALL_ON]), "helm template");
+    const rendered = await ok(helm(["template", releaseFor(ns), chart, "--namespace", ns, ...allOn(agentNs)]), "helm template");
     const out = await ok(kubectl(["apply", "--dry-run=server", "-f", "-"], { input: rendered }), "kubectl apply --dry-run=server");
     for (const kind of ["deployment.apps", "clusterrole.rbac.authorization.k8s.io", "validatingadmissionpolicy.admissionregistration.k8s.io"]) {
       expect(out).toContain(`${kind}/`);
@@ -101,50 +105,60 @@ describe("rendered manifests on the real apiserver", () => {
 
 describe("helm install and uninstall", () => {
   let ns: string;
+  let agentNs: string;
   let release: string;
   let installOutput: string;
   beforeAll(async () => {
-    ns = await createNamespace("pkg-inst");
+    [ns, agentNs] = await Promise.all([createNamespace("pkg-inst"), createNamespace("pkg-inst-agents")]);
     release = releaseFor(ns);
     // No --wait: this control plane has no nodes, so pods never run; objects are what is checked.
-    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...ALL_ON]), "helm install");
+    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...allOn(agentNs)]), "helm install");
   });
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
   });
 
+  /** [kind, name, namespace]: the operator's objects in the release namespace, the agents' where they serve. */
   const namespaced = () => [
-    ["deployment", `${release}-operator`],
-    ["deployment", `${release}-agent`],
-    ["serviceaccount", `${release}-operator`],
-    ["serviceaccount", `${release}-agent`],
-    ["role.rbac.authorization.k8s.io", `${release}-operator`],
-    ["rolebinding.rbac.authorization.k8s.io", `${release}-operator`],
-    ["role.rbac.authorization.k8s.io", `${release}-agent`],
-    ["rolebinding.rbac.authorization.k8s.io", `${release}-agent`],
-    ["service", `${release}-operator-metrics`],
-    ["poddisruptionbudget", `${release}-operator`],
-    ["configmap", `${release}-dashboard`],
+    ["deployment", `${release}-operator`, ns],
+    ["deployment", `${release}-agent`, agentNs],
+    ["serviceaccount", `${release}-operator`, ns],
+    ["serviceaccount", `${release}-agent`, agentNs],
+    ["role.rbac.authorization.k8s.io", `${release}-operator`, ns],
+    ["rolebinding.rbac.authorization.k8s.io", `${release}-operator`, ns],
+    ["role.rbac.authorization.k8s.io", `${release}-agent`, agentNs],
+    ["rolebinding.rbac.authorization.k8s.io", `${release}-agent`, agentNs],
+    ["role.rbac.authorization.k8s.io", `${release}-agent-control-flags`, ns],
+    ["rolebinding.rbac.authorization.k8s.io", `${release}-agent-control-flags`, ns],
+    ["service", `${release}-operator-metrics`, ns],
+    ["poddisruptionbudget", `${release}-operator`, ns],
+    ["configmap", `${release}-dashboard`, ns],
   ];
   const clusterScoped = () => [
     ["clusterrole", `${release}-operator`],
     ["clusterrolebinding", `${release}-operator`],
-    ["validatingadmissionpolicy", `${release}-agent-job-status`],
-    ["validatingadmissionpolicybinding", `${release}-agent-job-status`],
+    ...["agent-identity", "agent-job-status", "audit-log-writers"].flatMap((p) => [
+      ["validatingadmissionpolicy", `${release}-${p}`],
+      ["validatingadmissionpolicybinding", `${release}-${p}`],
+    ]),
   ];
 
   it("installs every object and prints NOTES telling the user what to run next", async () => {
     expect(installOutput).toContain("STATUS: deployed");
     expect(installOutput).toContain("kubectl get helios -A");
-    expect(installOutput).toContain(`kubectl -n ${ns} wait --for=condition=Complete hjob/hello`);
-    for (const [kind, name] of namespaced()) await ok(kubectl(["get", kind ?? "", name ?? "", "-n", ns]), `get ${kind} ${name}`);
+    expect(installOutput).toContain(`kubectl -n ${agentNs} wait --for=condition=Complete hjob/hello`);
+    for (const [kind, name, where] of namespaced()) await ok(kubectl(["get", kind ?? "", name ?? "", "-n", where ?? ""]), `get ${kind} ${name}`);
+    // Nothing of the agents' identity in the operator's namespace but the control-flag read.
+    for (const kind of ["serviceaccount", "role.rbac.authorization.k8s.io", "rolebinding.rbac.authorization.k8s.io"]) {
+      expect((await kubectl(["get", kind, `${release}-agent`, "-n", ns])).code, `${kind} ${release}-agent in ${ns}`).not.toBe(0);
+    }
     for (const [kind, name] of clusterScoped()) await ok(kubectl(["get", kind ?? "", name ?? ""]), `get ${kind} ${name}`);
   });
 
   it("gives the operator's ServiceAccount what it uses and nothing more (real RBAC authorizer)", async () => {
     const can = (user: string, verb: string, resource: string, namespace: string, name?: string) => serviceAccountCan(ns, user, verb, resource, namespace, name);
     const operator = `system:serviceaccount:${ns}:${release}-operator`;
-    const agent = `system:serviceaccount:${ns}:${release}-agent`;
+    const agent = `system:serviceaccount:${agentNs}:${release}-agent`;
     const tenant = "some-tenant";
     const allowed: [string, string, string, string, string?][] = [
       [operator, "watch", "jobs.helios.dev", tenant],
@@ -157,10 +171,10 @@ describe("helm install and uninstall", () => {
       [operator, "create", "events.events.k8s.io", tenant],
       [operator, "create", "leases.coordination.k8s.io", ns],
       [operator, "update", "leases.coordination.k8s.io", ns, "helios-operator-leader"],
-      [agent, "create", "agents.helios.dev", ns],
-      [agent, "update", "leases.coordination.k8s.io", ns],
-      [agent, "watch", "jobs.helios.dev", ns],
-      [agent, "update", "jobs.helios.dev/status", ns],
+      [agent, "create", "agents.helios.dev", agentNs],
+      [agent, "update", "leases.coordination.k8s.io", agentNs],
+      [agent, "watch", "jobs.helios.dev", agentNs],
+      [agent, "update", "jobs.helios.dev/status", agentNs],
       [agent, "list", "featureflags.helios.dev", ns],
     ];
     const denied: [string, string, string, string, string?][] = [
@@ -171,14 +185,19 @@ describe("helm install and uninstall", () => {
       [operator, "update", "leases.coordination.k8s.io", ns, "someone-elses-lease"],
       [operator, "update", "featureflags.helios.dev", ns],
       [agent, "watch", "jobs.helios.dev", tenant],
-      [agent, "delete", "jobs.helios.dev", ns],
-      [agent, "update", "jobs.helios.dev", ns],
-      [agent, "update", "agents.helios.dev/status", ns],
-      [agent, "update", "agents.helios.dev", ns],
-      [agent, "create", "events.events.k8s.io", ns],
+      [agent, "delete", "jobs.helios.dev", agentNs],
+      [agent, "update", "jobs.helios.dev", agentNs],
+      [agent, "update", "agents.helios.dev/status", agentNs],
+      [agent, "update", "agents.helios.dev", agentNs],
+      [agent, "create", "events.events.k8s.io", agentNs],
+      [agent, "create", "auditlogs.helios.dev", agentNs],
       [operator, "list", "namespaces", ""],
       [agent, "update", "featureflags.helios.dev", ns],
-      [agent, "get", "secrets", ns],
+      [agent, "get", "secrets", agentNs],
+      // The operator's namespace: its leader Lease is beyond any agent's reach.
+      [agent, "update", "leases.coordination.k8s.io", ns, "helios-operator-leader"],
+      [agent, "create", "leases.coordination.k8s.io", ns],
+      [agent, "watch", "jobs.helios.dev", ns],
     ];
     const wrong: string[] = [];
     for (const [user, verb, resource, namespace, name] of allowed) {
@@ -192,8 +211,8 @@ describe("helm install and uninstall", () => {
 
   it("uninstall removes everything but the CRDs", async () => {
     await ok(helm(["uninstall", release, "--namespace", ns]), "helm uninstall");
-    for (const [kind, name] of namespaced()) {
-      await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? "", "-n", ns])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
+    for (const [kind, name, where] of namespaced()) {
+      await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? "", "-n", where ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
     }
     for (const [kind, name] of clusterScoped()) {
       await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
@@ -283,18 +302,20 @@ describe("helm install with bad values", () => {
   });
 });
 
-describe("agent admission policy (admissionPolicy.enabled)", () => {
+describe("agent job-status policy (on by default)", () => {
+  let releaseNs: string;
+  /** The namespace the agents serve: the jobs live there. */
   let ns: string;
   let release: string;
   let agentUser: string;
   beforeAll(async () => {
-    ns = await createNamespace("pkg-vap");
-    release = releaseFor(ns);
-    await ok(helm(["install", release, chart, "--namespace", ns, "--set", "admissionPolicy.enabled=true"]), "helm install");
+    [releaseNs, ns] = await Promise.all([createNamespace("pkg-vap-sys"), createNamespace("pkg-vap")]);
+    release = releaseFor(releaseNs);
+    await ok(helm(["install", release, chart, "--namespace", releaseNs, "--set", `agents.namespace=${ns}`, "--set", `watchNamespaces={${ns}}`]), "helm install");
     agentUser = `system:serviceaccount:${ns}:${release}-agent`;
   });
   afterAll(async () => {
-    await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
+    await helm(["uninstall", release, "--namespace", releaseNs, "--ignore-not-found"]);
   });
 
   interface JobObject {
@@ -349,7 +370,7 @@ describe("agent admission policy (admissionPolicy.enabled)", () => {
 
   it("leaves the operator's writes alone (a requeue)", async () => {
     await assignedJob("operator-requeue");
-    const operator = ["--as", `system:serviceaccount:${ns}:${release}-operator`];
+    const operator = ["--as", `system:serviceaccount:${releaseNs}:${release}-operator`];
     await ok(writeStatus("operator-requeue", { phase: "Pending", retries: 1, assignedAgent: "" }, operator), "requeue as the operator");
   });
 });

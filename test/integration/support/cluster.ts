@@ -1,10 +1,12 @@
 // Helpers for integration tests on the shared real control plane started by the global setup.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { inject } from "vitest";
+import { parse, stringify } from "yaml";
 import type { BinaryPaths } from "../../../hack/control-plane/index.js";
 import type { Logger } from "../../../src/runtime/log/index.js";
 
@@ -33,6 +35,17 @@ export function impersonating(user: string): KubeConfig {
     currentContext: admin.currentContext,
   });
   return kc;
+}
+
+/**
+ * Writes to `target` a copy of the kubeconfig at `source` whose users act as `user` (kubeconfig `as:`,
+ * what kubectl --as sends), for processes that take a --kubeconfig; returns `target`.
+ */
+export function writeKubeconfigActingAs(user: string, target: string, source = kubeconfigPath()): string {
+  const config = parse(readFileSync(source, "utf8")) as { users: { user: Record<string, unknown> }[] };
+  for (const u of config.users) u.user = { ...u.user, as: user };
+  writeFileSync(target, stringify(config), { mode: 0o600 });
+  return target;
 }
 
 /** A logger keeping its warn and error JSON lines in `lines` (client-node calls, e.g. leader election, report 403s only there). */

@@ -97,7 +97,7 @@ describe("operator Deployment", () => {
     ["operator", "Deployment", "helios-operator"],
     ["agent", "Deployment", "helios-agent"],
   ])("hardens the %s container (restricted Pod Security Standard)", async (_who, kind, name) => {
-    const d = findObject(await render({ "agents.enabled": "true" }), kind, name);
+    const d = findObject(await render({ "agents.enabled": "true", "agents.namespace": "tenant-a" }), kind, name);
     expect(container(d).securityContext).toMatchObject({
       runAsNonRoot: true,
       readOnlyRootFilesystem: true,
@@ -216,7 +216,7 @@ describe("monitoring", () => {
 
   it("scrapes the agent pods with a PodMonitor when agents run and monitoring is on", async () => {
     const kinds = (objects: K8sObject[]) => objects.map((o) => o.kind);
-    expect(kinds(await render({ "agents.enabled": "true" }))).not.toContain("PodMonitor");
+    expect(kinds(await render({ "agents.enabled": "true", "agents.namespace": "tenant-a" }))).not.toContain("PodMonitor");
     expect(kinds(await render(all))).not.toContain("PodMonitor");
     const objects = await render({ ...all, "agents.enabled": "true", "agents.namespace": "tenant-a", "agents.metricsPort": "9100" });
     const monitor = findObject(objects, "PodMonitor", "helios-agent");

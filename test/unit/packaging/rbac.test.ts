@@ -34,6 +34,7 @@ const VARIANTS: Record<string, Record<string, string>> = {
   "agent pool in another namespace": { "agents.enabled": "true", "agents.namespace": "tenant-a", "agents.serviceAccount.name": "workers" },
   "everything optional on": {
     "agents.enabled": "true",
+    "agents.namespace": "tenant-a",
     "admissionPolicy.enabled": "true",
     "grafana.dashboard.enabled": "true",
     "metrics.serviceMonitor.enabled": "true",
@@ -151,6 +152,6 @@ describe("chart RBAC", () => {
 
   it("renders no RBAC when rbac.create is false", async () => {
     const objects = await render({ "rbac.create": "false" });
-    expect(objects.filter((o) => isRole(o) || o.kind.endsWith("Binding"))).toEqual([]);
+    expect(objects.filter((o) => isRole(o) || o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding")).toEqual([]);
   });
 });

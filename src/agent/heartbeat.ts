@@ -6,9 +6,9 @@
 // backoff until the next period → `release` hands it back (holderIdentity cleared) so agent-health
 // can call the agent Offline at once instead of waiting for staleness.
 // Caveats: renewals never touch the Agent object; its status is the operator's to write.
-import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { AGENT_LEASE_DRAINING_ANNOTATION, API_VERSION, KINDS } from "../api/index.js";
+import { realClock, sleep } from "../runtime/clock/index.js";
 import { isApiError, microTime, type Lease, type ResourceClient } from "../runtime/client/index.js";
 
 export interface HeartbeatOptions {
@@ -87,7 +87,7 @@ export class LeaseHeartbeat {
   async #loop(signal: AbortSignal): Promise<void> {
     const periodMs = (this.#options.leaseDurationSeconds * 1000) / 4;
     while (!signal.aborted) {
-      await delay(periodMs, undefined, { signal }).catch(() => undefined);
+      await sleep(realClock, periodMs, signal);
       if (signal.aborted) return;
       // kubelet's rule: a few quick retries, then wait for the next period.
       for (let attempt = 0; attempt < 5 && !signal.aborted; attempt++) {
@@ -96,7 +96,7 @@ export class LeaseHeartbeat {
           break;
         } catch (err) {
           this.#options.log.warn({ err, attempt }, "lease renewal failed");
-          await delay(Math.min(200 * 2 ** attempt, periodMs / 2), undefined, { signal }).catch(() => undefined);
+          await sleep(realClock, Math.min(200 * 2 ** attempt, periodMs / 2), signal);
         }
       }
     }

@@ -41,6 +41,26 @@ describe("built-in handlers", () => {
     await expect(handlers["sleep"]!({ duration: "soon" }, context())).rejects.toMatchObject({ reason: "BadPayload" });
   });
 
+  it("sleep waits a duration past Node's timer limit instead of overflowing, and stays cancellable", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): number => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const abort = new AbortController();
+      let settled = false;
+      const sleeping = handlers["sleep"]!({ duration: "999999999h" }, context({ signal: abort.signal })).finally(() => (settled = true));
+      sleeping.catch(() => undefined);
+      // An overflowing timer fires after 1 ms and warns on the next tick: give it a few turns.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(warnings).not.toContain("TimeoutOverflowWarning");
+      expect(settled).toBe(false);
+      abort.abort(new AttemptAbortedError("Cancelled"));
+      await expect(sleeping).rejects.toBeInstanceOf(AttemptAbortedError);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("fail fails while retries < times, then succeeds", async () => {
     await expect(handlers["fail"]!({ times: 2 }, context({ retries: 0 }))).rejects.toMatchObject({ reason: "InjectedFailure" });
     await expect(handlers["fail"]!({ times: 2 }, context({ retries: 1 }))).rejects.toMatchObject({ reason: "InjectedFailure" });

@@ -276,7 +276,7 @@ class AgentProcess implements HeliosAgent {
     }
     const handler = this.#options.handlers[job.spec.type];
     if (handler === undefined) {
-      this.#report(job, AGENT_OUTCOMES.failed, { reason: AGENT_ERROR_REASONS.noHandler, message: `agent ${this.name} has no handler for type "${job.spec.type}"` });
+      this.#report(job, AGENT_OUTCOMES.failed, { reason: AGENT_ERROR_REASONS.noHandler, message: `agent ${this.name} has no handler for type "${job.spec.type}"`, terminal: true });
       return;
     }
     if (this.#runs.size >= this.#capacity()) {

@@ -124,6 +124,13 @@ export const jobErrorSchema = z
   .object({
     reason: z.string().max(128).describe("CamelCase cause, e.g. HandlerFailed, AgentOffline, Timeout."),
     message: z.string().max(LIMITS.messageLength).describe("Human-readable details."),
+    terminal: z
+      .boolean()
+      .optional()
+      .describe(
+        "True when the agent judged that no retry can fix the failure (no handler for the type, a payload the handler " +
+          "refuses, a result too large, or a handler's TerminalError): the Job fails at once with this reason, its retries unspent.",
+      ),
   })
   .describe("The most recent failure.");
 export type JobError = z.infer<typeof jobErrorSchema>;

@@ -1,7 +1,7 @@
 // `sleep`: waits for a duration, reporting progress, and stops at once when aborted.
 import { realClock, sleep as wait } from "../../runtime/clock/index.js";
 import { parseDuration } from "../../runtime/config/index.js";
-import { HandlerError } from "../errors.js";
+import { TerminalError } from "../errors.js";
 import type { Handler } from "../types.js";
 
 const STEPS = 10;
@@ -17,9 +17,9 @@ export const sleep: Handler = async (payload, ctx) => {
   try {
     ms = typeof raw === "number" ? raw : parseDuration(typeof raw === "string" ? raw : JSON.stringify(raw));
   } catch (err) {
-    throw new HandlerError(`payload.duration: ${err instanceof Error ? err.message : String(err)}`, "BadPayload");
+    throw new TerminalError(`payload.duration: ${err instanceof Error ? err.message : String(err)}`, "BadPayload");
   }
-  if (!Number.isFinite(ms) || ms < 0) throw new HandlerError(`payload.duration must be a non-negative duration, got ${JSON.stringify(raw)}`, "BadPayload");
+  if (!Number.isFinite(ms) || ms < 0) throw new TerminalError(`payload.duration must be a non-negative duration, got ${JSON.stringify(raw)}`, "BadPayload");
   for (let step = 1; step <= STEPS; step++) {
     await wait(realClock, ms / STEPS, ctx.signal);
     // Surface why the attempt stopped (signal.reason).

@@ -5,14 +5,16 @@
 //    ttlSecondsAfterFinished.
 // 2. `spec.cancel` → Cancelled (from Pending, Assigned or Running).
 // 3. Pending: past the queue deadline → Expired; else wait for it.
-// 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry;
-//    Released → requeue without a retry), then what the operator observes: agent deleted or
+// 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry,
+//    or Failed at once when the agent marked it terminal; Released → requeue without a retry),
+//    then what the operator observes: agent deleted or
 //    Offline, kill switch (requeue without a retry: the job waits Blocked until the flag is off),
 //    timeoutSeconds, ack timeout (Assigned, never started), stuck (Running, no progress).
 //    A counted retry past spec.retry.maxRetries fails the job (RetriesExhausted).
 // Otherwise nothing, with `requeueAfterMs` = the next time-based deadline.
 //
-// Guarantees: retries never exceed maxRetries; a terminal job's phase never changes; a requeue
+// Guarantees: retries never exceed maxRetries, and a failure the agent marked terminal
+// (`lastError.terminal`) spends none; a terminal job's phase never changes; a requeue
 // clears the agent (the agent's field-selected watch sees the job leave and aborts the handler)
 // and keeps `attempt`, so the next assignment gets a new fencing token.
 import {
@@ -24,6 +26,7 @@ import {
   type AgentPhase,
   type Job,
   type JobAttempt,
+  type JobError,
   type JobStatus,
 } from "../../api/index.js";
 import { retryDelayMs } from "../../scheduling/index.js";
@@ -87,8 +90,11 @@ export type RecoveryDecision =
   | { readonly kind: "none"; readonly requeueAfterMs?: number }
   /** Back to Pending. `countsRetry` is false for Released and KillSwitch (not the job's fault). */
   | { readonly kind: "requeue"; readonly reason: AttemptCause; readonly countsRetry: boolean; readonly message: string; readonly status: JobStatus }
-  /** Retries exhausted: Failed with RetriesExhausted; `cause` is what ended the last attempt. */
-  | { readonly kind: "fail"; readonly reason: "RetriesExhausted"; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
+  /**
+   * Failed: `reason` RetriesExhausted, or the agent's own reason for a failure it marked terminal
+   * (no retry spent); `cause` is what ended the last attempt.
+   */
+  | { readonly kind: "fail"; readonly reason: string; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "expire"; readonly reason: "Expired"; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "cancel"; readonly reason: "Cancelled"; readonly message: string; readonly status: JobStatus }
   /** ttlSecondsAfterFinished elapsed: delete the Job. */
@@ -152,7 +158,9 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
   // Facts the agent reported on this attempt.
   if (record?.outcome === "Failed") {
     const why = status.lastError?.message ?? "the handler failed";
-    return takeAway(input, RECOVERY_REASONS.handlerFailed, `attempt ${status.attempt ?? 0} on agent ${agentName} failed: ${why}`);
+    const message = `attempt ${status.attempt ?? 0} on agent ${agentName} failed: ${why}`;
+    if (status.lastError?.terminal === true) return failTerminal(job, status.lastError, message, now);
+    return takeAway(input, RECOVERY_REASONS.handlerFailed, message);
   }
   if (record?.outcome === "Released") {
     return takeAway(input, RECOVERY_REASONS.released, `agent ${agentName} released attempt ${status.attempt ?? 0} (draining)`);
@@ -239,6 +247,14 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
   return { kind: "requeue", reason: cause, countsRetry, message: `${message}${retryNote}`, status: next };
 }
 
+/** A failure no retry can fix (the agent's judgement): Failed now with the agent's reason and error. */
+function failTerminal(job: Job, error: JobError, message: string, now: number): RecoveryDecision {
+  const reason = conditionReason(error.reason, TERMINAL_FALLBACK_REASON);
+  const failMessage = `${message}; not retried: ${reason} is terminal`;
+  const next = finish(job, "Failed", reason, failMessage, now, { outcome: "Failed", reason: RECOVERY_REASONS.handlerFailed });
+  return { kind: "fail", reason, cause: RECOVERY_REASONS.handlerFailed, message: failMessage, status: next };
+}
+
 function cancel(job: Job, now: number): RecoveryDecision {
   const message = `cancelled by spec.cancel while ${jobPhase(job)}`;
   const open = currentAttempt(job)?.outcome === "" ? { outcome: "Cancelled", reason: RECOVERY_REASONS.cancelled } : undefined;
@@ -249,7 +265,7 @@ function cancel(job: Job, now: number): RecoveryDecision {
 function finish(
   job: Job,
   phase: "Failed" | "Expired" | "Cancelled",
-  reason: RecoveryReason,
+  reason: string,
   message: string,
   now: number,
   attemptEnd: { outcome: string; reason: string } | undefined,
@@ -287,7 +303,10 @@ function closeAttempt(status: JobStatus, end: { outcome: string; reason: string 
   );
 }
 
-/** Condition reasons must be CamelCase identifiers; anything else becomes its phase. */
-function conditionReason(reason: string): string {
-  return /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(reason) ? reason : "Finished";
+/** The reason of a terminal failure whose own reason is no CamelCase identifier. */
+const TERMINAL_FALLBACK_REASON = "TerminalError";
+
+/** Condition reasons must be CamelCase identifiers; anything else becomes `fallback`. */
+function conditionReason(reason: string, fallback = "Finished"): string {
+  return /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(reason) ? reason : fallback;
 }

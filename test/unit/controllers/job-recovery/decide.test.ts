@@ -148,6 +148,27 @@ describe("active jobs", () => {
     expect(findCondition(s.conditions, "Failed")).toMatchObject({ status: "True", reason: "RetriesExhausted" });
   });
 
+  it("fails a failure the agent marked terminal at once, with its reason, spending no retry", () => {
+    for (const reason of ["NoHandler", "ResultTooLarge", "BadPayload"]) {
+      const j = failedAttempt({ retries: 1, maxRetries: 3 });
+      const terminal = { ...j, status: { ...j.status, lastError: { reason, message: "no retry can fix this", terminal: true } } };
+      const d = decide(terminal, { now: T0 + SECOND });
+      expect(d).toMatchObject({ kind: "fail", reason, cause: "HandlerFailed" });
+      const s = statusOf(d);
+      expect(s).toMatchObject({ phase: "Failed", retries: 1, finishedAt: iso(T0 + SECOND), lastError: { reason, message: "no retry can fix this", terminal: true } });
+      expect(s.nextAttemptAt).toBeUndefined();
+      expect(s.attempts?.[0]).toMatchObject({ outcome: "Failed" });
+      expect(findCondition(s.conditions, "Failed")).toMatchObject({ status: "True", reason });
+    }
+  });
+
+  it("names a terminal failure whose reason is no CamelCase identifier TerminalError", () => {
+    const j = failedAttempt();
+    const d = decide({ ...j, status: { ...j.status, lastError: { reason: "not a reason!", message: "m", terminal: true } } });
+    expect(d).toMatchObject({ kind: "fail", reason: "TerminalError" });
+    expect(findCondition(statusOf(d).conditions, "Failed")?.reason).toBe("TerminalError");
+  });
+
   it("fails at once with maxRetries 0", () => {
     expect(decide(failedAttempt({ maxRetries: 0 })).kind).toBe("fail");
   });

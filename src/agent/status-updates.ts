@@ -118,7 +118,12 @@ export function attemptFactStatus(job: Job, fence: Fence, outcome: Exclude<Agent
   const at = formatTime(now);
   return {
     ...status,
-    lastError: { reason: truncate(error.reason, 128), message: truncate(error.message, LIMITS.messageLength), ...(error.terminal === true ? { terminal: true } : {}) },
+    lastError: {
+      reason: truncate(error.reason, 128),
+      message: truncate(error.message, LIMITS.messageLength),
+      attempt: fence.attempt,
+      ...(error.terminal === true ? { terminal: true } : {}),
+    },
     ...(progress === undefined ? {} : { progress }),
     attempts: updateAttempt(status.attempts, fence, { outcome, finishedAt: at, reason: truncate(error.reason, 128) }),
   };

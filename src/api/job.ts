@@ -124,6 +124,11 @@ export const jobErrorSchema = z
   .object({
     reason: z.string().max(128).describe("CamelCase cause, e.g. HandlerFailed, AgentOffline, Timeout."),
     message: z.string().max(LIMITS.messageLength).describe("Human-readable details."),
+    attempt: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("The attempt (status.attempt) the failure belongs to; absent means the current one."),
     terminal: z
       .boolean()
       .optional()

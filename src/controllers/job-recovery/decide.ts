@@ -157,10 +157,10 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
 
   // Facts the agent reported on this attempt.
   if (record?.outcome === "Failed") {
-    const why = status.lastError?.message ?? "the handler failed";
-    const message = `attempt ${status.attempt ?? 0} on agent ${agentName} failed: ${why}`;
-    if (status.lastError?.terminal === true) return failTerminal(job, status.lastError, message, now);
-    return takeAway(input, RECOVERY_REASONS.handlerFailed, message);
+    const reported = reportedError(status);
+    const message = `attempt ${status.attempt ?? 0} on agent ${agentName} failed${reported === undefined ? " without reporting an error" : `: ${reported.message}`}`;
+    if (reported?.terminal === true) return failTerminal(job, reported, message, now);
+    return takeAway(input, RECOVERY_REASONS.handlerFailed, message, reported);
   }
   if (record?.outcome === "Released") {
     return takeAway(input, RECOVERY_REASONS.released, `agent ${agentName} released attempt ${status.attempt ?? 0} (draining)`);
@@ -196,11 +196,23 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
   return deadlines.length === 0 ? { kind: "none" } : { kind: "none", requeueAfterMs: Math.min(...deadlines) - now };
 }
 
+/**
+ * The agent's error for the current attempt: `lastError` unless it names another attempt. An earlier
+ * attempt's error (kept while the job waited) is never quoted as this one's, so messages never nest.
+ */
+function reportedError(status: JobStatus): JobError | undefined {
+  const error = status.lastError;
+  return error !== undefined && (error.attempt === undefined || error.attempt === status.attempt) ? error : undefined;
+}
+
 /** Causes that re-place the job at once, without waiting out a backoff. */
 const AGENT_LOSS: ReadonlySet<AttemptCause> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
 
-/** Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are exhausted. */
-function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): RecoveryDecision {
+/**
+ * Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are
+ * exhausted. `lastError` becomes the agent's `reported` error, else `message`, stamped with the attempt.
+ */
+function takeAway(input: RecoveryInput, cause: AttemptCause, message: string, reported?: JobError): RecoveryDecision {
   const { job, now } = input;
   const status = job.status ?? {};
   const countsRetry = cause !== RECOVERY_REASONS.released && cause !== RECOVERY_REASONS.killSwitch;
@@ -209,13 +221,12 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
   const outcome = ATTEMPT_FAILED.has(cause) ? "Failed" : "Requeued";
   const date = new Date(now);
   const at = formatTime(date);
-  // The agent's own error stays when it reported one; otherwise the operator's observation is the error.
-  const lastError = cause === RECOVERY_REASONS.handlerFailed && status.lastError !== undefined ? status.lastError : { reason: cause, message };
+  const lastError = { ...(reported ?? { reason: cause, message }), attempt: status.attempt ?? 0 };
 
   if (countsRetry && retries >= maxRetries) {
     const failMessage = `${message}; retries exhausted (${retries} of ${maxRetries} used)`;
     const next = finish(job, "Failed", RECOVERY_REASONS.retriesExhausted, failMessage, now, { outcome, reason: cause });
-    return { kind: "fail", reason: RECOVERY_REASONS.retriesExhausted, cause, message: failMessage, status: { ...next, lastError: { reason: RECOVERY_REASONS.retriesExhausted, message: failMessage.slice(0, 1024) } } };
+    return { kind: "fail", reason: RECOVERY_REASONS.retriesExhausted, cause, message: failMessage, status: { ...next, lastError: { reason: RECOVERY_REASONS.retriesExhausted, message: failMessage.slice(0, 1024), attempt: lastError.attempt } } };
   }
 
   const nextRetries = countsRetry ? retries + 1 : retries;
@@ -239,7 +250,7 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
     retries: nextRetries,
     queuedAt: at,
     ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
-    lastError: { reason: lastError.reason, message: lastError.message.slice(0, 1024) },
+    lastError: { reason: lastError.reason, message: lastError.message.slice(0, 1024), attempt: lastError.attempt },
     attempts: closeAttempt(status, { outcome, reason: cause }, at),
     conditions: setCondition(status.conditions, scheduled, date),
   };

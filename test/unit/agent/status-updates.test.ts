@@ -71,7 +71,7 @@ describe("transitions", () => {
     const released = attemptFactStatus(job(assigned), fence, "Released", { reason: "AgentDraining", message: "bye" }, NOW, undefined);
     expect(released.attempts?.[1]?.outcome).toBe("Released");
     const terminal = attemptFactStatus(job(assigned), fence, "Failed", { reason: "NoHandler", message: "no handler", terminal: true }, NOW, undefined);
-    expect(terminal.lastError).toEqual({ reason: "NoHandler", message: "no handler", terminal: true });
+    expect(terminal.lastError).toEqual({ reason: "NoHandler", message: "no handler", attempt: 2, terminal: true });
   });
 
   it("adds a missing attempt record and keeps the history bounded", () => {

@@ -17,8 +17,7 @@ import type { ControlFlagContext } from "../flags/control-flags.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
-// The clock alone, not the queue's index: that would load prom-client (queue metrics) into every agent.
-import { realClock } from "../runtime/queue/clock.js";
+import { realClock } from "../runtime/clock/index.js";
 import { AgentConfigError } from "./errors.js";
 import { writeFenced } from "./fenced-write.js";
 import { LeaseHeartbeat } from "./heartbeat.js";
@@ -186,9 +185,9 @@ class AgentProcess implements HeliosAgent {
         await this.#heartbeat?.markDraining();
         if (this.#runs.size > 0) {
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, graceMs);
+            const timer = this.#env.clock.setTimer(graceMs, resolve);
             this.#idle = () => {
-              clearTimeout(timer);
+              timer.cancel();
               resolve();
             };
           });
@@ -289,7 +288,7 @@ class AgentProcess implements HeliosAgent {
     }
     const handler = this.#options.handlers[job.spec.type];
     if (handler === undefined) {
-      this.#report(job, AGENT_OUTCOMES.failed, { reason: AGENT_ERROR_REASONS.noHandler, message: `agent ${this.name} has no handler for type "${job.spec.type}"` });
+      this.#report(job, AGENT_OUTCOMES.failed, { reason: AGENT_ERROR_REASONS.noHandler, message: `agent ${this.name} has no handler for type "${job.spec.type}"`, terminal: true });
       return;
     }
     if (this.#runs.size >= this.#capacity()) {

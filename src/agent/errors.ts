@@ -24,7 +24,7 @@ export class AttemptAbortedError extends Error {
   }
 }
 
-/** Thrown by a handler to report a failure with its own CamelCase reason (default HandlerFailed). */
+/** Thrown by a handler to report a failure with its own CamelCase reason (default HandlerFailed); retried. */
 export class HandlerError extends Error {
   readonly code = "HandlerFailed" as const;
   readonly retryable = true as const;
@@ -36,6 +36,25 @@ export class HandlerError extends Error {
   ) {
     super(message, options);
     this.name = "HandlerError";
+  }
+}
+
+/**
+ * Thrown by a handler when no retry can succeed (a payload it refuses, a permanent refusal
+ * downstream): the attempt is reported Failed with `reason` and `lastError.terminal`, and
+ * job-recovery fails the Job at once without spending its retries. Default reason TerminalError.
+ */
+export class TerminalError extends Error {
+  readonly code = "Terminal" as const;
+  readonly retryable = false as const;
+
+  constructor(
+    message: string,
+    readonly reason = "TerminalError",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "TerminalError";
   }
 }
 

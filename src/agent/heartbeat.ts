@@ -8,9 +8,9 @@
 // Every write carries the agent label (`helios.dev/agent: <name>`), the only Leases the operator
 // watches, so a Lease left unlabelled by an older agent is labelled on takeover.
 // Caveats: renewals never touch the Agent object; its status is the operator's to write.
-import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import { AGENT_LABEL, AGENT_LEASE_DRAINING_ANNOTATION, API_VERSION, KINDS } from "../api/index.js";
+import { realClock, sleep } from "../runtime/clock/index.js";
 import { isApiError, microTime, type Lease, type ResourceClient } from "../runtime/client/index.js";
 
 export interface HeartbeatOptions {
@@ -89,7 +89,7 @@ export class LeaseHeartbeat {
   async #loop(signal: AbortSignal): Promise<void> {
     const periodMs = (this.#options.leaseDurationSeconds * 1000) / 4;
     while (!signal.aborted) {
-      await delay(periodMs, undefined, { signal }).catch(() => undefined);
+      await sleep(realClock, periodMs, signal);
       if (signal.aborted) return;
       // kubelet's rule: a few quick retries, then wait for the next period.
       for (let attempt = 0; attempt < 5 && !signal.aborted; attempt++) {
@@ -98,7 +98,7 @@ export class LeaseHeartbeat {
           break;
         } catch (err) {
           this.#options.log.warn({ err, attempt }, "lease renewal failed");
-          await delay(Math.min(200 * 2 ** attempt, periodMs / 2), undefined, { signal }).catch(() => undefined);
+          await sleep(realClock, Math.min(200 * 2 ** attempt, periodMs / 2), signal);
         }
       }
     }

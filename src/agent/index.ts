@@ -4,7 +4,7 @@
 // `registerAgentMetrics` is imported from ./metrics.js on its own, so agents without metrics do not load
 // prom-client (~9 MB of RSS).
 export { AGENT_FIELD_MANAGER, createAgent } from "./agent.js";
-export { AgentConfigError, AttemptAbortedError, HandlerError, type AbortCause } from "./errors.js";
+export { AgentConfigError, AttemptAbortedError, HandlerError, TerminalError, type AbortCause } from "./errors.js";
 export { builtinHandlers, echo, execHandler, fail, sleep, type ExecOptions } from "./handlers/index.js";
 export { boundResult, RESULT_MAX_BYTES, type BoundedResult } from "./result.js";
 export {

@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import type { Job, JobError, JobProgress, JobStatus } from "../api/index.js";
 import type { ResourceClient } from "../runtime/client/index.js";
 import type { Clock, Timer } from "../runtime/queue/index.js";
-import { AttemptAbortedError, HandlerError, type AbortCause } from "./errors.js";
+import { AttemptAbortedError, HandlerError, TerminalError, type AbortCause } from "./errors.js";
 import { writeFenced, type FencedWriteResult } from "./fenced-write.js";
 import { boundResult } from "./result.js";
 import {
@@ -163,8 +163,10 @@ export class JobRun {
       return fact(AGENT_OUTCOMES.released, { reason: AGENT_ERROR_REASONS.draining, message: "the agent shut down before the attempt finished; handed back" });
     }
     const error = settled.error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof TerminalError) return fact(AGENT_OUTCOMES.failed, { reason: error.reason, message, terminal: true });
     const reason = error instanceof HandlerError ? error.reason : AGENT_ERROR_REASONS.handlerFailed;
-    return fact(AGENT_OUTCOMES.failed, { reason, message: error instanceof Error ? error.message : String(error) });
+    return fact(AGENT_OUTCOMES.failed, { reason, message });
   }
 
   #context() {

@@ -32,7 +32,8 @@ export function boundResult(value: unknown): BoundedResult {
 }
 
 function tooLarge(message: string): BoundedResult {
-  return { ok: false, error: { reason: AGENT_ERROR_REASONS.resultTooLarge, message } };
+  // The same handler returns the same result on a retry: terminal.
+  return { ok: false, error: { reason: AGENT_ERROR_REASONS.resultTooLarge, message, terminal: true } };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

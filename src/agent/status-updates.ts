@@ -27,12 +27,16 @@ export const AGENT_OUTCOMES = {
 } as const;
 export type AgentOutcome = (typeof AGENT_OUTCOMES)[keyof typeof AGENT_OUTCOMES];
 
-/** Reasons an agent puts in `lastError` / the attempt record. */
+/**
+ * Reasons an agent puts in `lastError` / the attempt record. NoHandler, BadPayload and ResultTooLarge
+ * are terminal (`lastError.terminal`): the same Job would fail the same way on every attempt.
+ */
 export const AGENT_ERROR_REASONS = {
   handlerFailed: "HandlerFailed",
   timeout: "Timeout",
   resultTooLarge: "ResultTooLarge",
   noHandler: "NoHandler",
+  badPayload: "BadPayload",
   draining: "AgentDraining",
 } as const;
 
@@ -105,15 +109,21 @@ export function succeededStatus(job: Job, fence: Fence, result: Record<string, u
 }
 
 /**
- * A fact about the attempt (it failed, timed out, or is handed back): `lastError` and the attempt
- * record's outcome. The phase is left alone: job-recovery decides what happens next.
+ * A fact about the attempt (it failed, timed out, or is handed back): `lastError` (with `terminal`
+ * when no retry can fix it) and the attempt record's outcome. The phase is left alone: job-recovery
+ * decides what happens next.
  */
 export function attemptFactStatus(job: Job, fence: Fence, outcome: Exclude<AgentOutcome, "Succeeded">, error: JobError, now: Date, progress: JobProgress | undefined): JobStatus {
   const status = job.status ?? {};
   const at = formatTime(now);
   return {
     ...status,
-    lastError: { reason: truncate(error.reason, 128), message: truncate(error.message, LIMITS.messageLength) },
+    lastError: {
+      reason: truncate(error.reason, 128),
+      message: truncate(error.message, LIMITS.messageLength),
+      attempt: fence.attempt,
+      ...(error.terminal === true ? { terminal: true } : {}),
+    },
     ...(progress === undefined ? {} : { progress }),
     attempts: updateAttempt(status.attempts, fence, { outcome, finishedAt: at, reason: truncate(error.reason, 128) }),
   };

@@ -66,5 +66,19 @@ export const CONTROL_FLAGS: { readonly [K in ControlFlagKey]: ControlFlagInfo<K>
   },
 };
 
+/**
+ * The cap a cap flag's value sets: a number from 0 up to below the neutral value, rounded down (2.7
+ * caps at 2); anything else (negative, not finite, the neutral value and above) is no cap. The
+ * operator, agents and `helios status` all read caps through this one rule.
+ */
+export function capOfFlagValue(value: number): number | undefined {
+  return Number.isFinite(value) && value >= 0 && value < NO_CAP ? Math.floor(value) : undefined;
+}
+
+/** The dispatch delay a value asks for, in whole milliseconds; anything not above 0 is none (0). */
+export function delayOfFlagValue(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
 /** The namespace the control-flag samples use; the operator reads control flags from its own namespace. */
 export const DEFAULT_OPERATOR_NAMESPACE = "helios-system";

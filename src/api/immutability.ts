@@ -1,4 +1,5 @@
-// CEL transition rules that freeze an object's fields after creation, one rule per field so the message names it.
+// CEL transition rules that freeze an object's fields after creation, one rule per field so the message names it,
+// and that let a request flag go one way only.
 import type { CelRule } from "./k8s-extensions.js";
 
 /**
@@ -19,4 +20,17 @@ export function immutableFieldRules(
       message: `${options.path}.${key} is immutable: ${options.hint}`,
       reason: "FieldValueForbidden" as const,
     }));
+}
+
+/**
+ * A boolean request that, once true, stays true (false → true only): removing it or setting it back
+ * to false on update is refused with a message naming the field. Like the rules above, it runs only
+ * on update.
+ */
+export function oneWayFlagRule(key: string, options: { readonly path: string; readonly hint: string }): CelRule {
+  return {
+    rule: `!(has(oldSelf.${key}) && oldSelf.${key}) || (has(self.${key}) && self.${key})`,
+    message: `${options.path}.${key} cannot be undone once true: ${options.hint}`,
+    reason: "FieldValueForbidden",
+  };
 }

@@ -31,9 +31,11 @@ export {
   type TerminalJobPhase,
 } from "./constants.js";
 export {
+  capOfFlagValue,
   CONTROL_FLAG_KEYS,
   CONTROL_FLAGS,
   DEFAULT_OPERATOR_NAMESPACE,
+  delayOfFlagValue,
   type ControlFlagInfo,
   type ControlFlagKey,
   type ControlFlagValues,

@@ -12,7 +12,7 @@ import {
   PRIORITY_CLASSES,
   SHORT_NAMES,
 } from "./constants.js";
-import { immutableFieldRules } from "./immutability.js";
+import { immutableFieldRules, oneWayFlagRule } from "./immutability.js";
 import { freeForm, listMap, listSet, withRules } from "./k8s-extensions.js";
 import { labelSelectorSchema } from "./label-selector.js";
 import { capabilitySchema, dnsLabelSchema, timestampSchema } from "./meta.js";
@@ -98,17 +98,20 @@ const jobSpecFields = z.object({
     .max(LIMITS.maxDurationSeconds)
     .optional()
     .describe("Seconds after finishing that the Job is deleted (0: at once); unset uses the operator's --finished-job-ttl (default 7 days)."),
-  cancel: z.boolean().optional().describe("Set to true to request cancellation; the only field that may change after creation."),
+  cancel: z
+    .boolean()
+    .optional()
+    .describe("Set to true to request cancellation; the only field that may change after creation, and only to true."),
 });
 
-export const jobSpecSchema = withRules(
-  jobSpecFields,
-  immutableFieldRules(Object.keys(jobSpecFields.shape), {
+export const jobSpecSchema = withRules(jobSpecFields, [
+  ...immutableFieldRules(Object.keys(jobSpecFields.shape), {
     path: "spec",
     except: ["cancel"],
     hint: "only spec.cancel may change after creation; create a new Job instead",
   }),
-).describe("What to run and how. Immutable after creation except cancel.");
+  oneWayFlagRule("cancel", { path: "spec", hint: "a cancelled Job stays cancelled; create a new Job to run the work again" }),
+]).describe("What to run and how. Immutable after creation except cancel, which may only go from false to true.");
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
 export const jobProgressSchema = z
@@ -124,6 +127,18 @@ export const jobErrorSchema = z
   .object({
     reason: z.string().max(128).describe("CamelCase cause, e.g. HandlerFailed, AgentOffline, Timeout."),
     message: z.string().max(LIMITS.messageLength).describe("Human-readable details."),
+    attempt: z
+      .int()
+      .min(0)
+      .optional()
+      .describe("The attempt (status.attempt) the failure belongs to; absent means the current one."),
+    terminal: z
+      .boolean()
+      .optional()
+      .describe(
+        "True when the agent judged that no retry can fix the failure (no handler for the type, a payload the handler " +
+          "refuses, a result too large, or a handler's TerminalError): the Job fails at once with this reason, its retries unspent.",
+      ),
   })
   .describe("The most recent failure.");
 export type JobError = z.infer<typeof jobErrorSchema>;

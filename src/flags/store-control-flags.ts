@@ -1,5 +1,5 @@
 // ControlFlags over a FlagStore: the well-known keys, read only from the operator's namespace.
-import { CONTROL_FLAG_KEYS, CONTROL_FLAGS, type ControlFlagKey } from "../api/index.js";
+import { capOfFlagValue, CONTROL_FLAG_KEYS, CONTROL_FLAGS, delayOfFlagValue, type ControlFlagKey } from "../api/index.js";
 import type { ControlFlagContext, ControlFlags } from "./control-flags.js";
 import { toEvaluationContext } from "./context.js";
 import type { Logger } from "pino";
@@ -43,8 +43,7 @@ export class StoreControlFlags implements ControlFlags {
   dispatchDelayMs(): number {
     const key = CONTROL_FLAG_KEYS.dispatchDelayMs;
     const neutral = CONTROL_FLAGS[key].neutralValue;
-    const value = this.#store.resolve(this.#namespace, "number", key, neutral, {}).value;
-    return Number.isFinite(value) && value > 0 ? Math.floor(value) : neutral;
+    return delayOfFlagValue(this.#store.resolve(this.#namespace, "number", key, neutral, {}).value);
   }
 
   onChange(listener: () => void): () => void {
@@ -58,13 +57,10 @@ export class StoreControlFlags implements ControlFlags {
     return this.#store.resolve(this.#namespace, "boolean", key, neutral, toEvaluationContext(ctx)).value;
   }
 
-  /** A cap is a non-negative integer below the neutral value; anything else is no cap. */
+  /** A cap as `capOfFlagValue` reads it; an evaluation error is no cap. */
   #cap(key: "helios-agent-max-concurrency" | "helios-queue-max-inflight", ctx: ControlFlagContext): number | undefined {
-    const neutral = CONTROL_FLAGS[key].neutralValue;
-    const resolution = this.#store.resolve(this.#namespace, "number", key, neutral, toEvaluationContext(ctx));
-    const value = resolution.value;
-    if (resolution.errorCode !== undefined || !Number.isFinite(value) || value < 0 || value >= neutral) return undefined;
-    return Math.floor(value);
+    const resolution = this.#store.resolve(this.#namespace, "number", key, CONTROL_FLAGS[key].neutralValue, toEvaluationContext(ctx));
+    return resolution.errorCode !== undefined ? undefined : capOfFlagValue(resolution.value);
   }
 }
 

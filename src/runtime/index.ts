@@ -23,7 +23,8 @@
 // Around them: leader/ (Lease leader election: controllers run only while leading), manager/
 // (starts informers, waits for sync, runs controllers while leader, /metrics, /healthz, /readyz,
 // graceful shutdown), metrics/ (one prom-client registry, controller-runtime's metric names),
-// events/ (Kubernetes Events), config/ (operator flags) and log/ (pino).
+// events/ (Kubernetes Events), config/ (operator flags), log/ (pino) and clock/ (the time every wait
+// uses: Node timers chained past their 24.8-day limit, and a fake for tests; re-exported by queue/).
 export * from "./cache/index.js";
 export * from "./client/index.js";
 export * from "./config/index.js";

@@ -1,6 +1,6 @@
 // `exec`: runs an allow-listed command with an argv array (no shell), bounded in time and output.
 import { execFile } from "node:child_process";
-import { HandlerError } from "../errors.js";
+import { HandlerError, TerminalError } from "../errors.js";
 import type { Handler } from "../types.js";
 
 export interface ExecOptions {
@@ -13,8 +13,9 @@ export interface ExecOptions {
 }
 
 /**
- * Payload `{ command: "name", args: ["a", "b"] }` → result `{ exitCode, stdout, stderr }`. A command
- * not in the allow list, a non-zero exit, a timeout or an abort fails the attempt.
+ * Payload `{ command: "name", args: ["a", "b"] }` → result `{ exitCode, stdout, stderr }`. A non-zero
+ * exit, a timeout or an abort fails the attempt; a command not in the allow list or args that are not
+ * strings fail the Job at once (terminal: this agent would refuse it on every attempt).
  */
 export function execHandler(options: ExecOptions): Handler {
   const allow = new Set(options.allow);
@@ -23,10 +24,10 @@ export function execHandler(options: ExecOptions): Handler {
     const command = payload["command"];
     const args = payload["args"] ?? [];
     if (typeof command !== "string" || !allow.has(command)) {
-      return Promise.reject(new HandlerError(`command ${JSON.stringify(command)} is not allowed (--allow-exec lists: ${[...allow].join(", ") || "nothing"})`, "ExecNotAllowed"));
+      return Promise.reject(new TerminalError(`command ${JSON.stringify(command)} is not allowed (--allow-exec lists: ${[...allow].join(", ") || "nothing"})`, "ExecNotAllowed"));
     }
     if (!Array.isArray(args) || !args.every((a): a is string => typeof a === "string")) {
-      return Promise.reject(new HandlerError("payload.args must be an array of strings", "BadPayload"));
+      return Promise.reject(new TerminalError("payload.args must be an array of strings", "BadPayload"));
     }
     const requested = Number(payload["timeoutSeconds"]);
     const timeout = Number.isFinite(requested) && requested > 0 ? Math.min(requested * 1000, options.timeoutMs ?? 60_000) : (options.timeoutMs ?? 60_000);

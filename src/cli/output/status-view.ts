@@ -2,7 +2,9 @@
 import { ErrorCode, StandardResolutionReasons } from "@openfeature/core";
 import {
   AGENT_PHASES,
+  capOfFlagValue,
   CONTROL_FLAGS,
+  delayOfFlagValue,
   findCondition,
   isTerminalJobPhase,
   JOB_CONDITIONS,
@@ -52,8 +54,10 @@ export type FlagSource = "missing" | "disabled" | "invalid" | "default" | "targe
 export interface FlagInEffect {
   readonly key: ControlFlagKey;
   readonly value: boolean | number;
-  /** The value changes nothing (not paused, no cap, no delay). */
+  /** The value changes nothing (not paused, no cap, no delay), as the operator reads it. */
   readonly neutral: boolean;
+  /** Set when the operator does not apply the value as served (a cap rounded down, a negative cap or delay that is none): what it applies, and why. */
+  readonly applied?: string;
   readonly source: FlagSource;
   readonly variant?: string;
   /** The flag has targeting: jobs or agents may get other values than shown. */
@@ -171,10 +175,12 @@ export function flagsInEffect(flags: readonly FeatureFlag[]): FlagInEffect[] {
                 : "default";
     const invalidMessage = state !== undefined && !state.validation.valid ? state.validation.message : undefined;
     const message = invalidMessage ?? (source === "error" || source === "invalid" ? resolution.errorMessage : undefined);
+    const reading = readValue(key, value);
     return {
       key,
       value,
-      neutral: info.type === "boolean" ? value === info.neutralValue : typeof value === "number" && (key === "helios-dispatch-delay-ms" ? value <= 0 : value >= info.neutralValue),
+      neutral: reading.neutral,
+      ...(reading.applied === undefined ? {} : { applied: reading.applied }),
       source,
       ...(resolution.variant === undefined ? {} : { variant: resolution.variant }),
       targeted: state?.serving?.spec.targeting !== undefined,
@@ -182,6 +188,19 @@ export function flagsInEffect(flags: readonly FeatureFlag[]): FlagInEffect[] {
       effect: info.effect,
     };
   });
+}
+
+/** What the operator makes of a served value, by the rules it evaluates with (capOfFlagValue, delayOfFlagValue). */
+function readValue(key: ControlFlagKey, value: boolean | number): { neutral: boolean; applied?: string } {
+  if (typeof value === "boolean") return { neutral: value === CONTROL_FLAGS[key].neutralValue };
+  if (key === "helios-dispatch-delay-ms") {
+    const delay = delayOfFlagValue(value);
+    return { neutral: delay === 0, ...(delay === value ? {} : { applied: delay === 0 ? `0 (${value} is not a delay)` : `${delay} (served ${value})` }) };
+  }
+  const cap = capOfFlagValue(value);
+  // Past the neutral value a cap is plainly none; a negative or non-number one is a mistake to show.
+  if (cap === undefined) return { neutral: true, ...(value >= 0 && value !== Infinity ? {} : { applied: `no cap (${value} is not a cap)` }) };
+  return { neutral: false, ...(cap === value ? {} : { applied: `${cap} (served ${value})` }) };
 }
 
 /** Builds the summary from what the command read. */
@@ -204,6 +223,7 @@ export function statusSummary(input: {
 }
 
 function flagValueCell(f: FlagInEffect): string {
+  if (f.applied !== undefined) return f.applied;
   if (typeof f.value === "number" && f.neutral && f.key !== "helios-dispatch-delay-ms") return "no cap";
   return String(f.value);
 }

@@ -330,7 +330,7 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
   } else if (breaker.state === "open" || breaker.state === "trip") {
     phase = "Quarantined";
     reason = AGENT_REASONS.quarantined;
-    message = `${breaker.failures} failed attempts in a row; cool-down until ${formatTime(new Date(breaker.until))}`;
+    message = quarantineMessage(breaker, config);
   } else if (breaker.state === "half-open") {
     phase = "Ready";
     reason = AGENT_REASONS.halfOpen;
@@ -381,6 +381,18 @@ export function decideAgentHealth(input: AgentHealthInput): AgentHealthDecision 
     requeueAfterMs: nextCheck(liveness, breaker, now),
     staleTimeoutRaise: raise,
   };
+}
+
+/**
+ * Why the agent is in quarantine, from what the breaker knows: a trip by the threshold names its
+ * count, a trip by a failed half-open trial says so, and an ongoing cool-down (failures are counted
+ * only after it ends, so there are none yet) names no count.
+ */
+function quarantineMessage(breaker: Extract<BreakerState, { state: "open" | "trip" }>, config: AgentHealthConfig): string {
+  const until = `cool-down until ${formatTime(new Date(breaker.until))}`;
+  if (breaker.state === "open") return `in quarantine after failed attempts; ${until}`;
+  if (breaker.failures >= config.failureThreshold) return `${breaker.failures} failed attempts in a row (threshold ${config.failureThreshold}); ${until}`;
+  return `the trial attempt after the last cool-down failed; ${until}`;
 }
 
 function nextCheck(liveness: Liveness, breaker: BreakerState, now: number): number | undefined {

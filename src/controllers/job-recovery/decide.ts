@@ -6,14 +6,16 @@
 //    (0 deletes at once), else --finished-job-ttl (0 keeps it forever).
 // 2. `spec.cancel` → Cancelled (from Pending, Assigned or Running).
 // 3. Pending: past the queue deadline → Expired; else wait for it.
-// 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry;
-//    Released → requeue without a retry), then what the operator observes: agent deleted or
+// 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry,
+//    or Failed at once when the agent marked it terminal; Released → requeue without a retry),
+//    then what the operator observes: agent deleted or
 //    Offline, kill switch (requeue without a retry: the job waits Blocked until the flag is off),
 //    timeoutSeconds, ack timeout (Assigned, never started), stuck (Running, no progress).
 //    A counted retry past spec.retry.maxRetries fails the job (RetriesExhausted).
 // Otherwise nothing, with `requeueAfterMs` = the next time-based deadline.
 //
-// Guarantees: retries never exceed maxRetries; a terminal job's phase never changes; a requeue
+// Guarantees: retries never exceed maxRetries, and a failure the agent marked terminal
+// (`lastError.terminal`) spends none; a terminal job's phase never changes; a requeue
 // clears the agent (the agent's field-selected watch sees the job leave and aborts the handler)
 // and keeps `attempt`, so the next assignment gets a new fencing token.
 import {
@@ -25,6 +27,7 @@ import {
   type AgentPhase,
   type Job,
   type JobAttempt,
+  type JobError,
   type JobStatus,
 } from "../../api/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
@@ -91,8 +94,11 @@ export type RecoveryDecision =
   | { readonly kind: "none"; readonly requeueAfterMs?: number }
   /** Back to Pending. `countsRetry` is false for Released and KillSwitch (not the job's fault). */
   | { readonly kind: "requeue"; readonly reason: AttemptCause; readonly countsRetry: boolean; readonly message: string; readonly status: JobStatus }
-  /** Retries exhausted: Failed with RetriesExhausted; `cause` is what ended the last attempt. */
-  | { readonly kind: "fail"; readonly reason: "RetriesExhausted"; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
+  /**
+   * Failed: `reason` RetriesExhausted, or the agent's own reason for a failure it marked terminal
+   * (no retry spent); `cause` is what ended the last attempt.
+   */
+  | { readonly kind: "fail"; readonly reason: string; readonly cause: AttemptCause; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "expire"; readonly reason: "Expired"; readonly message: string; readonly status: JobStatus }
   | { readonly kind: "cancel"; readonly reason: "Cancelled"; readonly message: string; readonly status: JobStatus }
   /** Its time-to-live (ttlSecondsAfterFinished, else --finished-job-ttl) elapsed since it finished: delete the Job. */
@@ -163,8 +169,10 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
 
   // Facts the agent reported on this attempt.
   if (record?.outcome === "Failed") {
-    const why = status.lastError?.message ?? "the handler failed";
-    return takeAway(input, RECOVERY_REASONS.handlerFailed, `attempt ${status.attempt ?? 0} on agent ${agentName} failed: ${why}`);
+    const reported = reportedError(status);
+    const message = `attempt ${status.attempt ?? 0} on agent ${agentName} failed${reported === undefined ? " without reporting an error" : `: ${reported.message}`}`;
+    if (reported?.terminal === true) return failTerminal(job, reported, message, now);
+    return takeAway(input, RECOVERY_REASONS.handlerFailed, message, reported);
   }
   if (record?.outcome === "Released") {
     return takeAway(input, RECOVERY_REASONS.released, `agent ${agentName} released attempt ${status.attempt ?? 0} (draining)`);
@@ -200,11 +208,23 @@ function decideActive(input: RecoveryInput): RecoveryDecision {
   return deadlines.length === 0 ? { kind: "none" } : { kind: "none", requeueAfterMs: Math.min(...deadlines) - now };
 }
 
+/**
+ * The agent's error for the current attempt: `lastError` unless it names another attempt. An earlier
+ * attempt's error (kept while the job waited) is never quoted as this one's, so messages never nest.
+ */
+function reportedError(status: JobStatus): JobError | undefined {
+  const error = status.lastError;
+  return error !== undefined && (error.attempt === undefined || error.attempt === status.attempt) ? error : undefined;
+}
+
 /** Causes that re-place the job at once, without waiting out a backoff. */
 const AGENT_LOSS: ReadonlySet<AttemptCause> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
 
-/** Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are exhausted. */
-function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): RecoveryDecision {
+/**
+ * Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are
+ * exhausted. `lastError` becomes the agent's `reported` error, else `message`, stamped with the attempt.
+ */
+function takeAway(input: RecoveryInput, cause: AttemptCause, message: string, reported?: JobError): RecoveryDecision {
   const { job, now } = input;
   const status = job.status ?? {};
   const countsRetry = cause !== RECOVERY_REASONS.released && cause !== RECOVERY_REASONS.killSwitch;
@@ -213,13 +233,12 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
   const outcome = ATTEMPT_FAILED.has(cause) ? "Failed" : "Requeued";
   const date = new Date(now);
   const at = formatTime(date);
-  // The agent's own error stays when it reported one; otherwise the operator's observation is the error.
-  const lastError = cause === RECOVERY_REASONS.handlerFailed && status.lastError !== undefined ? status.lastError : { reason: cause, message };
+  const lastError = { ...(reported ?? { reason: cause, message }), attempt: status.attempt ?? 0 };
 
   if (countsRetry && retries >= maxRetries) {
     const failMessage = `${message}; retries exhausted (${retries} of ${maxRetries} used)`;
     const next = finish(job, "Failed", RECOVERY_REASONS.retriesExhausted, failMessage, now, { outcome, reason: cause });
-    return { kind: "fail", reason: RECOVERY_REASONS.retriesExhausted, cause, message: failMessage, status: { ...next, lastError: { reason: RECOVERY_REASONS.retriesExhausted, message: failMessage.slice(0, 1024) } } };
+    return { kind: "fail", reason: RECOVERY_REASONS.retriesExhausted, cause, message: failMessage, status: { ...next, lastError: { reason: RECOVERY_REASONS.retriesExhausted, message: failMessage.slice(0, 1024), attempt: lastError.attempt } } };
   }
 
   const nextRetries = countsRetry ? retries + 1 : retries;
@@ -243,12 +262,20 @@ function takeAway(input: RecoveryInput, cause: AttemptCause, message: string): R
     retries: nextRetries,
     queuedAt: at,
     ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }),
-    lastError: { reason: lastError.reason, message: lastError.message.slice(0, 1024) },
+    lastError: { reason: lastError.reason, message: lastError.message.slice(0, 1024), attempt: lastError.attempt },
     attempts: closeAttempt(status, { outcome, reason: cause }, at),
     conditions: setCondition(status.conditions, scheduled, date),
   };
   const retryNote = waitsBackoff ? `; retry ${nextRetries} of ${maxRetries} in ${Math.ceil(delayMs / 1000)}s` : countsRetry ? `; retry ${nextRetries} of ${maxRetries} now` : "";
   return { kind: "requeue", reason: cause, countsRetry, message: `${message}${retryNote}`, status: next };
+}
+
+/** A failure no retry can fix (the agent's judgement): Failed now with the agent's reason and error. */
+function failTerminal(job: Job, error: JobError, message: string, now: number): RecoveryDecision {
+  const reason = conditionReason(error.reason, TERMINAL_FALLBACK_REASON);
+  const failMessage = `${message}; not retried: ${reason} is terminal`;
+  const next = finish(job, "Failed", reason, failMessage, now, { outcome: "Failed", reason: RECOVERY_REASONS.handlerFailed });
+  return { kind: "fail", reason, cause: RECOVERY_REASONS.handlerFailed, message: failMessage, status: next };
 }
 
 function cancel(job: Job, now: number): RecoveryDecision {
@@ -261,7 +288,7 @@ function cancel(job: Job, now: number): RecoveryDecision {
 function finish(
   job: Job,
   phase: "Failed" | "Expired" | "Cancelled",
-  reason: RecoveryReason,
+  reason: string,
   message: string,
   now: number,
   attemptEnd: { outcome: string; reason: string } | undefined,
@@ -299,7 +326,10 @@ function closeAttempt(status: JobStatus, end: { outcome: string; reason: string 
   );
 }
 
-/** Condition reasons must be CamelCase identifiers; anything else becomes its phase. */
-function conditionReason(reason: string): string {
-  return /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(reason) ? reason : "Finished";
+/** The reason of a terminal failure whose own reason is no CamelCase identifier. */
+const TERMINAL_FALLBACK_REASON = "TerminalError";
+
+/** Condition reasons must be CamelCase identifiers; anything else becomes `fallback`. */
+function conditionReason(reason: string, fallback = "Finished"): string {
+  return /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/.test(reason) ? reason : fallback;
 }

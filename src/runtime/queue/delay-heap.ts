@@ -4,7 +4,7 @@
 // postpones it); due items come out in due-time order, ties in the order they were scheduled; one
 // platform timer is pending at a time however many items wait, so a waiting item costs a map entry
 // and a heap slot, not a timer (a controller holds one timer per finished Job for its TTL).
-import type { Clock, Timer } from "./clock.js";
+import type { Clock, Timer } from "../clock/index.js";
 
 interface Entry<T> {
   readonly at: number;
@@ -69,8 +69,8 @@ export class DelayHeap<T> {
 
   /**
    * Releases every item due by now, then waits for the next. Due times are on the clock's wall time,
-   * as the decisions that ask for them are; a timer that fires early (the clock caps long delays)
-   * releases nothing and is armed again.
+   * as the decisions that ask for them are; a timer that fires before its due time on that clock (the
+   * wall clock was set back) releases nothing and is armed again.
    */
   #releaseDue(): void {
     const now = this.#clock.now();

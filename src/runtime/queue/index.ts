@@ -1,7 +1,7 @@
 // The work queue between informer events and reconcile workers: de-duplicating, dirty-aware,
-// delaying and rate-limited (client-go's workqueue), plus the Clock that all runtime timing uses.
-export type { Clock, Timer } from "./clock.js";
-export { FakeClock, MAX_TIMER_MS, realClock, sleep } from "./clock.js";
+// delaying and rate-limited (client-go's workqueue), plus the Clock that all runtime timing uses (from ../clock).
+export type { Clock, Timer } from "../clock/index.js";
+export { FakeClock, MAX_PLATFORM_TIMER_MS, realClock, sleep } from "../clock/index.js";
 export type { RateLimiter } from "./rate-limiter.js";
 export {
   BucketRateLimiter,

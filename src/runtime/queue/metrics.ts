@@ -1,7 +1,7 @@
 // Work-queue metrics under client-go's names, labelled `name` and `controller` like controller-runtime.
 import type { Registry } from "prom-client";
 import { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from "../metrics/index.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../clock/index.js";
 
 type QueueLabel = "name" | "controller";
 

@@ -1,6 +1,6 @@
 // Rate limiters deciding how long a failed key waits before its next try (client-go's workqueue limiters).
-import { realClock } from "./clock.js";
-import type { Clock } from "./clock.js";
+import { realClock } from "../clock/index.js";
+import type { Clock } from "../clock/index.js";
 
 /** Decides per-item retry delays; `forget` resets an item's history after a success. */
 export interface RateLimiter<T = string> {

@@ -1,7 +1,7 @@
 // A rate-limited, de-duplicating work queue of keys with client-go's workqueue semantics.
 import type { Registry } from "prom-client";
-import { realClock } from "./clock.js";
-import type { Clock } from "./clock.js";
+import { realClock } from "../clock/index.js";
+import type { Clock } from "../clock/index.js";
 import { DelayHeap } from "./delay-heap.js";
 import { noopQueueMetrics, queueMetrics } from "./metrics.js";
 import type { QueueMetrics } from "./metrics.js";

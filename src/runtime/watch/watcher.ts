@@ -11,8 +11,8 @@
 // Guarantees: after a Listed event the consumer holds the complete state as of its
 // resourceVersion; the events that follow apply in order on top of it. Nothing is emitted after
 // `run` resolves.
-import { setTimeout as delay } from "node:timers/promises";
 import { isApiError, type KubeObject, type ResourceReader } from "../client/index.js";
+import { realClock, sleep as clockSleep, type Timer } from "../clock/index.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { StaleWatchError } from "./errors.js";
 import { recoveryAfterWatchFailure } from "./recovery.js";
@@ -169,11 +169,11 @@ export class Watcher<T extends KubeObject> {
     const onAbort = (): void => watchAbort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     const staleAfterMs = this.#options.staleAfterMs ?? 180_000;
-    let staleTimer: NodeJS.Timeout | undefined;
+    let staleTimer: Timer | undefined;
     const armStaleTimer = (): void => {
       if (staleAfterMs <= 0) return;
-      clearTimeout(staleTimer);
-      staleTimer = setTimeout(() => watchAbort.abort(new StaleWatchError(staleAfterMs)), staleAfterMs);
+      staleTimer?.cancel();
+      staleTimer = realClock.setTimer(staleAfterMs, () => watchAbort.abort(new StaleWatchError(staleAfterMs)));
     };
 
     const minTimeout = this.#options.minTimeoutSeconds ?? 300;
@@ -213,7 +213,7 @@ export class Watcher<T extends KubeObject> {
       error = watchAbort.signal.aborted && reason instanceof StaleWatchError ? reason : err;
       if (isEmitError(err)) throw err.cause;
     } finally {
-      clearTimeout(staleTimer);
+      staleTimer?.cancel();
       signal.removeEventListener("abort", onAbort);
       watchAbort.abort();
     }
@@ -227,10 +227,7 @@ function isEmitError(err: unknown): err is EmitError & { cause: unknown } {
   return err instanceof EmitError;
 }
 
-async function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await delay(ms, undefined, { signal });
-  } catch {
-    // Aborted: the caller's loop checks the signal.
-  }
+// Resolves after `ms` or at once on abort: the caller's loop checks the signal.
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return clockSleep(realClock, ms, signal);
 }

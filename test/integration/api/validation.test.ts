@@ -107,6 +107,17 @@ describe("the apiserver rejects bad Helios objects", () => {
       const got = await kubectl(["get", "hjob", "frozen", "-n", ns, "-o", "jsonpath={.spec.cancel} {.spec.priority}"]);
       expect(got.stdout).toBe("true high");
     });
+
+    it.each([
+      ["set back to false", { cancel: false }],
+      ["removed", { cancel: null }],
+    ])("refuses cancel %s once it is true", async (_name, spec) => {
+      const result = await patch(spec);
+      expect(result.code, result.stdout).not.toBe(0);
+      expect(result.stderr).toContain("spec.cancel cannot be undone once true: a cancelled Job stays cancelled");
+      const got = await kubectl(["get", "hjob", "frozen", "-n", ns, "-o", "jsonpath={.spec.cancel}"]);
+      expect(got.stdout).toBe("true");
+    });
   });
 
   it("rejects any change to a written AuditLog chunk", async () => {

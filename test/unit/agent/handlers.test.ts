@@ -1,6 +1,6 @@
 // Unit tests of the built-in handlers: echo, sleep (progress, abort), fail (N times), exec (allow list, no shell).
 import { describe, expect, it } from "vitest";
-import { AttemptAbortedError, builtinHandlers, type HandlerContext } from "../../../src/agent/index.js";
+import { AttemptAbortedError, builtinHandlers, TerminalError, type HandlerContext } from "../../../src/agent/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 
 function context(extra: Partial<{ retries: number; signal: AbortSignal }> = {}): HandlerContext & { reports: [number, string | undefined][] } {
@@ -41,10 +41,50 @@ describe("built-in handlers", () => {
     await expect(handlers["sleep"]!({ duration: "soon" }, context())).rejects.toMatchObject({ reason: "BadPayload" });
   });
 
+  it("sleep waits a duration past Node's timer limit instead of overflowing, and stays cancellable", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): number => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const abort = new AbortController();
+      let settled = false;
+      const sleeping = handlers["sleep"]!({ duration: "999999999h" }, context({ signal: abort.signal })).finally(() => (settled = true));
+      sleeping.catch(() => undefined);
+      // An overflowing timer fires after 1 ms and warns on the next tick: give it a few turns.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 2));
+      expect(warnings).not.toContain("TimeoutOverflowWarning");
+      expect(settled).toBe(false);
+      abort.abort(new AttemptAbortedError("Cancelled"));
+      await expect(sleeping).rejects.toBeInstanceOf(AttemptAbortedError);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("fail fails while retries < times, then succeeds", async () => {
     await expect(handlers["fail"]!({ times: 2 }, context({ retries: 0 }))).rejects.toMatchObject({ reason: "InjectedFailure" });
     await expect(handlers["fail"]!({ times: 2 }, context({ retries: 1 }))).rejects.toMatchObject({ reason: "InjectedFailure" });
     await expect(handlers["fail"]!({ times: 2 }, context({ retries: 2 }))).resolves.toEqual({ failedBefore: 2 });
+    await expect(handlers["fail"]!({ times: -1 }, context({ retries: 7 }))).rejects.toThrow("try 8 of ∞ failures");
+  });
+
+  it("refuses payloads they cannot run with a terminal BadPayload, never a retryable failure", async () => {
+    const refused = [
+      handlers["fail"]!({ times: -1e308 }, context()),
+      handlers["fail"]!({ times: -2 }, context()),
+      handlers["fail"]!({ times: 1.5 }, context()),
+      handlers["fail"]!({ times: "3" }, context()),
+      handlers["fail"]!({ times: 1e300 }, context()),
+      handlers["sleep"]!({ duration: "soon" }, context()),
+      handlers["sleep"]!({ duration: -1 }, context()),
+      handlers["exec"]!({ command: "echo", args: "nope" }, context()),
+    ];
+    for (const attempt of refused) {
+      const error = await attempt.then(() => undefined, (err: unknown) => err);
+      expect(error).toBeInstanceOf(TerminalError);
+      expect(error).toMatchObject({ reason: "BadPayload" });
+    }
+    await expect(handlers["exec"]!({ command: "rm" }, context())).rejects.toMatchObject({ reason: "ExecNotAllowed", retryable: false });
   });
 
   it("exec runs only allow-listed commands, with an argv array and no shell", async () => {

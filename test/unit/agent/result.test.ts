@@ -27,5 +27,7 @@ describe("boundResult", () => {
     expect(boundResult(many)).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
     expect(boundResult({ blob: "x".repeat(RESULT_MAX_BYTES) })).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
     expect(boundResult({ n: 1n })).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
+    // The same handler gives the same result on a retry: no retry can fix it.
+    expect(boundResult({ blob: "x".repeat(RESULT_MAX_BYTES) })).toMatchObject({ ok: false, error: { terminal: true } });
   });
 });

@@ -67,8 +67,11 @@ describe("transitions", () => {
     expect(next.lastError?.reason).toBe("Kaboom");
     expect(next.lastError?.message.length).toBe(LIMITS.messageLength);
     expect(next.attempts?.[1]).toMatchObject({ outcome: "Failed", reason: "Kaboom", finishedAt: "2030-01-01T00:00:10Z" });
+    expect(next.lastError?.terminal).toBeUndefined();
     const released = attemptFactStatus(job(assigned), fence, "Released", { reason: "AgentDraining", message: "bye" }, NOW, undefined);
     expect(released.attempts?.[1]?.outcome).toBe("Released");
+    const terminal = attemptFactStatus(job(assigned), fence, "Failed", { reason: "NoHandler", message: "no handler", terminal: true }, NOW, undefined);
+    expect(terminal.lastError).toEqual({ reason: "NoHandler", message: "no handler", attempt: 2, terminal: true });
   });
 
   it("adds a missing attempt record and keeps the history bounded", () => {

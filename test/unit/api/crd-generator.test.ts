@@ -191,13 +191,13 @@ describe("generated CRDs", () => {
     }
   });
 
-  it("writes one immutability rule per Job spec field except cancel", () => {
+  it("writes one immutability rule per Job spec field except cancel, and one that lets cancel go only to true", () => {
     const spec = schemaOf(buildCrd(jobResource)).properties?.["spec"];
     const rules = spec?.["x-kubernetes-validations"] ?? [];
     const frozen = Object.keys(jobSpecSchema.shape).filter((k) => k !== "cancel");
-    expect(rules.map((r) => r.message.split(" ")[0])).toEqual(frozen.map((k) => `spec.${k}`));
+    expect(rules.map((r) => r.message.split(" ")[0])).toEqual([...frozen.map((k) => `spec.${k}`), "spec.cancel"]);
     expect(rules.every((r) => r.rule.includes("oldSelf"))).toBe(true);
-    expect(rules.some((r) => r.rule.includes("cancel"))).toBe(false);
+    expect(rules.filter((r) => r.rule.includes("cancel")).map((r) => r.message)).toEqual([expect.stringContaining("spec.cancel cannot be undone once true")]);
   });
 
   it("renders deterministically with the generated-file header", () => {

@@ -1,7 +1,7 @@
 // `helios status`: queue depth by priority and oldest wait, agents by phase, control flags in effect.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PRIORITY_CLASSES, type Job, type JobPhase, type PriorityClass } from "../../../../src/api/index.js";
+import { capOfFlagValue, delayOfFlagValue, PRIORITY_CLASSES, type Job, type JobPhase, type PriorityClass } from "../../../../src/api/index.js";
 import { flagsInEffect, formatStatus, statusSummary, summarizeAgents, summarizeQueues } from "../../../../src/cli/output/index.js";
 import { agent, at, flag, job, T0 } from "./fixtures.js";
 
@@ -138,6 +138,28 @@ describe("formatStatus", () => {
     expect(text).toMatch(/team-a\s+1\s+0\s+0\s+0\s+1\s+0\s+2/);
     expect(text).toMatch(/helios-dispatch-paused\s+true\s+default variant \(on\)/);
     expect(text).toMatch(/helios-queue-max-inflight\s+no cap\s+no FeatureFlag: neutral/);
+  });
+
+  it("shows a cap or delay the operator does not apply as served as what it applies, by the operator's rule", () => {
+    const served = (key: string, value: number) => flag(key, { state: "ENABLED", variants: { v: value }, defaultVariant: "v" });
+    const summary = statusSummary({
+      operatorNamespace: "helios-system",
+      jobs: [],
+      agents: [],
+      flags: [served("helios-queue-max-inflight", -5), served("helios-agent-max-concurrency", 2.7), served("helios-dispatch-delay-ms", -100)],
+      nowMs: now,
+    });
+    const byKey = new Map(summary.flags?.map((f) => [f.key, f]));
+    expect(byKey.get("helios-queue-max-inflight")).toMatchObject({ value: -5, neutral: true, applied: "no cap (-5 is not a cap)" });
+    expect(byKey.get("helios-agent-max-concurrency")).toMatchObject({ value: 2.7, neutral: false, applied: "2 (served 2.7)" });
+    expect(byKey.get("helios-dispatch-delay-ms")).toMatchObject({ value: -100, neutral: true, applied: "0 (-100 is not a delay)" });
+    // The operator's evaluation agrees with what status shows.
+    expect(capOfFlagValue(-5)).toBeUndefined();
+    expect(capOfFlagValue(2.7)).toBe(2);
+    expect(delayOfFlagValue(-100)).toBe(0);
+    const text = formatStatus(summary, { namespaces: false });
+    expect(text).toMatch(/helios-queue-max-inflight\s+no cap \(-5 is not a cap\)/);
+    expect(text).toMatch(/helios-agent-max-concurrency\s+2 \(served 2.7\)/);
   });
 
   it("says why flags are missing when they could not be read", () => {

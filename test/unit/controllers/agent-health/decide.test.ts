@@ -326,6 +326,21 @@ describe("circuit breaker", () => {
     const again = decideAgentHealth({ agent: probing, lease: held(until + 2 * S), jobs: failedTrial, now: until + 2 * S, config });
     expect(again).toMatchObject({ phase: "Quarantined", write: true });
     expect(again.status).toMatchObject({ quarantineCount: 2, quarantinedUntil: formatTime(new Date(until + 2 * S + 120 * S)) });
+    expect(again.transition?.message).toBe(`the trial attempt after the last cool-down failed; cool-down until ${formatTime(new Date(until + 2 * S + 120 * S))}`);
+  });
+
+  it("says why an agent is quarantined without claiming a count it does not have", () => {
+    const long = { ...config, baseCooldownMs: 600 * S };
+    const failures = [finished("Failed", T0 + 1 * S), finished("Failed", T0 + 2 * S), finished("Failed", T0 + 3 * S)];
+    const trip = decideAgentHealth({ agent: agent({ phase: "Ready" }), lease: held(T0 + 5 * S), jobs: failures, now: T0 + 5 * S, config: long });
+    const until = formatTime(new Date(T0 + 605 * S));
+    expect(trip.transition?.message).toBe(`3 failed attempts in a row (threshold 3); cool-down until ${until}`);
+    // Offline during the cool-down, back before it ends: Quarantined again, with no failures counted since.
+    const offline = decideAgentHealth({ agent: agent(trip.status), lease: held(T0 + 5 * S), jobs: failures, now: T0 + 95 * S, config: long });
+    expect(offline.phase).toBe("Offline");
+    const back = decideAgentHealth({ agent: agent(offline.status), lease: held(T0 + 100 * S), jobs: failures, now: T0 + 100 * S, config: long });
+    expect(back).toMatchObject({ phase: "Quarantined", transition: { from: "Offline", to: "Quarantined" } });
+    expect(back.transition?.message).toBe(`in quarantine after failed attempts; cool-down until ${until}`);
   });
 
   it("restarts the offence count when the agent behaved for longer than the offence window", () => {

@@ -180,7 +180,7 @@ describe("active jobs", () => {
     expect(s).toMatchObject({ phase: "Pending", retries: 1, attempt: 1, queuedAt: iso(T0 + 3 * SECOND), nextAttemptAt: iso(T0 + 13 * SECOND) });
     expect(s.assignedAgent).toBeUndefined();
     expect(s.startedAt).toBeUndefined();
-    expect(s.lastError).toEqual({ reason: "HandlerFailed", message: "boom" });
+    expect(s.lastError).toEqual({ reason: "HandlerFailed", message: "boom", attempt: 1 });
     expect(s.attempts?.[0]).toMatchObject({ outcome: "Failed", reason: "HandlerFailed" });
     expect(findCondition(s.conditions, "Scheduled")).toMatchObject({ status: "False", reason: "BackoffWait" });
   });
@@ -200,6 +200,27 @@ describe("active jobs", () => {
     expect(s).toMatchObject({ phase: "Failed", retries: 3, finishedAt: iso(T0 + SECOND), lastError: { reason: "RetriesExhausted" } });
     expect(s.assignedAgent).toBeUndefined();
     expect(findCondition(s.conditions, "Failed")).toMatchObject({ status: "True", reason: "RetriesExhausted" });
+  });
+
+  it("fails a failure the agent marked terminal at once, with its reason, spending no retry", () => {
+    for (const reason of ["NoHandler", "ResultTooLarge", "BadPayload"]) {
+      const j = failedAttempt({ retries: 1, maxRetries: 3 });
+      const terminal = { ...j, status: { ...j.status, lastError: { reason, message: "no retry can fix this", terminal: true } } };
+      const d = decide(terminal, { now: T0 + SECOND });
+      expect(d).toMatchObject({ kind: "fail", reason, cause: "HandlerFailed" });
+      const s = statusOf(d);
+      expect(s).toMatchObject({ phase: "Failed", retries: 1, finishedAt: iso(T0 + SECOND), lastError: { reason, message: "no retry can fix this", terminal: true } });
+      expect(s.nextAttemptAt).toBeUndefined();
+      expect(s.attempts?.[0]).toMatchObject({ outcome: "Failed" });
+      expect(findCondition(s.conditions, "Failed")).toMatchObject({ status: "True", reason });
+    }
+  });
+
+  it("names a terminal failure whose reason is no CamelCase identifier TerminalError", () => {
+    const j = failedAttempt();
+    const d = decide({ ...j, status: { ...j.status, lastError: { reason: "not a reason!", message: "m", terminal: true } } });
+    expect(d).toMatchObject({ kind: "fail", reason: "TerminalError" });
+    expect(findCondition(statusOf(d).conditions, "Failed")?.reason).toBe("TerminalError");
   });
 
   it("fails at once with maxRetries 0", () => {
@@ -422,6 +443,45 @@ describe("decideRecovery properties", () => {
           expect([undefined, "Timeout", "AckTimeout", "Stuck"]).toContain(cause);
         } else {
           expect(d).toEqual(plain);
+        }
+      }),
+    );
+  });
+});
+
+describe("lastError across attempts", () => {
+  type Ending = "reported" | "unreported" | "timeout" | "released";
+  const endings = fc.constantFrom<Ending>("reported", "unreported", "timeout", "released");
+
+  /** The job with attempt `attempt` running on a1 since `at`, ended as `ending` says (a timeout is the operator's to see). */
+  function ended(j: Job, attempt: number, at: string, ending: Ending): Job {
+    const records = [...(j.status?.attempts ?? []), { attempt, agent: "a1", outcome: "", assignedAt: at }];
+    const close = (outcome: string, reason: string) => records.map((a) => (a.attempt === attempt ? { ...a, outcome, reason, finishedAt: at } : a));
+    const status: JobStatus = { ...j.status, phase: "Running", attempt, assignedAgent: "a1", assignedAt: at, startedAt: at, attempts: records };
+    if (ending === "reported") return { ...j, status: { ...status, lastError: { reason: "Boom", message: `boom in ${attempt}`, attempt }, attempts: close("Failed", "Boom") } };
+    // A misbehaving agent: a Failed record and no error of its own.
+    if (ending === "unreported") return { ...j, status: { ...status, attempts: close("Failed", "Boom") } };
+    if (ending === "released") return { ...j, status: { ...status, lastError: { reason: "AgentDraining", message: "handed back", attempt }, attempts: close("Released", "AgentDraining") } };
+    return { ...j, status };
+  }
+
+  it("never nests messages nor quotes an earlier attempt's error as a later one's", () => {
+    fc.assert(
+      fc.property(fc.array(endings, { minLength: 1, maxLength: 6 }), (sequence) => {
+        let j = job({ spec: { timeoutSeconds: 60, retry: { maxRetries: 10, backoffSeconds: 10, maxBackoffSeconds: 600 } }, status: { phase: "Pending" } });
+        let now = T0;
+        for (const ending of sequence) {
+          const attempt = (j.status?.attempt ?? 0) + 1;
+          const running = ended(j, attempt, iso(now), ending);
+          now += ending === "timeout" ? 61 * SECOND : SECOND;
+          const d = decide(running, { now });
+          expect(d.kind).toBe("requeue");
+          const error = statusOf(d).lastError;
+          expect(error?.attempt).toBe(attempt);
+          expect(error?.message.match(/attempt \d+/g)?.length ?? 0).toBeLessThanOrEqual(1);
+          if (ending !== "reported") expect(error?.message).not.toMatch(/boom/);
+          j = { ...running, status: statusOf(d) };
+          now += 700 * SECOND; // past any backoff
         }
       }),
     );

@@ -80,7 +80,8 @@ describe("decideAgentCollection", () => {
         fc.record({
           persisted: fc.constantFrom(...phases),
           judged: fc.constantFrom(...phases),
-          sinceOffset: fc.integer({ min: 0, max: 1000 * H }),
+          // Kubernetes timestamps have whole seconds, so the phase change is on a second.
+          sinceSeconds: fc.integer({ min: 0, max: 1000 * 3600 }),
           elapsed: fc.integer({ min: 0, max: 1000 * H }),
           gcAfterMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 * H })),
           activeJobs: fc.integer({ min: 0, max: 3 }),
@@ -88,7 +89,7 @@ describe("decideAgentCollection", () => {
           deleting: fc.boolean(),
         }),
         (c) => {
-          const since = T0 + c.sinceOffset;
+          const since = T0 + c.sinceSeconds * S;
           const meta = {
             ...(c.inPod ? { ownerReferences: [podOwnerReference({ name: "p", uid: "pod-uid" })] } : {}),
             ...(c.deleting ? { deletionTimestamp: at(since) } : {}),

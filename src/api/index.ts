@@ -29,6 +29,7 @@ export {
   type PriorityClass,
   type TerminalJobPhase,
 } from "./constants.js";
+export { jsonDepth } from "./json-depth.js";
 export {
   capOfFlagValue,
   CONTROL_FLAG_KEYS,

@@ -8,6 +8,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Job, JobStatus } from "../api/index.js";
+import { composeTransforms, stripManagedFields, stripSpecFields } from "../runtime/cache/index.js";
 import { isApiError, type ResourceClient } from "../runtime/client/index.js";
 import { jsonEqual } from "../runtime/status/index.js";
 import { holdsFence, type Fence } from "./status-updates.js";
@@ -32,6 +33,11 @@ export interface FencedWriteOptions {
 
 const MAX_CONFLICTS = 10;
 
+// A PUT of /status takes only status from the body (the apiserver keeps the stored spec and
+// managedFields), so the payload and its field set in managedFields stay home: they are the largest
+// part of a Job, and a payload nested past the JSON encoder's stack could not be sent at all.
+const statusBody = composeTransforms<Job>(stripManagedFields, stripSpecFields<Job>("payload"));
+
 /** Writes `mutate(job)` as the status of `job` under `fence`; see the file comment. Never throws. */
 export async function writeFenced(
   client: Pick<ResourceClient<Job>, "replaceStatus" | "get">,
@@ -54,7 +60,7 @@ export async function writeFenced(
     const status = mutate(current);
     if (status === undefined || jsonEqual(status, current.status)) return { outcome: "unchanged", job: current };
     try {
-      return { outcome: "written", job: await client.replaceStatus({ ...current, status }) };
+      return { outcome: "written", job: await client.replaceStatus(statusBody({ ...current, status })) };
     } catch (err) {
       if (isApiError(err, "NotFound")) return { outcome: "gone" };
       const conflict = isApiError(err, "Conflict");

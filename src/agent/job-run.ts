@@ -3,15 +3,16 @@
 // Flow: start the handler at once → after the ack delay, if it still runs, write Running (lazy ack) →
 // progress writes, throttled, only after the ack (earlier progress rides on the ack) → when the
 // handler settles, write Succeeded with the bounded result, or the attempt's fact (Failed with a
-// reason, or Released when drained). All writes go through one chain, each fenced (status.attempt,
-// assignedAgent, resourceVersion), so they never race each other.
+// reason, or Released when drained); if the apiserver refuses that report (or it cannot be
+// encoded), write a terminal Failed fact saying so instead. All writes go through one chain, each
+// fenced (status.attempt, assignedAgent, resourceVersion), so they never race each other.
 //
 // Guarantees: nothing is written once the attempt is no longer this agent's; an abort for Fenced,
 // Cancelled or KillSwitch writes nothing (the operator decides); the slot is held until the handler
 // really returns, so a handler that ignores its signal never runs beside a new attempt on this agent.
 import type { Logger } from "pino";
 import type { Job, JobError, JobProgress, JobStatus } from "../api/index.js";
-import type { ResourceClient } from "../runtime/client/index.js";
+import { isApiError, type ResourceClient } from "../runtime/client/index.js";
 import type { Clock, Timer } from "../runtime/queue/index.js";
 import { AttemptAbortedError, HandlerError, TerminalError, type AbortCause } from "./errors.js";
 import { writeFenced, type FencedWriteResult } from "./fenced-write.js";
@@ -43,6 +44,18 @@ export interface RunEnvironment {
 
 // Causes after which the operator, not the agent, writes what happens next.
 const SILENT: ReadonlySet<AbortCause> = new Set(["Fenced", "Cancelled", "KillSwitch"]);
+
+/** A write failure that sending the same status again cannot fix: refused by the apiserver, or not encodable. */
+function isRefusal(error: unknown): boolean {
+  return !isApiError(error) || (!error.retryable && !isApiError(error, "Conflict"));
+}
+
+/** The terminal error reported in place of a refused report. */
+function refusalError(error: unknown): JobError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const message = isApiError(error) ? `the apiserver refused the attempt's status: ${detail}` : `the attempt's status could not be sent: ${detail}`;
+  return { reason: AGENT_ERROR_REASONS.statusRejected, message, terminal: true };
+}
 
 export class JobRun {
   readonly uid: string;
@@ -114,10 +127,20 @@ export class JobRun {
     for (const timer of timers) timer.cancel();
     await this.#throttle.close();
 
-    const { outcome, reason, write } = this.#final(settled);
+    const final = this.#final(settled);
+    let { outcome, reason } = final;
+    const { write } = final;
     let written = false;
     if (write !== undefined) {
-      const result = await this.#chain(() => this.#write(write, this.#env.writeRetryMs));
+      let result = await this.#chain(() => this.#write(write, this.#env.writeRetryMs));
+      if (result.outcome === "failed" && isRefusal(result.error)) {
+        // Never drop the attempt silently: report that its report was refused, without its result.
+        const refused = refusalError(result.error);
+        this.#log.warn({ err: result.error, outcome }, "the attempt's report was refused; reporting the refusal instead");
+        ({ outcome, reason } = { outcome: AGENT_OUTCOMES.failed, reason: refused.reason });
+        const at = new Date(this.#env.clock.now());
+        result = await this.#chain(() => this.#write((job) => attemptFactStatus(job, this.#fence, AGENT_OUTCOMES.failed, refused, at, undefined), this.#env.writeRetryMs));
+      }
       written = result.outcome === "written";
       if (result.outcome === "failed") this.#log.warn({ err: result.error, outcome }, "could not report the attempt; the operator's timeouts will recover it");
     }

@@ -1,5 +1,5 @@
 // Bounds what a handler returns to what a Job's status.result may hold (a small JSON object).
-import { LIMITS, type JobError } from "../api/index.js";
+import { jsonDepth, LIMITS, type JobError } from "../api/index.js";
 import { AGENT_ERROR_REASONS } from "./status-updates.js";
 
 /** Serialized size a result may have: results are small answers, large data goes by reference. */
@@ -11,12 +11,14 @@ export type BoundedResult =
 
 /**
  * A plain object passes as is; another JSON value is wrapped as `{ value }`; nothing gives no result.
- * A result over {@link RESULT_MAX_BYTES} or `LIMITS.resultProperties` keys, or not JSON at all, is
+ * A result over {@link RESULT_MAX_BYTES}, `LIMITS.resultProperties` keys or `LIMITS.jsonDepth` levels, or not JSON at all, is
  * replaced by a `ResultTooLarge` error: the attempt is reported Failed, never half-written.
  */
 export function boundResult(value: unknown): BoundedResult {
   if (value === undefined || value === null) return { ok: true, result: undefined };
   const result = isPlainObject(value) ? value : { value };
+  // Depth first: JSON.stringify throws RangeError on a value nested past its stack (or a cycle).
+  if (jsonDepth(result, LIMITS.jsonDepth) > LIMITS.jsonDepth) return tooLarge(`result nests more than ${LIMITS.jsonDepth} levels deep`);
   let bytes: number;
   try {
     // A round trip also drops what JSON cannot carry (functions, undefined) the way the wire would.

@@ -37,6 +37,8 @@ export const AGENT_ERROR_REASONS = {
   resultTooLarge: "ResultTooLarge",
   noHandler: "NoHandler",
   badPayload: "BadPayload",
+  /** The apiserver refused the attempt's report (or it could not be encoded); terminal. */
+  statusRejected: "StatusRejected",
   draining: "AgentDraining",
 } as const;
 

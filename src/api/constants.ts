@@ -79,6 +79,8 @@ export const LIMITS = {
   payloadProperties: 64,
   /** Serialized size of `spec.payload`, checked by Helios clients before they send a Job. */
   payloadBytes: 64 * 1024,
+  /** Nesting depth of `spec.payload` and `status.result` (the object itself is level 1), checked by Helios clients and agents. */
+  jsonDepth: 32,
   /** Top-level keys of `status.result`. */
   resultProperties: 32,
   maxRetries: 100,

@@ -30,6 +30,7 @@ export {
   type PriorityClass,
   type TerminalJobPhase,
 } from "./constants.js";
+export { jsonDepth } from "./json-depth.js";
 export {
   capOfFlagValue,
   CONTROL_FLAG_KEYS,

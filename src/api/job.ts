@@ -13,6 +13,7 @@ import {
   SHORT_NAMES,
 } from "./constants.js";
 import { immutableFieldRules, oneWayFlagRule } from "./immutability.js";
+import { jsonDepth } from "./json-depth.js";
 import { freeForm, listMap, listSet, withRules } from "./k8s-extensions.js";
 import { labelSelectorSchema } from "./label-selector.js";
 import { capabilitySchema, dnsLabelSchema, timestampSchema } from "./meta.js";
@@ -55,12 +56,18 @@ export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 const payloadSchema = freeForm(
   z
     .record(z.string(), z.unknown())
-    .refine((p) => Buffer.byteLength(JSON.stringify(p)) <= LIMITS.payloadBytes, {
-      message: `payload must serialize to at most ${LIMITS.payloadBytes} bytes of JSON`,
+    .superRefine((p, ctx) => {
+      // Depth first: a value nested past the encoder's stack cannot even be measured in bytes.
+      const depth = jsonDepth(p, LIMITS.jsonDepth);
+      if (depth > LIMITS.jsonDepth) {
+        ctx.addIssue({ code: "custom", message: `payload must nest at most ${LIMITS.jsonDepth} levels deep, got more` });
+      } else if (Buffer.byteLength(JSON.stringify(p)) > LIMITS.payloadBytes) {
+        ctx.addIssue({ code: "custom", message: `payload must serialize to at most ${LIMITS.payloadBytes} bytes of JSON` });
+      }
     })
     .describe(
-      `Input for the handler, free-form JSON. At most ${LIMITS.payloadProperties} top-level keys (enforced by the apiserver) ` +
-        `and ${LIMITS.payloadBytes / 1024} KiB serialized (checked by Helios clients). Pass large data and secrets by reference.`,
+      `Input for the handler, free-form JSON. At most ${LIMITS.payloadProperties} top-level keys (enforced by the apiserver), ` +
+        `${LIMITS.payloadBytes / 1024} KiB serialized and ${LIMITS.jsonDepth} levels deep (checked by Helios clients). Pass large data and secrets by reference.`,
     ),
   LIMITS.payloadProperties,
 );

@@ -31,6 +31,8 @@ type Step = "ok" | "lose-answer" | "fail";
 /** The apiserver's /status PUT and GET as far as a fenced write sees them, with scripted failures. */
 class ScriptedClient {
   stored: Job;
+  /** The body of the latest PUT. */
+  sent: Job | undefined;
   readonly puts: Step[];
   readonly gets: Step[];
   #rv = 10;
@@ -42,6 +44,7 @@ class ScriptedClient {
   }
 
   replaceStatus(obj: Job): Promise<Job> {
+    this.sent = obj;
     const step = this.puts.shift() ?? "ok";
     if (step === "fail") return Promise.reject(new NetworkError({ message: "connection refused" }));
     if (obj.metadata.resourceVersion !== this.stored.metadata.resourceVersion) return Promise.reject(new ConflictError({ message: "stale", status: 409 }));
@@ -67,6 +70,22 @@ describe("writeFenced", () => {
     expect(result.outcome).toBe("written");
     expect(client.stored.status?.phase).toBe("Succeeded");
     expect(client.stored.metadata.labels).toEqual({ team: "x" });
+  });
+
+  it("sends the status without the payload or managedFields (PUT /status keeps the stored ones)", async () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) deep = { x: deep };
+    const withPayload = (j: Job): Job => ({
+      ...j,
+      metadata: { ...j.metadata, managedFields: [{ manager: "kubectl", fieldsV1: { "f:spec": { "f:payload": deep } } }] },
+      spec: { ...j.spec, payload: { deep } },
+    });
+    const client = new ScriptedClient(withPayload(job(running, "4")));
+    expect((await writeFenced(client, withPayload(job(running, "4")), fence, succeed, options)).outcome).toBe("written");
+    expect(client.sent?.spec.payload).toBeUndefined();
+    expect(client.sent?.metadata["managedFields"]).toBeUndefined();
+    expect(client.sent?.spec.type).toBe("echo");
+    expect(() => JSON.stringify(client.sent)).not.toThrow();
   });
 
   it("drops the write when the attempt moved on", async () => {

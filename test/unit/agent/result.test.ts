@@ -27,6 +27,9 @@ describe("boundResult", () => {
     expect(boundResult(many)).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
     expect(boundResult({ blob: "x".repeat(RESULT_MAX_BYTES) })).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
     expect(boundResult({ n: 1n })).toMatchObject({ ok: false, error: { reason: "ResultTooLarge" } });
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i++) deep = { x: deep };
+    expect(boundResult(deep)).toMatchObject({ ok: false, error: { reason: "ResultTooLarge", message: "result nests more than 32 levels deep" } });
     // The same handler gives the same result on a retry: no retry can fix it.
     expect(boundResult({ blob: "x".repeat(RESULT_MAX_BYTES) })).toMatchObject({ ok: false, error: { terminal: true } });
   });

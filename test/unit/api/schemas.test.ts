@@ -30,6 +30,14 @@ function errorOf(result: { ok: boolean; error?: string }): string {
   return result.error ?? "";
 }
 
+/** `{ x: { x: ... } }`, `levels` objects deep. */
+function nestedPayload(levels: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let node = root;
+  for (let i = 1; i < levels; i++) node = node["x"] = {};
+  return root;
+}
+
 describe("Job", () => {
   it("fills the DESIGN defaults: priority normal, queue default, retry 3/10/600", () => {
     const parsed = parseJob(job({ type: "echo" }));
@@ -61,6 +69,8 @@ describe("Job", () => {
     ["selector In without values", { type: "echo", agentSelector: { matchExpressions: [{ key: "zone", operator: "In" }] } }, "values must be non-empty"],
     ["bad label key", { type: "echo", agentSelector: { matchLabels: { "bad key!": "x" } } }, "spec.agentSelector.matchLabels"],
     ["payload with too many bytes", { type: "echo", payload: { blob: "x".repeat(LIMITS.payloadBytes) } }, "payload must serialize"],
+    ["payload nested one level too deep", { type: "echo", payload: nestedPayload(LIMITS.jsonDepth + 1) }, "payload must nest at most 32 levels deep"],
+    ["payload nested past JSON.stringify's stack", { type: "echo", payload: nestedPayload(5000) }, "payload must nest at most 32 levels deep"],
     ["payload with too many keys", { type: "echo", payload: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])) }, "at most 64 top-level keys"],
     ["duplicate capabilities", { type: "echo", requiredCapabilities: ["gpu", "gpu"] }, "items must be unique"],
     ["notBefore not a time", { type: "echo", notBefore: "tomorrow" }, "spec.notBefore"],

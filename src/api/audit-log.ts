@@ -46,6 +46,13 @@ export const auditEntrySchema = z
     reason: z.string().max(128).optional().describe("CamelCase cause, e.g. AckTimeout, RetriesExhausted."),
     message: z.string().max(LIMITS.messageLength).optional().describe("Human-readable details."),
     actor: z.string().max(253).optional().describe("Who decided: a controller name or a user."),
+    recovered: z
+      .boolean()
+      .optional()
+      .describe(
+        "True when a new leader wrote the entry from the Job's status because the process that made the decision " +
+          "died before writing it; `time` is the time the status records.",
+      ),
   })
   .describe("One audited control-plane decision.");
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -11,5 +11,6 @@ export {
 } from "./writer.js";
 export { AUDIT_DAY_LABEL, MANAGED_BY, MANAGED_BY_LABEL, auditDay, buildChunk, chunkName, sortEntries } from "./chunk.js";
 export { daysBetween, matchesQuery, queryEntries, sinceDaySelector, type AuditQuery, type AuditRow } from "./query.js";
+export { auditKey, RecoverySink, type KeyedEntry } from "./recovery-sink.js";
 export { readAuditTrail, type ReadAuditOptions } from "./reader.js";
 export { auditWriterMetrics, type AuditDropReason, type AuditWriterMetrics } from "./metrics.js";

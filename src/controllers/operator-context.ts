@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createAuditWriter, type AuditSink } from "../audit/index.js";
+import { createAuditWriter, RecoverySink } from "../audit/index.js";
 import { sharedFlagStore, StoreControlFlags, type ControlFlags } from "../flags/index.js";
 import { EVENTS, ResourceClient, Transport, type ClusterAccess, type KubeEvent } from "../runtime/client/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
@@ -25,7 +25,8 @@ export interface OperatorContext {
   readonly registry: Registry;
   readonly informers: OperatorInformers;
   readonly flags: ControlFlags;
-  readonly audit: AuditSink;
+  /** Every decision goes through it; a new leader's audit-recovery writes lost entries through it too. */
+  readonly audit: RecoverySink;
   readonly events: EventRecorder;
   readonly clock: Clock;
   /**
@@ -72,8 +73,9 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
   // Control flags: the FeatureFlag store over informers.featureFlags, read from the operator namespace only.
   const flags: ControlFlags = new StoreControlFlags(sharedFlagStore(informers.featureFlags, { log }), config.operatorNamespace);
   // A Runnable without leader election: the manager stops it after the controllers, so it flushes their last decisions.
-  const audit = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
-  runnables.push(audit);
+  const writer = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
+  runnables.push(writer);
+  const audit = new RecoverySink(writer);
   return { kubeConfig, transport, config, log, registry, informers, flags, audit, events, clock, runnables };
 }
 

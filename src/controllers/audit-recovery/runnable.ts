@@ -102,6 +102,6 @@ export class AuditRecovery implements Runnable {
     const lost = lostDecisions({ jobs, written, since, leaderSince });
     const recovered = sink.recover(lost, written);
     this.#recovered.inc(recovered);
-    log.info({ jobs: jobs.length, trailKeys: written.size, recovered }, recovered === 0 ? "audit trail complete" : "audit entries recovered from Job statuses");
+    log.info({ jobs: jobs.length, trailKeys: written.size, recovered }, "audit recovery done");
   }
 }

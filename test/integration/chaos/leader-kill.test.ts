@@ -2,7 +2,8 @@
 // lease once it expires and carries on from the apiserver's state. Assignments the dead leader wrote
 // stand; nothing is assigned twice (the resourceVersion is the lock) and nothing is lost.
 //
-// The dead leader's buffered audit entries die with it, so only contradictions in the audit count.
+// The dead leader's buffered audit entries die with it; the standby's audit recovery writes them
+// from the Jobs' statuses, so the trail must be complete: one entry per assignment and ending.
 //
 // Protection removed (HELIOS_CHAOS_UNPROTECTED=1): no standby (a standby judges expiry by the
 // lease's own leaseDurationSeconds, so a flag on the standby cannot disarm it); no one takes over and
@@ -48,12 +49,14 @@ describe("chaos: leader operator SIGKILL with a warm standby", () => {
     const killedAt = await r.phases();
 
     await r.waitQuiet(45_000);
-    const report = await r.finish({ audit: false });
+    const recovered = r.unprotected ? 0 : await standby?.auditRecovered();
+    const report = await r.finish();
     r.expectVerdict(report);
     if (!r.unprotected) {
       expect(standby?.leading, "the standby took over").toBe(true);
       expect(killedAt["Succeeded"] ?? 0, `killed mid-dispatch: ${JSON.stringify(killedAt)}`).toBeLessThan(JOBS);
       expect(report.stats.phases).toEqual({ Succeeded: JOBS });
+      expect(recovered, "the dead leader's unwritten entries were recovered").toBeGreaterThan(0);
     }
   }, 120_000);
 });

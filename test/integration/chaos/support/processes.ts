@@ -201,7 +201,18 @@ export class OperatorProcess extends HeliosProcess {
   get leading(): boolean {
     return this.lines.some((l) => l["msg"] === "caches synced, starting leader-elected runnables");
   }
+
+  /** Waits until this replica's audit recovery ran (it leads); resolves to how many entries it recovered. */
+  async auditRecovered(timeoutMs = 60_000): Promise<number> {
+    const done = (l: LogLine): boolean => l["msg"] === AUDIT_RECOVERY_DONE;
+    await waitForLine(this, done, timeoutMs, "audit recovery done");
+    const recovered = this.lines.find(done)?.["recovered"];
+    return typeof recovered === "number" ? recovered : 0;
+  }
 }
+
+/** The operator's log line when a leader's audit recovery has run. */
+const AUDIT_RECOVERY_DONE = "audit recovery done";
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
 

@@ -126,6 +126,12 @@ export const MUTANTS = {
       },
     ],
   },
+  /** A new leader that never writes the entries its dead predecessor lost. */
+  noAuditRecovery: {
+    name: "no-audit-recovery",
+    what: "a new leader does not recover the audit entries its SIGKILLed predecessor had not written",
+    mutations: [{ file: "controllers/audit-recovery/runnable.js", find: "const recovered = sink.recover(lost, written);", replace: "const recovered = 0;" }],
+  },
 } as const satisfies Record<string, Mutant>;
 
 /** The CLI entry point of `mutant` (built once per run under .helios/mutants), or of dist itself. */

@@ -68,10 +68,17 @@ const admittedJobSpec = fc.record(
   { requiredKeys: ["type"] },
 );
 
+/** Payloads past every bound Helios clients check: nested 5 000 deep, and 1 MB of JSON. */
+const nested = (depth: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = { leaf: true };
+  for (let i = 1; i < depth; i++) value = { d: value };
+  return value;
+};
+const hostilePayload = fc.constantFrom(nested(5_000), nested(33), { blob: "x".repeat(1_000_000) });
 const absurdJobSpec = fc.record(
   {
     type: maybe(fc.oneof(fc.constantFrom("echo", "sleep", "fail", "exec", "no-handler"), someString)),
-    payload: maybe(fc.dictionary(fc.string({ maxLength: 10 }), json, { maxKeys: 70 })),
+    payload: fc.oneof({ weight: 12, arbitrary: maybe(fc.dictionary(fc.string({ maxLength: 10 }), json, { maxKeys: 70 })) }, { weight: 1, arbitrary: hostilePayload }),
     priority: maybe(fc.oneof(fc.constantFrom(...PRIORITY_CLASSES), someString)),
     queue: maybe(fc.oneof(fc.constant("default"), someString)),
     requiredCapabilities: maybe(fc.array(someString, { maxLength: 40 })),

@@ -1,6 +1,6 @@
 // The AuditLog kind: one immutable chunk of audit entries for one namespace.
 import { z } from "zod";
-import { KINDS, LIMITS, PLURALS, SHORT_NAMES } from "./constants.js";
+import { KINDS, LIMITS, PLURALS, SHORT_NAMES, type TerminalJobPhase } from "./constants.js";
 import { withRules } from "./k8s-extensions.js";
 import { timestampSchema } from "./meta.js";
 import { parseOrThrow, safeParse, type ParseResult } from "./parse.js";
@@ -26,6 +26,14 @@ export const AUDIT_ACTIONS = [
   "records-deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The action of the entry that ends a Job in each terminal phase; a Job ends once. */
+export const JOB_ENDING_ACTIONS = {
+  Succeeded: "succeeded",
+  Failed: "failed",
+  Expired: "expired",
+  Cancelled: "cancelled",
+} as const satisfies Record<TerminalJobPhase, AuditAction>;
 
 const name = z.string().max(253);
 

@@ -127,6 +127,7 @@ export {
   auditLogResource,
   auditLogSchema,
   auditLogSpecSchema,
+  JOB_ENDING_ACTIONS,
   parseAuditLog,
   safeParseAuditLog,
   type AuditAction,

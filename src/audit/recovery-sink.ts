@@ -9,14 +9,13 @@
 // Guarantees: tracking is bounded in time (one recovery per process, see the audit-recovery
 // controller), so the sink holds no memory in steady state. Live entries are never deduplicated
 // against each other: a controller that decides twice still shows twice in the trail.
-import type { AuditEntry } from "../api/index.js";
+import { JOB_ENDING_ACTIONS, type AuditEntry } from "../api/index.js";
 import type { AuditRecord, AuditSink } from "./sink.js";
 
 /** The fields an idempotency key is built from. */
 export type KeyedEntry = Pick<AuditEntry, "kind" | "action"> & { readonly uid?: string | undefined; readonly attempt?: number | undefined };
 
-/** Actions that end a Job: a Job ends once, whatever the attempt. */
-const ENDINGS: ReadonlySet<string> = new Set(["succeeded", "failed", "expired", "cancelled"]);
+const ENDINGS: ReadonlySet<string> = new Set(Object.values(JOB_ENDING_ACTIONS));
 
 /**
  * The idempotency key of an entry recovery covers: (job uid, attempt, action) for `assigned` and

@@ -4,7 +4,7 @@
 // Pure: give it what the apiserver holds after a quiet period and what the agents reported. It
 // reports contradictions, never throws, and names the evidence in each message. Absences count only
 // for sources marked complete (a SIGKILLed process loses what it had not written yet).
-import { isTerminalJobPhase, type Job, type JobAttempt, type TerminalJobPhase } from "../api/index.js";
+import { isTerminalJobPhase, JOB_ENDING_ACTIONS, TERMINAL_JOB_PHASES, type Job, type JobAttempt, type TerminalJobPhase } from "../api/index.js";
 import type { AgentExecution, AuditTrailEntry, InvariantInput, Violation, ViolationCode } from "./types.js";
 
 /** The outcome of a check: the violations, and counts for a report table. */
@@ -27,12 +27,7 @@ export interface InvariantStats {
   readonly duplicated: number;
 }
 
-const TERMINAL_ACTIONS: Readonly<Record<string, TerminalJobPhase>> = {
-  succeeded: "Succeeded",
-  failed: "Failed",
-  expired: "Expired",
-  cancelled: "Cancelled",
-};
+const TERMINAL_ACTIONS: Readonly<Record<string, TerminalJobPhase>> = Object.fromEntries(TERMINAL_JOB_PHASES.map((phase) => [JOB_ENDING_ACTIONS[phase], phase]));
 /** Audit actions by which the operator took an attempt away from its agent. */
 const TAKEOVER_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried", "failed", "expired", "cancelled"]);
 const LOST_CODES: ReadonlySet<ViolationCode> = new Set(["Lost", "NotTerminal"]);

@@ -11,17 +11,11 @@
 // a Job deleted before recovery takes its missing entries with it. Decisions the recovering
 // process made itself (`assigned` and endings at or after `leaderSince`) are left to it: it
 // records them as it makes them.
-import { isTerminalJobPhase, JOB_CONDITIONS, type Job, type JobPhase } from "../../api/index.js";
+import { isTerminalJobPhase, JOB_CONDITIONS, JOB_ENDING_ACTIONS, type Job } from "../../api/index.js";
 import { auditKey, type AuditRecord } from "../../audit/index.js";
 import { JOB_RECOVERY_CONTROLLER } from "../job-recovery/index.js";
 import { QUEUE_PRIORITY_CONTROLLER } from "../queue-priority/index.js";
 
-const ENDING_ACTIONS: Readonly<Partial<Record<JobPhase, string>>> = {
-  Succeeded: "succeeded",
-  Failed: "failed",
-  Expired: "expired",
-  Cancelled: "cancelled",
-};
 /** Who makes each decision, as the live entries name it: agents report facts, controllers decide. */
 const AGENT = "agent";
 
@@ -42,8 +36,8 @@ export function recordedDecisions(job: Job): AuditRecord[] {
     }
   }
   const phase = status.phase;
-  const action = phase === undefined ? undefined : ENDING_ACTIONS[phase];
-  if (action !== undefined && isTerminalJobPhase(phase) && status.finishedAt !== undefined) {
+  if (isTerminalJobPhase(phase) && status.finishedAt !== undefined) {
+    const action = JOB_ENDING_ACTIONS[phase];
     const current = status.attempts?.find((a) => a.attempt === status.attempt);
     const failure = status.conditions?.find((c) => c.type === JOB_CONDITIONS.failed && c.status === "True");
     out.push({

@@ -11,7 +11,10 @@ export interface AuditTableOptions {
   readonly wide?: boolean;
 }
 
-/** Rows as a table, one line per entry, oldest first; the message is cut at 100 characters unless wide. */
+/**
+ * Rows as a table, one line per entry, oldest first; the message is cut at 100 characters unless
+ * wide. An entry a new leader recovered from a Job's status shows its actor as `<actor> (recovered)`.
+ */
 export function formatAuditTable(rows: readonly AuditRow[], options: AuditTableOptions): string {
   const wide = options.wide === true;
   const head = [...(options.namespaces ? ["NAMESPACE"] : []), "TIME", "ACTION", "OBJECT", ...(wide ? ["UID"] : []), "ATTEMPT", "AGENT", "REASON", "ACTOR", "MESSAGE"];
@@ -26,7 +29,7 @@ export function formatAuditTable(rows: readonly AuditRow[], options: AuditTableO
       r.attempt === undefined ? "" : String(r.attempt),
       r.agent ?? "",
       r.reason ?? "",
-      r.actor ?? "",
+      r.recovered === true ? `${r.actor ?? ""} (recovered)` : (r.actor ?? ""),
       wide ? (r.message ?? "") : oneLine(r.message ?? "", MESSAGE_WIDTH),
     ]),
   );

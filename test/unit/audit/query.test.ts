@@ -123,6 +123,11 @@ describe("formatting", () => {
     expect(formatAuditTable(rows, { namespaces: true }).split("\n")[1]).toMatch(/^ns-1\s+2031/);
   });
 
+  it("marks an entry recovered from a Job's status in the actor column", () => {
+    const recovered = queryEntries([buildChunk("ns-1", [{ time: "2031-03-03T12:00:00Z", action: "succeeded", kind: "Job", name: "job-c", actor: "agent", recovered: true }])], {});
+    expect(formatAuditTable(recovered, { namespaces: false }).split("\n")[1]).toMatch(/\sagent \(recovered\)$/);
+  });
+
   it("adds the UID and keeps long messages whole (to 200 characters) with wide", () => {
     const long = queryEntries([buildChunk("ns-1", [{ time: "2031-03-03T12:00:00Z", action: "failed", kind: "Job", name: "job-b", uid: "u-1", message: "x".repeat(150) }])], {});
     const [head, line] = formatAuditTable(long, { namespaces: false, wide: true }).split("\n");

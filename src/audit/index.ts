@@ -3,6 +3,8 @@
 // (`helios audit`). The audit-retention controller deletes old chunks.
 export type { AuditRecord, AuditSink } from "./sink.js";
 export {
+  AUDIT_CHUNK_AGE_MS,
+  AUDIT_CLOSE_TIMEOUT_MS,
   AuditWriter,
   createAuditWriter,
   type AuditCloseResult,

@@ -18,42 +18,49 @@ export type KeyedEntry = Pick<AuditEntry, "kind" | "action"> & { readonly uid?: 
 const ENDINGS: ReadonlySet<string> = new Set(Object.values(JOB_ENDING_ACTIONS));
 
 /**
- * The idempotency key of an entry recovery covers: (job uid, attempt, action) for `assigned` and
- * `started`, (job uid, "end") for an ending; undefined for every other entry.
+ * The idempotency key of an entry recovery covers: (job uid, attempt, action) for `assigned`, (job
+ * uid, "end") for an ending; undefined for every other entry.
  */
 export function auditKey(entry: KeyedEntry): string | undefined {
   if (entry.kind !== "Job" || entry.uid === undefined || entry.uid === "") return undefined;
   if (ENDINGS.has(entry.action)) return `${entry.uid}/end`;
-  if ((entry.action === "assigned" || entry.action === "started") && entry.attempt !== undefined) return `${entry.uid}/${entry.attempt}/${entry.action}`;
+  if (entry.action === "assigned" && entry.attempt !== undefined) return `${entry.uid}/${entry.attempt}/${entry.action}`;
   return undefined;
+}
+
+/** The keys seen while a recovery is due: recorded live, and written by recovery. */
+interface Tracking {
+  readonly live: Set<string>;
+  readonly recovered: Set<string>;
 }
 
 /** An AuditSink that a leader's one recovery writes through; see the file comment. */
 export class RecoverySink implements AuditSink {
   readonly #inner: AuditSink;
-  #live: Set<string> | undefined = new Set();
-  #recovered: Set<string> | undefined = new Set();
+  #tracking: Tracking | undefined = { live: new Set(), recovered: new Set() };
 
   constructor(inner: AuditSink) {
     this.#inner = inner;
   }
 
   record(record: AuditRecord): void {
-    const key = this.#live === undefined ? undefined : auditKey(record);
-    if (key !== undefined) {
-      if (this.#recovered?.has(key) === true) return;
-      this.#live?.add(key);
+    const tracking = this.#tracking;
+    const key = tracking === undefined ? undefined : auditKey(record);
+    if (tracking !== undefined && key !== undefined) {
+      if (tracking.recovered.has(key)) return;
+      tracking.live.add(key);
     }
     this.#inner.record(record);
   }
 
   /** Records the records no entry audits yet (neither in `written` nor recorded live); returns how many. */
   recover(records: readonly AuditRecord[], written: ReadonlySet<string>): number {
+    const tracking = this.#tracking;
     let count = 0;
     for (const record of records) {
       const key = auditKey(record);
-      if (key === undefined || written.has(key) || this.#live?.has(key) === true || this.#recovered?.has(key) === true) continue;
-      this.#recovered?.add(key);
+      if (key === undefined || written.has(key) || tracking?.live.has(key) === true || tracking?.recovered.has(key) === true) continue;
+      tracking?.recovered.add(key);
       this.#inner.record({ ...record, recovered: true });
       count += 1;
     }
@@ -62,7 +69,6 @@ export class RecoverySink implements AuditSink {
 
   /** Forgets every key; later entries pass straight through. */
   stopTracking(): void {
-    this.#live = undefined;
-    this.#recovered = undefined;
+    this.#tracking = undefined;
   }
 }

@@ -83,6 +83,10 @@ interface Trail {
 }
 
 const DROP_LOG_INTERVAL_MS = 10_000;
+/** How long `close()` waits for the last writes by default. */
+export const AUDIT_CLOSE_TIMEOUT_MS = 10_000;
+/** How long a chunk stays open by default: the longest an entry waits in memory before its write starts. */
+export const AUDIT_CHUNK_AGE_MS = 5_000;
 
 /**
  * The operator's AuditSink. Also a Runnable (`start(signal)`, no leader election): added to the
@@ -117,11 +121,11 @@ export class AuditWriter implements AuditSink {
     this.#clock = options.clock ?? realClock;
     this.#metrics = options.registry === undefined ? undefined : auditWriterMetrics(options.registry);
     this.#maxChunkEntries = clamp(options.maxChunkEntries ?? LIMITS.auditEntries, 1, LIMITS.auditEntries);
-    this.#maxChunkAgeMs = Math.max(0, options.maxChunkAgeMs ?? 5_000);
+    this.#maxChunkAgeMs = Math.max(0, options.maxChunkAgeMs ?? AUDIT_CHUNK_AGE_MS);
     this.#maxPending = Math.max(1, options.maxPendingEntries ?? 100_000);
     this.#retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
     this.#retryMaxMs = Math.max(this.#retryInitialMs, options.retryMaxMs ?? 30_000);
-    this.#closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? 10_000);
+    this.#closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? AUDIT_CLOSE_TIMEOUT_MS);
     this.#defaultActor = options.defaultActor;
     this.#random = options.random ?? Math.random;
   }

@@ -1,7 +1,7 @@
 // The operator's controllers and their composition: the OperatorContext every controller is built
 // from, and CONTROLLERS, the registry `helios operator` installs (add ONE entry per controller).
 import { agentHealthRegistration } from "./agent-health/index.js";
-import { auditRecovery } from "./audit-recovery/index.js";
+import { auditRecoveryRegistration } from "./audit-recovery/index.js";
 import { auditRetention } from "./audit-retention/index.js";
 import { featureFlagController } from "./featureflag/index.js";
 import { jobRecoveryRegistration } from "./job-recovery/index.js";
@@ -33,5 +33,5 @@ export const CONTROLLERS: readonly ControllerRegistration[] = [
   queuePriorityRegistration,
   jobRecoveryRegistration,
   metricsRegistration,
-  auditRecovery,
+  auditRecoveryRegistration,
 ];

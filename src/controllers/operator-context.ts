@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createAuditWriter, RecoverySink } from "../audit/index.js";
+import { createAuditWriter, RecoverySink, type AuditSink } from "../audit/index.js";
 import { sharedFlagStore, StoreControlFlags, type ControlFlags } from "../flags/index.js";
 import { EVENTS, ResourceClient, Transport, type ClusterAccess, type KubeEvent } from "../runtime/client/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
@@ -25,8 +25,10 @@ export interface OperatorContext {
   readonly registry: Registry;
   readonly informers: OperatorInformers;
   readonly flags: ControlFlags;
-  /** Every decision goes through it; a new leader's audit-recovery writes lost entries through it too. */
-  readonly audit: RecoverySink;
+  /** Every decision goes through it. */
+  readonly audit: AuditSink;
+  /** The same sink as `audit`, for audit-recovery alone: it writes what a dead predecessor lost. */
+  readonly recoverySink: RecoverySink;
   readonly events: EventRecorder;
   readonly clock: Clock;
   /**
@@ -75,8 +77,8 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
   // A Runnable without leader election: the manager stops it after the controllers, so it flushes their last decisions.
   const writer = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
   runnables.push(writer);
-  const audit = new RecoverySink(writer);
-  return { kubeConfig, transport, config, log, registry, informers, flags, audit, events, clock, runnables };
+  const recoverySink = new RecoverySink(writer);
+  return { kubeConfig, transport, config, log, registry, informers, flags, audit: recoverySink, recoverySink, events, clock, runnables };
 }
 
 /**

@@ -1,22 +1,20 @@
 // Pure audit recovery: the decisions a Job's status records, and which of them the trail lacks.
 //
-// Rules: a Job's status records three kinds of decision, each audited exactly once:
+// Rules: a Job's status records two kinds of decision, each audited exactly once:
 // - `assigned`, one per attempt in `status.attempts` (key: job uid, attempt, action);
-// - `started`, one per attempt whose record has `startedAt` (key: job uid, attempt, action);
 // - its ending (`succeeded`, `failed`, `expired` or `cancelled`) once it is terminal (key: job uid
 //   and "end": a Job ends once, whatever the attempt).
-// A recovered entry carries the time, agent and reason the status records.
+// A recovered entry carries the time, agent and reason the status records. `started` is not
+// recovered: the leader records it live when it sees the Running phase, which a short attempt may
+// skip, so the status cannot tell whether an entry was ever due.
 //
-// Caveats: only decisions at or after `since` are looked at (the trail is read from there on), and
-// a Job deleted before recovery takes its missing entries with it. Decisions the recovering
-// process made itself (`assigned` and endings at or after `leaderSince`) are left to it: it
-// records them as it makes them.
+// Caveats: only decisions at or after `since` are looked at (the trail is read from there on).
 import { isTerminalJobPhase, JOB_CONDITIONS, JOB_ENDING_ACTIONS, type Job } from "../../api/index.js";
 import { auditKey, type AuditRecord } from "../../audit/index.js";
 import { JOB_RECOVERY_CONTROLLER } from "../job-recovery/index.js";
 import { QUEUE_PRIORITY_CONTROLLER } from "../queue-priority/index.js";
 
-/** Who makes each decision, as the live entries name it: agents report facts, controllers decide. */
+/** The actor of agent-reported facts, as the live entries name it. */
 const AGENT = "agent";
 
 /** Every decision `job`'s status records, as the entries that audit them. */
@@ -27,54 +25,46 @@ export function recordedDecisions(job: Job): AuditRecord[] {
   const base = { namespace: job.metadata.namespace ?? "", kind: "Job", name: job.metadata.name ?? "", uid };
   const out: AuditRecord[] = [];
   for (const a of status.attempts ?? []) {
-    const attempt = { ...base, attempt: a.attempt, agent: a.agent };
-    if (a.assignedAt !== undefined) {
-      out.push({ ...attempt, time: a.assignedAt, action: "assigned", reason: "Scheduled", message: `assigned to agent ${a.agent}`, actor: QUEUE_PRIORITY_CONTROLLER });
-    }
-    if (a.startedAt !== undefined) {
-      out.push({ ...attempt, time: a.startedAt, action: "started", reason: "Started", message: "the agent started the attempt", actor: AGENT });
-    }
+    if (a.assignedAt === undefined) continue;
+    out.push({ ...base, time: a.assignedAt, action: "assigned", attempt: a.attempt, agent: a.agent, reason: "Scheduled", message: `assigned to agent ${a.agent}`, actor: QUEUE_PRIORITY_CONTROLLER });
   }
   const phase = status.phase;
   if (isTerminalJobPhase(phase) && status.finishedAt !== undefined) {
-    const action = JOB_ENDING_ACTIONS[phase];
     const current = status.attempts?.find((a) => a.attempt === status.attempt);
     const failure = status.conditions?.find((c) => c.type === JOB_CONDITIONS.failed && c.status === "True");
+    const succeeded = phase === "Succeeded";
     out.push({
       ...base,
       time: status.finishedAt,
-      action,
+      action: JOB_ENDING_ACTIONS[phase],
       ...(status.attempt === undefined || status.attempt === 0 ? {} : { attempt: status.attempt }),
       ...(current === undefined ? {} : { agent: current.agent }),
-      reason: phase === "Succeeded" ? "Succeeded" : (failure?.reason ?? phase),
-      message: phase === "Succeeded" ? "the agent reported success" : (failure?.message ?? `the Job is ${phase}`),
-      actor: phase === "Succeeded" ? AGENT : JOB_RECOVERY_CONTROLLER,
+      reason: succeeded ? "Succeeded" : (failure?.reason ?? phase),
+      message: succeeded ? "the agent reported success" : nonEmpty(failure?.message) ?? `the Job is ${phase}`,
+      actor: succeeded ? AGENT : JOB_RECOVERY_CONTROLLER,
     });
   }
   return out;
 }
 
-export interface LostDecisionsInput {
-  readonly jobs: readonly Job[];
-  /** Keys of the entries the trail holds (read from the apiserver) from `since` on. */
-  readonly written: ReadonlySet<string>;
-  /** Epoch ms: decisions before it are not looked at. */
-  readonly since: number;
-  /** Epoch ms the recovering process started to lead: its own operator decisions are its to record. */
-  readonly leaderSince: number;
+/** The decisions of `jobs` at or after `since` (epoch ms), oldest first. */
+export function decisionsSince(jobs: Iterable<Job>, since: number): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  for (const job of jobs) {
+    for (const record of recordedDecisions(job)) if (Date.parse(record.time ?? "") >= since) out.push(record);
+  }
+  return out.sort((a, b) => Date.parse(a.time ?? "") - Date.parse(b.time ?? ""));
 }
 
-/** The decisions the Jobs' statuses record from `since` on that no entry in `written` audits, oldest first. */
-export function lostDecisions(input: LostDecisionsInput): AuditRecord[] {
-  const lost: AuditRecord[] = [];
-  for (const job of input.jobs) {
-    for (const record of recordedDecisions(job)) {
-      const at = Date.parse(record.time ?? "");
-      if (!(at >= input.since)) continue;
-      if (at >= input.leaderSince && record.actor !== AGENT) continue;
-      const key = auditKey(record);
-      if (key !== undefined && !input.written.has(key)) lost.push(record);
-    }
-  }
-  return lost.sort((a, b) => Date.parse(a.time ?? "") - Date.parse(b.time ?? ""));
+/** The decisions no entry in `written` (keys of the trail) audits. */
+export function lostDecisions(decisions: readonly AuditRecord[], written: ReadonlySet<string>): AuditRecord[] {
+  return decisions.filter((record) => {
+    const key = auditKey(record);
+    return key !== undefined && !written.has(key);
+  });
+}
+
+// The operator's cache keeps a settled Job's terminal condition without its message.
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === "" ? undefined : text;
 }

@@ -3,16 +3,17 @@
 import type { ControllerRegistration } from "../operator-context.js";
 import { AUDIT_RECOVERY, AuditRecovery } from "./runnable.js";
 
-export { lostDecisions, recordedDecisions, type LostDecisionsInput } from "./decide.js";
-export { AUDIT_RECOVERY, AuditRecovery, RECOVERY_DELAY_MS, RECOVERY_GRACE_MS, RECOVERY_WINDOW_MS, type AuditRecoveryDeps } from "./runnable.js";
+export { decisionsSince, lostDecisions, recordedDecisions } from "./decide.js";
+export { AUDIT_RECOVERY, AuditRecovery, RECOVERY_DELAY_MS, RECOVERY_GIVE_UP_MS, RECOVERY_GRACE_MS, RECOVERY_WINDOW_MS, type AuditRecoveryDeps } from "./runnable.js";
 
 /** The entry in CONTROLLERS. */
-export const auditRecovery: ControllerRegistration = {
+export const auditRecoveryRegistration: ControllerRegistration = {
   name: AUDIT_RECOVERY,
   setup: (ctx) => [
     new AuditRecovery({
       transport: ctx.transport,
-      sink: ctx.audit,
+      jobs: ctx.informers.jobs,
+      sink: ctx.recoverySink,
       namespaces: ctx.config.namespaces,
       clock: ctx.clock,
       log: ctx.log.child({ controller: AUDIT_RECOVERY }),

@@ -1,43 +1,46 @@
 // The leader's audit recovery: once per leadership, it writes the entries a dead predecessor (or an
 // operator-less gap) lost, from the decisions the Jobs' statuses record.
 //
-// Flow: on start it waits RECOVERY_DELAY_MS, reads the trail of the last RECOVERY_WINDOW_MS and the
-// Jobs from the apiserver (whole: the cache trims settled Jobs' histories), computes the lost
-// decisions (`lostDecisions`), and records them through the RecoverySink, which skips what this
-// process recorded live.
-// RECOVERY_GRACE_MS later the sink stops tracking keys. A failed read is retried with backoff.
+// Flow: the moment it starts to lead (caches synced, nothing decided yet) it takes the decisions of
+// the last RECOVERY_WINDOW_MS from the Job cache, before this leader's own TTL deletions can take
+// Jobs away. RECOVERY_DELAY_MS later, when whatever a gracefully stopped predecessor still flushed
+// has landed, it reads the trail's keys from the apiserver and records the lost decisions through
+// the RecoverySink, which skips what this process recorded live. RECOVERY_GRACE_MS later the sink
+// stops tracking keys. A failed read is retried with backoff until RECOVERY_GIVE_UP_MS.
 //
-// Guarantees: with the audit writer's chunk age (5 s), the trail holds one entry per decision of
-// the window within about RECOVERY_DELAY_MS + 5 s of a new leader's start (plus the read's time).
-// Caveats: a predecessor's entries still unwritten after the delay (its writer had a long retry
-// backlog) may be written twice: once late by it, once recovered.
+// Guarantees: the trail holds one entry per decision of the window within RECOVERY_DELAY_MS + the
+// read + AUDIT_CHUNK_AGE_MS of a new leader's start. Decisions made by this leader are not in the
+// snapshot: it records them live.
+// Caveats: a predecessor whose writes were still failing past its close timeout (an apiserver
+// refusing them) may have had them land after the read: those are written twice.
 import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
-import { AUDIT_LOG_TYPE, JOB_TYPE, type AuditLog, type Job } from "../../api/index.js";
-import { auditKey, readAuditTrail, type RecoverySink } from "../../audit/index.js";
-import { composeTransforms, stripManagedFields, stripSpecFields } from "../../runtime/cache/index.js";
+import { AUDIT_LOG_TYPE, type AuditLog, type Job } from "../../api/index.js";
+import { AUDIT_CHUNK_AGE_MS, AUDIT_CLOSE_TIMEOUT_MS, auditKey, sinceDaySelector, type RecoverySink } from "../../audit/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
 import { sleep, type Clock } from "../../runtime/clock/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosCounter } from "../../runtime/metrics/index.js";
-import { lostDecisions } from "./decide.js";
+import { decisionsSince, lostDecisions } from "./decide.js";
 
 export const AUDIT_RECOVERY = "audit-recovery";
-/** Longer than the audit writer's close timeout (10 s): a predecessor that stopped gracefully released its lease before its last writes. */
-export const RECOVERY_DELAY_MS = 15_000;
+/** A predecessor that stopped gracefully released its lease, then flushed for up to its close timeout: wait that out. */
+export const RECOVERY_DELAY_MS = AUDIT_CLOSE_TIMEOUT_MS + AUDIT_CHUNK_AGE_MS;
 /** How far back recovery looks: decisions older than this are trusted to the leader that made them. */
 export const RECOVERY_WINDOW_MS = 3_600_000;
 /** How long after recovery the sink keeps skipping live entries that were recovered. */
 export const RECOVERY_GRACE_MS = 30_000;
+/** A trail that cannot be read this long after the start is given up on (logged as an error). */
+export const RECOVERY_GIVE_UP_MS = 600_000;
 /** Entries of the trail are read from this much before the window (clocks of agents and operators differ). */
 const CLOCK_SKEW_MS = 600_000;
 const RETRY_INITIAL_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
-/** Recovery reads statuses only: payloads and field managers are dropped page by page. */
-const slimJob = composeTransforms<Job>(stripManagedFields, stripSpecFields<Job>("payload"));
 
 export interface AuditRecoveryDeps {
   readonly transport: Transport;
+  /** The operator's Job cache, synced when leader runnables start. */
+  readonly jobs: { readonly store: { list(): Job[] } };
   readonly sink: RecoverySink;
   /** The watched namespaces; empty means every namespace. */
   readonly namespaces: readonly string[];
@@ -52,13 +55,11 @@ export class AuditRecovery implements Runnable {
   readonly needsLeaderElection = true;
   readonly #deps: AuditRecoveryDeps;
   readonly #trail: ResourceClient<AuditLog>;
-  readonly #jobs: ResourceClient<Job>;
   readonly #recovered: Counter<never>;
 
   constructor(deps: AuditRecoveryDeps) {
     this.#deps = deps;
     this.#trail = new ResourceClient<AuditLog>(deps.transport, AUDIT_LOG_TYPE);
-    this.#jobs = new ResourceClient<Job>(deps.transport, JOB_TYPE);
     this.#recovered = heliosCounter(deps.registry, {
       name: "helios_audit_entries_recovered_total",
       help: "Audit entries a new leader wrote from Job statuses because the process that made the decision died before writing them.",
@@ -66,42 +67,47 @@ export class AuditRecovery implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
-    const { clock } = this.#deps;
-    const leaderSince = clock.now();
+    const { clock, log, sink } = this.#deps;
+    const startedAt = clock.now();
+    const since = startedAt - RECOVERY_WINDOW_MS;
+    const decisions = decisionsSince(this.#deps.jobs.store.list(), since);
     await sleep(clock, RECOVERY_DELAY_MS, signal);
     for (let failures = 0; !signal.aborted; failures++) {
       try {
-        await this.#recover(leaderSince, signal);
+        const written = await this.#writtenKeys(since - CLOCK_SKEW_MS, signal);
+        const recovered = sink.recover(lostDecisions(decisions, written), written);
+        this.#recovered.inc(recovered);
+        log.info({ decisions: decisions.length, trailKeys: written.size, recovered }, "audit recovery done");
         break;
       } catch (err) {
+        if (signal.aborted) break;
+        if (clock.now() - startedAt >= RECOVERY_GIVE_UP_MS) {
+          log.error({ err, decisions: decisions.length }, "audit recovery gave up: the trail could not be read");
+          break;
+        }
         const retryInMs = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** Math.min(failures, 10));
-        this.#deps.log.warn({ err, retryInMs }, "audit recovery could not read the trail; retrying");
+        log.warn({ err, retryInMs }, "audit recovery could not read the trail; retrying");
         await sleep(clock, retryInMs, signal);
       }
     }
     await sleep(clock, RECOVERY_GRACE_MS, signal);
-    this.#deps.sink.stopTracking();
+    sink.stopTracking();
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 
-  async #recover(leaderSince: number, signal: AbortSignal): Promise<void> {
-    const { clock, namespaces, sink, log } = this.#deps;
-    const now = clock.now();
-    const since = leaderSince - RECOVERY_WINDOW_MS;
-    const query = { sinceMs: since - CLOCK_SKEW_MS };
-    const scopes = namespaces.length === 0 ? [undefined] : namespaces;
+  /** Keys of the trail's entries at or after `sinceMs`, page by page (older entries are not kept). */
+  async #writtenKeys(sinceMs: number, signal: AbortSignal): Promise<Set<string>> {
     const written = new Set<string>();
-    const jobs: Job[] = [];
-    for (const namespace of scopes) {
-      for (const row of await readAuditTrail(this.#trail, { namespace, query, now, signal })) {
-        const key = auditKey(row);
+    const labelSelector = sinceDaySelector(sinceMs, this.#deps.clock.now());
+    const keep = (chunk: AuditLog): AuditLog => {
+      for (const entry of chunk.spec?.entries ?? []) {
+        const key = Date.parse(entry.time) >= sinceMs ? auditKey(entry) : undefined;
         if (key !== undefined) written.add(key);
       }
-      jobs.push(...(await this.#jobs.listAll({ namespace, signal }, undefined, slimJob)).items);
-    }
-    const lost = lostDecisions({ jobs, written, since, leaderSince });
-    const recovered = sink.recover(lost, written);
-    this.#recovered.inc(recovered);
-    log.info({ jobs: jobs.length, trailKeys: written.size, recovered }, "audit recovery done");
+      return { ...chunk, spec: { ...chunk.spec, entries: [] } };
+    };
+    const scopes = this.#deps.namespaces.length === 0 ? [undefined] : this.#deps.namespaces;
+    for (const namespace of scopes) await this.#trail.listAll({ namespace, labelSelector, signal }, undefined, keep);
+    return written;
   }
 }

@@ -49,7 +49,8 @@ describe("chaos: leader operator SIGKILL with a warm standby", () => {
     const killedAt = await r.phases();
 
     await r.waitQuiet(45_000);
-    const recovered = r.unprotected ? 0 : await standby?.auditRecovered();
+    if (standby !== undefined) await waitUntil("the standby's audit recovery ran", () => standby.auditRecovered !== undefined, 60_000);
+    const recovered = standby?.auditRecovered ?? 0;
     const report = await r.finish();
     r.expectVerdict(report);
     if (!r.unprotected) {

@@ -1,5 +1,4 @@
-// The leading operator SIGKILLed three times during a 2 000-job flood, a fresh standby started after
-// each kill: every job ends once, no attempt runs twice, and the audit trail is complete (one
+// The leading operator SIGKILLed three times during a 2 000-job flood, two replicas kept running: every job ends once, no attempt runs twice, and the audit trail is complete (one
 // `assigned` per attempt, one ending per Job, no duplicates) once the last leader's audit recovery
 // has run. Each dead leader takes up to 5 s of buffered entries with it; recovery writes them from
 // the Jobs' statuses.
@@ -10,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { kubeConfig, kubeconfigPath } from "../support/cluster.js";
 import { MUTANTS } from "./support/build.js";
 import { waitUntil, type OperatorProcess } from "./support/processes.js";
-import { ChaosRun, chaosSeed, seededRandom } from "./support/run.js";
+import { ChaosRun, chaosSeed, seededRandom, sleep } from "./support/run.js";
 
 const JOBS = 2_000;
 const KILLS = 3;
@@ -30,12 +29,20 @@ describe("chaos: the leader SIGKILLed three times during a flood", () => {
       removal: { what: MUTANTS.noAuditRecovery.what, mutant: MUTANTS.noAuditRecovery },
     }).setup();
     const r = run;
-    let replicas = 0;
-    const startReplica = (): Promise<OperatorProcess> => r.startOperator(`operator-${++replicas}`, { leaderElect: true });
-    let leader = await startReplica();
-    await waitUntil("operator-1 leads", () => leader.leading, 30_000);
-    let standby = await startReplica();
-    await standby.ready();
+    // Two replicas at all times, like a Deployment: one that exits (killed, or its lease lost on a
+    // loaded machine) is replaced.
+    const replicas = new Set<OperatorProcess>();
+    let names = 0;
+    let keeping = true;
+    const keeper = (async () => {
+      while (keeping) {
+        for (const p of replicas) if (!p.running) replicas.delete(p);
+        while (replicas.size < 2) replicas.add(await r.startOperator(`operator-${++names}`, { leaderElect: true }));
+        await sleep(250);
+      }
+    })();
+    const leader = (): OperatorProcess | undefined => [...replicas].find((p) => p.running && p.leading);
+    await waitUntil("a replica leads", () => leader() !== undefined, 30_000);
     const agents = ["a", "b", "c", "d"].map((n) => r.startAgent(n, { maxConcurrency: 10 }));
     await Promise.all(agents.map((a) => a.started()));
 
@@ -44,24 +51,26 @@ describe("chaos: the leader SIGKILLed three times during a flood", () => {
     for (let kill = 1; kill <= KILLS; kill++) {
       const due = Math.round((kill * JOBS) / (KILLS + 1));
       await waitUntil(`${due} jobs done before kill ${kill}`, async () => ((await r.phases())["Succeeded"] ?? 0) >= due, 240_000);
-      await leader.kill();
+      await waitUntil(`a replica leads before kill ${kill}`, () => leader() !== undefined, 30_000);
+      const victim = leader() as OperatorProcess;
+      await victim.kill();
       killedAt.push(await r.phases());
-      const next = standby;
-      await waitUntil(`${next.name} takes over after kill ${kill}`, () => next.leading, 30_000);
-      leader = next;
-      standby = await startReplica();
-      await standby.ready();
+      await waitUntil(`another replica takes over after kill ${kill}`, () => leader() !== undefined && leader() !== victim, 30_000);
     }
 
     await r.waitQuiet(240_000);
-    const recovered = r.unprotected ? 0 : await leader.auditRecovered();
+    const recoveredBy = (): number | undefined => leader()?.auditRecovered;
+    if (!r.unprotected) await waitUntil("the last leader's audit recovery ran", () => recoveredBy() !== undefined, 120_000);
+    const recovered = recoveredBy() ?? 0;
+    keeping = false;
+    await keeper;
     const report = await r.finish();
     r.expectVerdict(report);
     if (!r.unprotected) {
       expect(report.stats.phases).toEqual({ Succeeded: JOBS });
       for (const [i, phases] of killedAt.entries()) expect(phases["Succeeded"] ?? 0, `kill ${i + 1} landed mid-flood: ${JSON.stringify(phases)}`).toBeLessThan(JOBS);
       expect(report.stats.auditEntries, "one assigned and one ending per job at least").toBeGreaterThanOrEqual(2 * JOBS);
-      console.info(`[chaos] operator-kill-flood: ${KILLS} leader kills, ${recovered} entries recovered by the last leader, ${report.stats.auditEntries} in the trail`);
+      console.info(`[chaos] operator-kill-flood: ${KILLS} leader kills, ${recovered} entries recovered by the last leader (${names} replicas in all), ${report.stats.auditEntries} in the trail`);
     }
   }, 600_000);
 });

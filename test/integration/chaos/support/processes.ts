@@ -202,11 +202,11 @@ export class OperatorProcess extends HeliosProcess {
     return this.lines.some((l) => l["msg"] === "caches synced, starting leader-elected runnables");
   }
 
-  /** Waits until this replica's audit recovery ran (it leads); resolves to how many entries it recovered. */
-  async auditRecovered(timeoutMs = 60_000): Promise<number> {
-    const done = (l: LogLine): boolean => l["msg"] === AUDIT_RECOVERY_DONE;
-    await waitForLine(this, done, timeoutMs, "audit recovery done");
-    const recovered = this.lines.find(done)?.["recovered"];
+  /** How many entries this replica's audit recovery wrote, once it ran (it leads); undefined before. */
+  get auditRecovered(): number | undefined {
+    const line = this.lines.find((l) => l["msg"] === AUDIT_RECOVERY_DONE);
+    if (line === undefined) return undefined;
+    const recovered = line["recovered"];
     return typeof recovered === "number" ? recovered : 0;
   }
 }

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JobAttempt, JobStatus } from "../../../../src/api/index.js";
 import { auditKey } from "../../../../src/audit/index.js";
-import { lostDecisions, recordedDecisions } from "../../../../src/controllers/audit-recovery/index.js";
+import { decisionsSince, lostDecisions, recordedDecisions } from "../../../../src/controllers/audit-recovery/index.js";
 import { iso, job, MINUTE, SECOND, T0 } from "../job-recovery/support.js";
 
 const HOUR = 60 * MINUTE;
@@ -25,75 +25,56 @@ const succeeded: JobStatus = {
 const keysOf = (records: readonly Parameters<typeof auditKey>[0][]): (string | undefined)[] => records.map(auditKey);
 
 describe("recordedDecisions", () => {
-  it("audits every assignment, every start and the ending, with the times and agents the status records", () => {
+  it("audits every assignment and the ending, with the times and agents the status records", () => {
     const records = recordedDecisions(job({ status: succeeded }));
     expect(records.map((r) => [r.action, r.attempt, r.agent, r.time, r.actor])).toEqual([
       ["assigned", 1, "a1", iso(T0), "queue-priority"],
-      ["started", 1, "a1", iso(T0 + SECOND), "agent"],
       ["assigned", 2, "a2", iso(T0 + 20 * SECOND), "queue-priority"],
-      ["started", 2, "a2", iso(T0 + 21 * SECOND), "agent"],
       ["succeeded", 2, "a2", iso(T0 + 30 * SECOND), "agent"],
     ]);
-    expect(keysOf(records)).toEqual(["uid-ns-j1/1/assigned", "uid-ns-j1/1/started", "uid-ns-j1/2/assigned", "uid-ns-j1/2/started", "uid-ns-j1/end"]);
+    expect(keysOf(records)).toEqual(["uid-ns-j1/1/assigned", "uid-ns-j1/2/assigned", "uid-ns-j1/end"]);
   });
 
-  it("takes a failure's reason and message from its Failed condition; a Job never assigned ends with no attempt", () => {
-    const failed = recordedDecisions(
-      job({
-        status: {
-          phase: "Expired",
-          attempt: 0,
-          finishedAt: iso(T0),
-          conditions: [{ type: "Failed", status: "True", reason: "QueueTimeout", message: "waited 60s", lastTransitionTime: iso(T0) }],
-        },
-      }),
-    );
-    expect(failed).toEqual([
+  it("takes a failure's reason and message from its Failed condition (a default when the cache dropped the message); a Job never assigned ends with no attempt", () => {
+    const condition = { type: "Failed", status: "True", reason: "QueueTimeout", message: "waited 60s", lastTransitionTime: iso(T0) } as const;
+    const expired = (message: string): JobStatus => ({ phase: "Expired", attempt: 0, finishedAt: iso(T0), conditions: [{ ...condition, message }] });
+    expect(recordedDecisions(job({ status: expired("waited 60s") }))).toEqual([
       { namespace: "ns", kind: "Job", name: "j1", uid: "uid-ns-j1", time: iso(T0), action: "expired", reason: "QueueTimeout", message: "waited 60s", actor: "job-recovery" },
     ]);
+    expect(recordedDecisions(job({ status: expired("") }))[0]?.message).toBe("the Job is Expired");
   });
 
-  it("records nothing for a Job without status or uid, and no ending before the Job is terminal", () => {
+  it("records nothing for a Job without status, no ending before the Job is terminal, and never `started`", () => {
     expect(recordedDecisions(job())).toEqual([]);
     const running = recordedDecisions(job({ status: { phase: "Running", attempt: 1, attempts: [attempt(1, "a1", T0, { startedAt: iso(T0) })] } }));
-    expect(running.map((r) => r.action)).toEqual(["assigned", "started"]);
+    expect(running.map((r) => r.action)).toEqual(["assigned"]);
   });
 });
 
-describe("lostDecisions", () => {
+describe("decisionsSince and lostDecisions", () => {
   const j = job({ status: succeeded });
   const all = new Set(keysOf(recordedDecisions(j)).filter((k) => k !== undefined));
 
-  it("returns the decisions whose keys the trail lacks, oldest first", () => {
+  it("keeps the decisions of the window, oldest first, across Jobs", () => {
+    const other = job({ name: "j2", status: { phase: "Running", attempt: 1, attempts: [attempt(1, "a3", T0 + 25 * SECOND)] } });
+    expect(decisionsSince([j, other], T0 + 15 * SECOND).map((r) => `${r.name}:${r.action}/${r.attempt}`)).toEqual(["j1:assigned/2", "j2:assigned/1", "j1:succeeded/2"]);
+  });
+
+  it("returns the decisions whose keys the trail lacks", () => {
+    const decisions = decisionsSince([j], T0 - HOUR);
     const written = new Set([...all].filter((k) => k !== "uid-ns-j1/2/assigned" && k !== "uid-ns-j1/end"));
-    const lost = lostDecisions({ jobs: [j], written, since: T0 - HOUR, leaderSince: T0 + HOUR });
-    expect(lost.map((r) => `${r.action}/${r.attempt}`)).toEqual(["assigned/2", "succeeded/2"]);
-    expect(lostDecisions({ jobs: [j], written: all, since: T0 - HOUR, leaderSince: T0 + HOUR })).toEqual([]);
+    expect(lostDecisions(decisions, written).map((r) => `${r.action}/${r.attempt}`)).toEqual(["assigned/2", "succeeded/2"]);
+    expect(lostDecisions(decisions, all)).toEqual([]);
   });
 
-  it("skips decisions before the window, and operator decisions the recovering leader made itself", () => {
-    expect(lostDecisions({ jobs: [j], written: new Set(), since: T0 + 15 * SECOND, leaderSince: T0 + HOUR }).map((r) => `${r.action}/${r.attempt}`)).toEqual([
-      "assigned/2",
-      "started/2",
-      "succeeded/2",
-    ]);
-    // Leading since T0 + 20 s: its own assignment of attempt 2 is its to record; the agent's facts are not.
-    expect(lostDecisions({ jobs: [j], written: new Set(), since: T0 - HOUR, leaderSince: T0 + 20 * SECOND }).map((r) => `${r.action}/${r.attempt}`)).toEqual([
-      "assigned/1",
-      "started/1",
-      "started/2",
-      "succeeded/2",
-    ]);
-  });
-
-  it("property: lost and written keys partition the decisions of the window; no key twice", () => {
+  it("property: lost and written keys partition the decisions; no key twice", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), (attempts, writtenMask) => {
-        const history = Array.from({ length: attempts }, (_, i) => attempt(i + 1, `a${i % 3}`, T0 + i * MINUTE, { startedAt: iso(T0 + i * MINUTE + SECOND), outcome: i + 1 < attempts ? "Requeued" : "Succeeded" }));
+        const history = Array.from({ length: attempts }, (_, i) => attempt(i + 1, `a${i % 3}`, T0 + i * MINUTE, { outcome: i + 1 < attempts ? "Requeued" : "Succeeded" }));
         const done = job({ status: { phase: "Succeeded", attempt: attempts, finishedAt: iso(T0 + attempts * MINUTE), attempts: history } });
         const keys = keysOf(recordedDecisions(done)) as string[];
         const written = new Set(keys.filter((_, i) => writtenMask[i] === true));
-        const lost = keysOf(lostDecisions({ jobs: [done], written, since: T0, leaderSince: T0 + HOUR })) as string[];
+        const lost = keysOf(lostDecisions(decisionsSince([done], T0), written)) as string[];
         expect(new Set(lost).size).toBe(lost.length);
         expect([...lost, ...written].sort()).toEqual([...keys].sort());
       }),

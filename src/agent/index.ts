@@ -6,7 +6,7 @@
 export { AGENT_FIELD_MANAGER, createAgent } from "./agent.js";
 export { AgentConfigError, AttemptAbortedError, HandlerError, TerminalError, type AbortCause } from "./errors.js";
 export { builtinHandlers, echo, execHandler, fail, sleep, type ExecOptions } from "./handlers/index.js";
-export { boundResult, RESULT_MAX_BYTES, type BoundedResult } from "./result.js";
+export { boundResult, type BoundedResult } from "./result.js";
 export {
   AGENT_ERROR_REASONS,
   AGENT_OUTCOMES,

@@ -2,16 +2,13 @@
 import { jsonDepth, LIMITS, type JobError } from "../api/index.js";
 import { AGENT_ERROR_REASONS } from "./status-updates.js";
 
-/** Serialized size a result may have: results are small answers, large data goes by reference. */
-export const RESULT_MAX_BYTES = 16 * 1024;
-
 export type BoundedResult =
   | { readonly ok: true; readonly result: Record<string, unknown> | undefined }
   | { readonly ok: false; readonly error: JobError };
 
 /**
  * A plain object passes as is; another JSON value is wrapped as `{ value }`; nothing gives no result.
- * A result over {@link RESULT_MAX_BYTES}, `LIMITS.resultProperties` keys or `LIMITS.jsonDepth` levels, or not JSON at all, is
+ * A result over `LIMITS.resultBytes` of JSON, `LIMITS.resultProperties` keys or `LIMITS.jsonDepth` levels, or not JSON at all, is
  * replaced by a `ResultTooLarge` error: the attempt is reported Failed, never half-written.
  */
 export function boundResult(value: unknown): BoundedResult {
@@ -26,7 +23,7 @@ export function boundResult(value: unknown): BoundedResult {
     bytes = Buffer.byteLength(text);
     const keys = Object.keys(result).length;
     if (keys > LIMITS.resultProperties) return tooLarge(`result has ${keys} top-level keys (at most ${LIMITS.resultProperties})`);
-    if (bytes > RESULT_MAX_BYTES) return tooLarge(`result is ${bytes} bytes of JSON (at most ${RESULT_MAX_BYTES})`);
+    if (bytes > LIMITS.resultBytes) return tooLarge(`result is ${bytes} bytes of JSON (at most ${LIMITS.resultBytes})`);
     return { ok: true, result: JSON.parse(text) as Record<string, unknown> };
   } catch (err) {
     return tooLarge(`result is not JSON: ${err instanceof Error ? err.message : String(err)}`);

@@ -77,12 +77,14 @@ export const FLAG_CONDITIONS = { valid: "Valid" } as const;
 export const LIMITS = {
   /** Top-level keys of `spec.payload` and `status.result`; the apiserver enforces it (maxProperties). */
   payloadProperties: 64,
-  /** Serialized size of `spec.payload`, checked by Helios clients before they send a Job. */
+  /** Serialized size of `spec.payload` in bytes of JSON: Helios clients check it, the admission policy refuses more. */
   payloadBytes: 64 * 1024,
-  /** Nesting depth of `spec.payload` and `status.result` (the object itself is level 1), checked by Helios clients and agents. */
+  /** Nesting depth of `spec.payload` and `status.result` (the object itself is level 1): Helios clients and agents check it, the admission policy refuses more. */
   jsonDepth: 32,
   /** Top-level keys of `status.result`. */
   resultProperties: 32,
+  /** Serialized size of `status.result` in bytes of JSON: agents check it, the admission policy refuses more. */
+  resultBytes: 16 * 1024,
   maxRetries: 100,
   /** One day: the longest backoff and the largest initial backoff. */
   maxBackoffSeconds: 86_400,

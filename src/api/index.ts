@@ -140,3 +140,4 @@ export { HELIOS_RESOURCES } from "./kinds.js";
 export { ApiValidationError, formatIssues, safeParse, type ParseResult } from "./parse.js";
 export { AGE_COLUMN, type PrinterColumn, type ResourceDefinition } from "./resource.js";
 export { AGENT_TYPE, AUDIT_LOG_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, type HeliosResourceType } from "./resource-types.js";
+export { jsonBoundsPolicySpec, type CelValidation, type CelVariable, type JsonBoundsPolicySpec } from "./json-bounds-policy.js";

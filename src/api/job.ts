@@ -66,8 +66,8 @@ const payloadSchema = freeForm(
       }
     })
     .describe(
-      `Input for the handler, free-form JSON. At most ${LIMITS.payloadProperties} top-level keys (enforced by the apiserver), ` +
-        `${LIMITS.payloadBytes / 1024} KiB serialized and ${LIMITS.jsonDepth} levels deep (checked by Helios clients). Pass large data and secrets by reference.`,
+      `Input for the handler, free-form JSON. At most ${LIMITS.payloadProperties} top-level keys, ` +
+        `${LIMITS.payloadBytes / 1024} KiB of JSON and ${LIMITS.jsonDepth} levels deep (the chart's admission policy refuses more). Pass large data and secrets by reference.`,
     ),
   LIMITS.payloadProperties,
 );
@@ -190,7 +190,10 @@ export const jobStatusSchema = z
     result: freeForm(
       z
         .record(z.string(), z.unknown())
-        .describe(`Small JSON result returned by the handler, at most ${LIMITS.resultProperties} top-level keys.`),
+        .describe(
+          `Small JSON result returned by the handler: at most ${LIMITS.resultProperties} top-level keys, ` +
+            `${LIMITS.resultBytes / 1024} KiB of JSON and ${LIMITS.jsonDepth} levels deep (the chart's admission policy refuses more).`,
+        ),
       LIMITS.resultProperties,
     ).optional(),
     lastError: jobErrorSchema.optional(),

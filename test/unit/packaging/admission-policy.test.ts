@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { renderJsonBoundsPolicy } from "../../../hack/generate-crds.js";
 import { INSTALL_YAML } from "../../../hack/render-manifests.js";
+import { jsonBoundsPolicySpec } from "../../../src/api/index.js";
 import { CHART, ROOT, helm, parseObjects, render, type K8sObject } from "./chart.js";
 
 interface Policy {
@@ -11,6 +13,7 @@ interface Policy {
   readonly matchConditions: { readonly name: string; readonly expression: string }[];
 }
 
+const DEFAULT_POLICIES = ["audit-log-writers", "json-bounds"].flatMap((p) => [`ValidatingAdmissionPolicy/helios-${p}`, `ValidatingAdmissionPolicyBinding/helios-${p}`]);
 const POLICY_KINDS = new Set(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
 const policies = (objects: readonly K8sObject[]): string[] => objects.filter((o) => POLICY_KINDS.has(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`);
 const specOf = (objects: readonly K8sObject[], name: string): Policy => {
@@ -51,9 +54,9 @@ describe("the agents' identity", () => {
 });
 
 describe("admission policies", () => {
-  it("are on by default: the AuditLog writers' policy, for the operator's ServiceAccount", async () => {
+  it("are on by default: the AuditLog writers' policy, for the operator's ServiceAccount, and the JSON bounds", async () => {
     const objects = await render();
-    expect(policies(objects)).toEqual(["ValidatingAdmissionPolicy/helios-audit-log-writers", "ValidatingAdmissionPolicyBinding/helios-audit-log-writers"]);
+    expect(policies(objects).sort()).toEqual(DEFAULT_POLICIES.sort());
     const audit = specOf(objects, "helios-audit-log-writers");
     expect(audit.matchConditions).toEqual([{ name: "not-the-operator", expression: "request.userInfo.username != 'system:serviceaccount:helios-system:helios-operator'" }]);
     // Every namespace: the operator watches them all.
@@ -64,7 +67,7 @@ describe("admission policies", () => {
   it("hold the agents' identity (ServiceAccount + bound pod) to itself once there is one", async () => {
     const objects = await render({ "agents.namespace": "tenant-a", "agents.serviceAccount.name": "workers" });
     expect(policies(objects).sort()).toEqual(
-      ["agent-identity", "agent-job-status", "audit-log-writers"].flatMap((p) => [`ValidatingAdmissionPolicy/helios-${p}`, `ValidatingAdmissionPolicyBinding/helios-${p}`]).sort(),
+      ["agent-identity", "agent-job-status", "audit-log-writers", "json-bounds"].flatMap((p) => [`ValidatingAdmissionPolicy/helios-${p}`, `ValidatingAdmissionPolicyBinding/helios-${p}`]).sort(),
     );
     for (const name of ["helios-agent-identity", "helios-agent-job-status"]) {
       expect(specOf(objects, name).matchConditions).toEqual([{ name: "agent-identity", expression: "request.userInfo.username == 'system:serviceaccount:tenant-a:workers'" }]);
@@ -74,8 +77,16 @@ describe("admission policies", () => {
   });
 
   it("cover only the operator's namespaces when it watches some", async () => {
-    const audit = specOf(await render({ watchNamespaces: "{a,b}" }), "helios-audit-log-writers");
+    const objects = await render({ watchNamespaces: "{a,b}" });
+    const audit = specOf(objects, "helios-audit-log-writers");
     expect(audit.matchConstraints.namespaceSelector).toEqual({ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a", "b", "helios-system"] }] });
+    const bounds = objects.find((o) => o.kind === "ValidatingAdmissionPolicyBinding" && o.metadata.name === "helios-json-bounds");
+    expect(bounds?.["spec"]).toMatchObject({ matchResources: { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a", "b"] }] } } });
+  });
+
+  it("bound JSON with the CEL generated from LIMITS (run make crds when it is stale)", async () => {
+    expect(readFileSync(join(CHART, "files/json-bounds-policy.yaml"), "utf8") === renderJsonBoundsPolicy(), "charts/helios/files/json-bounds-policy.yaml is stale: run make crds").toBe(true);
+    expect(specOf(await render(), "helios-json-bounds")).toMatchObject(JSON.parse(JSON.stringify(jsonBoundsPolicySpec())) as object);
   });
 
   it("can be turned off", async () => {
@@ -84,6 +95,6 @@ describe("admission policies", () => {
 
   it("ship in manifests/install.yaml", () => {
     const objects = parseObjects(readFileSync(join(ROOT, INSTALL_YAML), "utf8"));
-    expect(policies(objects)).toEqual(["ValidatingAdmissionPolicy/helios-audit-log-writers", "ValidatingAdmissionPolicyBinding/helios-audit-log-writers"]);
+    expect(policies(objects).sort()).toEqual(DEFAULT_POLICIES.sort());
   });
 });

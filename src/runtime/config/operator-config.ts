@@ -59,10 +59,15 @@ export interface FlagSpec {
   readonly description: string;
 }
 
+/** The env variable a Helios flag falls back to: `HELIOS_` and the flag's name ("log-level" → HELIOS_LOG_LEVEL). */
+export function flagEnv(name: string): string {
+  return `HELIOS_${name.toUpperCase().replaceAll("-", "_")}`;
+}
+
 const flag = (key: keyof OperatorConfig, name: string, kind: FlagKind, description: string, dflt?: string): FlagSpec => ({
   key,
   flag: name,
-  env: `HELIOS_${name.toUpperCase().replaceAll("-", "_")}`,
+  env: flagEnv(name),
   kind,
   description,
   ...(dflt === undefined ? {} : { default: dflt }),

@@ -296,6 +296,33 @@ describe("monitoring", () => {
     expect(kinds(await render(all))).toEqual(expect.arrayContaining(["ServiceMonitor", "PrometheusRule", "ConfigMap", "Service"]));
   });
 
+  it("protects /metrics with metrics.secure: the flag, review rights, a reader role and an HTTPS bearer-token scrape", async () => {
+    const plain = await render({ "metrics.serviceMonitor.enabled": "true" });
+    expect(container(findObject(plain, "Deployment", "helios-operator")).args).not.toContain("--metrics-secure");
+    expect(plain.filter((o) => /-metrics-(auth|reader)$/.test(o.metadata.name))).toEqual([]);
+    expect(JSON.stringify(findObject(plain, "ServiceMonitor", "helios-operator")["spec"])).not.toContain("bearerTokenFile");
+
+    const objects = await render({
+      "metrics.secure": "true",
+      "metrics.serviceMonitor.enabled": "true",
+      "metrics.readers[0].name": "prometheus-k8s",
+      "metrics.readers[0].namespace": "monitoring",
+      watchNamespaces: "{team-a}",
+    });
+    expect(container(findObject(objects, "Deployment", "helios-operator")).args).toContain("--metrics-secure");
+    // Reviews are cluster-scoped: granted even when the operator watches listed namespaces only.
+    expect(findObject(objects, "ClusterRole", "helios-operator-metrics-auth")["rules"]).toEqual([
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-operator-metrics-auth")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-operator", namespace: "helios-system" }]);
+    expect(findObject(objects, "ClusterRole", "helios-operator-metrics-reader")["rules"]).toEqual([{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-operator-metrics-reader")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "prometheus-k8s", namespace: "monitoring" }]);
+    const endpoint = (findObject(objects, "ServiceMonitor", "helios-operator")["spec"] as { endpoints: Record<string, unknown>[] }).endpoints[0];
+    expect(endpoint).toMatchObject({ scheme: "https", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", tlsConfig: { insecureSkipVerify: true } });
+    await rejected({ "metrics.readers[0].name": "prometheus" });
+  });
+
   it("scrapes the agent pods with a PodMonitor when agents run and monitoring is on", async () => {
     const kinds = (objects: K8sObject[]) => objects.map((o) => o.kind);
     expect(kinds(await render({ "agents.enabled": "true", "agents.namespace": "tenant-a" }))).not.toContain("PodMonitor");

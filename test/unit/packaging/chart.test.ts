@@ -311,13 +311,13 @@ describe("monitoring", () => {
     });
     expect(container(findObject(objects, "Deployment", "helios-operator")).args).toContain("--metrics-secure");
     // Reviews are cluster-scoped: granted even when the operator watches listed namespaces only.
-    expect(findObject(objects, "ClusterRole", "helios-operator-metrics-auth")["rules"]).toEqual([
+    expect(findObject(objects, "ClusterRole", "helios-metrics-auth")["rules"]).toEqual([
       { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
       { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
     ]);
-    expect(findObject(objects, "ClusterRoleBinding", "helios-operator-metrics-auth")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-operator", namespace: "helios-system" }]);
-    expect(findObject(objects, "ClusterRole", "helios-operator-metrics-reader")["rules"]).toEqual([{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
-    expect(findObject(objects, "ClusterRoleBinding", "helios-operator-metrics-reader")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "prometheus-k8s", namespace: "monitoring" }]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-metrics-auth")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-operator", namespace: "helios-system" }]);
+    expect(findObject(objects, "ClusterRole", "helios-metrics-reader")["rules"]).toEqual([{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-metrics-reader")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "prometheus-k8s", namespace: "monitoring" }]);
     const endpoint = (findObject(objects, "ServiceMonitor", "helios-operator")["spec"] as { endpoints: Record<string, unknown>[] }).endpoints[0];
     expect(endpoint).toMatchObject({ scheme: "https", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", tlsConfig: { insecureSkipVerify: true } });
     await rejected({ "metrics.readers[0].name": "prometheus" });

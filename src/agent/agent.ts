@@ -24,7 +24,7 @@ import { LeaseHeartbeat } from "./heartbeat.js";
 import { JobRun, type RunEnvironment } from "./job-run.js";
 import { RecentKeys } from "./recent-keys.js";
 import { AGENT_ERROR_REASONS, AGENT_OUTCOMES, attemptFactStatus, holdsFence, type Fence } from "./status-updates.js";
-import type { AgentOptions, AgentStats, ExecutionRecord, Handler, HeliosAgent } from "./types.js";
+import type { AgentOptions, AgentReadiness, AgentStats, ExecutionRecord, Handler, HeliosAgent } from "./types.js";
 
 /** The field manager of the agent's server-side apply; users and `helios drain` own spec.drain. */
 export const AGENT_FIELD_MANAGER = "helios-agent";
@@ -122,6 +122,10 @@ class AgentProcess implements HeliosAgent {
       ...this.#counts,
       leaseRenewals: this.#heartbeat?.renewals ?? 0,
     };
+  }
+
+  get readiness(): AgentReadiness {
+    return { leaseHeld: this.#heartbeat?.held() ?? false, jobsSynced: this.#jobInformer?.hasSynced() ?? false };
   }
 
   /** The attempts this agent ran, oldest first; the most recent `executionHistory` (default 1 000) are kept. */

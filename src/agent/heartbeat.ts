@@ -30,6 +30,8 @@ export class LeaseHeartbeat {
   #lease: Lease | undefined;
   #draining = false;
   #renewals = 0;
+  /** performance.now() of the last successful write that left this process the holder; undefined once released. */
+  #heldSince: number | undefined;
   #running: Promise<void> = Promise.resolve();
 
   constructor(client: Pick<ResourceClient<Lease>, "create" | "get" | "replace">, options: HeartbeatOptions) {
@@ -41,11 +43,21 @@ export class LeaseHeartbeat {
     return this.#renewals;
   }
 
+  /**
+   * Whether this process still holds the Lease: its last successful acquire or renewal is younger
+   * than the lease duration (monotonic clock) and it has not released it. A Lease deleted or held by
+   * another writer fails every renewal, so it stops being held one lease duration later.
+   */
+  held(): boolean {
+    return this.#heldSince !== undefined && performance.now() - this.#heldSince < this.#options.leaseDurationSeconds * 1000;
+  }
+
   /** Creates the Lease, or takes over an existing one (same name: a previous run of this agent). */
   async acquire(): Promise<void> {
     const { name, namespace } = this.#options;
     try {
       this.#lease = await this.#client.create(this.#desired(undefined));
+      this.#heldSince = performance.now();
       return;
     } catch (err) {
       if (!isApiError(err, "AlreadyExists")) throw err;
@@ -68,6 +80,7 @@ export class LeaseHeartbeat {
   /** Gives the Lease up (holderIdentity cleared); the caller stops `run` first. Best effort. */
   async release(): Promise<void> {
     await this.#running;
+    this.#heldSince = undefined;
     for (let i = 0; i < 3 && this.#lease !== undefined; i++) {
       const current: Lease = this.#lease;
       try {
@@ -116,6 +129,7 @@ export class LeaseHeartbeat {
     for (let conflicts = 0; ; conflicts++) {
       try {
         this.#lease = await this.#client.replace(this.#desired(current));
+        this.#heldSince = performance.now();
         this.#renewals++;
         return;
       } catch (err) {

@@ -21,6 +21,7 @@ export {
 export { LatestWinsThrottle } from "./throttle.js";
 export type {
   AgentOptions,
+  AgentReadiness,
   AgentStats,
   ExecutionOutcome,
   ExecutionRecord,

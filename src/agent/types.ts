@@ -97,6 +97,14 @@ export interface AgentStats {
   readonly leaseRenewals: number;
 }
 
+/** What the agent's /readyz reports: both true means it can take work. */
+export interface AgentReadiness {
+  /** Its Lease was written by this process within the last lease duration, and not released. */
+  readonly leaseHeld: boolean;
+  /** The watch of its Jobs has delivered its first full list. */
+  readonly jobsSynced: boolean;
+}
+
 /** A running agent. */
 export interface HeliosAgent {
   readonly name: string;
@@ -117,6 +125,7 @@ export interface HeliosAgent {
   /** Resolves once the agent has stopped. */
   readonly stopped: Promise<void>;
   readonly stats: AgentStats;
+  readonly readiness: AgentReadiness;
   /** The latest attempts this process ran (`executionHistory` of them), oldest first. */
   readonly executions: readonly ExecutionRecord[];
 }

@@ -103,26 +103,31 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* resources.limits.memory in MiB (Ki/Mi/Gi/Ti, k/M/G/T or bytes), empty when unset or not understood. */}}
+{{/*
+A resources block's limits.memory in MiB, rounded down (Kubernetes quantities: an integer or decimal
+number with Ki/Mi/Gi/Ti/Pi/Ei, k/M/G/T/P/E or no suffix, e.g. 512Mi, 1.5Gi, 2G); empty when unset or
+not understood. Call with the resources dict.
+*/}}
 {{- define "helios.memoryLimitMiB" -}}
-{{- $limit := dig "limits" "memory" "" (.Values.resources | default dict) -}}
+{{- $limit := dig "limits" "memory" "" (. | default dict) -}}
 {{- $m := kindIs "float64" $limit | ternary (int64 $limit | toString) (toString $limit) -}}
-{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "" 1 -}}
-{{- if regexMatch "^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$" $m -}}
-{{- $unit := regexReplaceAll "^[0-9]+" $m "" -}}
-{{- div (mul (regexFind "^[0-9]+" $m | atoi) (get $units $unit)) 1048576 -}}
+{{- $units := dict "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 "T" 1000000000000.0 "P" 1000000000000000.0 "E" 1000000000000000000.0 "" 1.0 -}}
+{{- if regexMatch "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$" $m -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $m "" -}}
+{{- divf (mulf (regexFind "^[0-9.]+" $m | float64) (get $units $unit)) 1048576 | floor | int64 -}}
 {{- end -}}
 {{- end -}}
 
 {{/*
-The operator's NODE_OPTIONS (it replaces the image's, so it repeats --max-semi-space-size=8: see the
-Dockerfile) with the heap capped at heapPercentOfMemoryLimit of the memory limit.
+NODE_OPTIONS for a Helios container (it replaces the image's, so it repeats --max-semi-space-size=8:
+see the Dockerfile) with V8's heap capped at `percent` of the memory limit of `resources`; no cap when
+the percent is 0 or there is no memory limit. Call with (dict "resources" ... "percent" ...).
 */}}
-{{- define "helios.operator.nodeOptions" -}}
+{{- define "helios.nodeOptions" -}}
 {{- $options := list "--max-semi-space-size=8" -}}
-{{- $limitMiB := include "helios.memoryLimitMiB" . -}}
-{{- if and $limitMiB (gt (int .Values.heapPercentOfMemoryLimit) 0) -}}
-{{- $options = append $options (printf "--max-old-space-size=%d" (div (mul (atoi $limitMiB) (int .Values.heapPercentOfMemoryLimit)) 100)) -}}
+{{- $limitMiB := include "helios.memoryLimitMiB" .resources -}}
+{{- if and $limitMiB (gt (int .percent) 0) -}}
+{{- $options = append $options (printf "--max-old-space-size=%d" (div (mul (atoi $limitMiB) (int .percent)) 100)) -}}
 {{- end -}}
 {{- join " " $options -}}
 {{- end -}}

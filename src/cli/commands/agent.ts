@@ -2,16 +2,16 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import type { Server } from "node:http";
-import { builtinHandlers, createAgent, type AgentStats } from "../../agent/index.js";
+import { builtinHandlers, createAgent, type AgentStats, type HeliosAgent } from "../../agent/index.js";
 import { DEFAULT_OPERATOR_NAMESPACE, LIMITS, type AgentPod } from "../../api/index.js";
 import { watchControlFlags } from "../../flags/index.js";
 import { Transport } from "../../runtime/client/index.js";
 import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
-import { flagAttribute, parseDuration } from "../../runtime/config/index.js";
+import { flagAttribute, flagEnv, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
 // Straight from the files, not the manager's index: the manager would load prom-client into every agent.
 import { bindAddressSchema, parseBindAddress, type BindAddress } from "../../runtime/manager/bind-address.js";
-import { closeServer, serveMetrics } from "../../runtime/manager/server.js";
+import { closeServer, serveMetrics, serveProbes, type Check } from "../../runtime/manager/server.js";
 import { shutdownSignal } from "../../runtime/manager/signals.js";
 import { CliExit, UsageError } from "../command.js";
 import type { CliCommand, CliContext } from "../command.js";
@@ -35,6 +35,8 @@ export interface AgentCliConfig {
   readonly operatorNamespace: string;
   /** Where /metrics is served; undefined when disabled ("0"). */
   readonly metricsBindAddress: BindAddress | undefined;
+  /** Where /healthz and /readyz are served; undefined when disabled ("0"). */
+  readonly healthProbeBindAddress: BindAddress | undefined;
 }
 
 interface FlagInfo {
@@ -42,6 +44,8 @@ interface FlagInfo {
   readonly arg: string;
   readonly help: string;
   readonly default?: string;
+  /** Falls back to its HELIOS_<FLAG> env variable (flagEnv), as the operator's flags do. */
+  readonly env?: true;
 }
 
 const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
@@ -58,13 +62,20 @@ const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
   ackDelayMs: { flag: "ack-delay", arg: "<duration>", help: "a job still running after this is marked Running", default: "1s" },
   progressIntervalMs: { flag: "progress-interval", arg: "<duration>", help: "at most one progress write per job per interval", default: "2s" },
   drainGraceMs: { flag: "drain-grace", arg: "<duration>", help: "on SIGTERM, how long running jobs may finish before they are handed back", default: "30s" },
-  logLevel: { flag: "log-level", arg: "<level>", help: `log level: ${LOG_LEVELS.join(", ")}`, default: "info" },
+  logLevel: { flag: "log-level", arg: "<level>", help: `log level: ${LOG_LEVELS.join(", ")}; env HELIOS_LOG_LEVEL`, default: "info", env: true },
   metricsBindAddress: { flag: "metrics-bind-address", arg: "<address>", help: 'address of /metrics (process and helios_agent_* metrics); "0" disables', default: "0" },
+  healthProbeBindAddress: {
+    flag: "health-probe-bind-address",
+    arg: "<address>",
+    help: 'address of /healthz and /readyz (ready: Lease held and Job watch synced); "0" disables',
+    default: "0",
+  },
   operatorNamespace: {
     flag: "operator-namespace",
     arg: "<ns>",
     help: "namespace of the control flags the agent obeys (kill switch, concurrency cap); env HELIOS_OPERATOR_NAMESPACE",
     default: DEFAULT_OPERATOR_NAMESPACE,
+    env: true,
   },
 };
 
@@ -123,13 +134,19 @@ const schema = z.object({
   logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }),
   operatorNamespace: z.string().max(63).regex(DNS_LABEL, { message: "expected a namespace name" }),
   metricsBindAddress: bindAddressSchema.transform(parseBindAddress),
+  healthProbeBindAddress: bindAddressSchema.transform(parseBindAddress),
 });
 
-/** Validates commander's raw values (keyed by camelCased flag name); throws UsageError naming every bad flag. */
-export function parseAgentFlags(raw: Readonly<Record<string, unknown>>): AgentCliConfig {
+/**
+ * Validates commander's raw values (keyed by camelCased flag name), falling back to the HELIOS_* env
+ * variable of the flags that have one, then to defaults; throws UsageError naming every bad flag.
+ */
+export function parseAgentFlags(raw: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>> = process.env): AgentCliConfig {
   const input: Record<string, unknown> = {};
-  for (const [key, info] of Object.entries(FLAGS)) input[key] = raw[flagAttribute(info.flag)] ?? info.default;
-  input.operatorNamespace = raw[flagAttribute(FLAGS.operatorNamespace.flag)] ?? process.env.HELIOS_OPERATOR_NAMESPACE ?? FLAGS.operatorNamespace.default;
+  for (const [key, info] of Object.entries(FLAGS)) {
+    const fromEnv = info.env === true ? env[flagEnv(info.flag)] || undefined : undefined;
+    input[key] = raw[flagAttribute(info.flag)] ?? fromEnv ?? info.default;
+  }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new UsageError(
@@ -172,7 +189,7 @@ export function podFromEnv(env: Readonly<Record<string, string | undefined>>, na
 }
 
 async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext): Promise<void> {
-  const config = parseAgentFlags(raw);
+  const config = parseAgentFlags(raw, ctx.env);
   const pod = podFromEnv(ctx.env, config.namespace);
   const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
   let loaded: LoadedClusterAccess;
@@ -208,10 +225,11 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
     log,
     ...(pod === undefined ? {} : { pod }),
   });
-  // Metrics first: an agent that cannot serve them stops before it takes a Lease or any work.
-  let metrics: Server | undefined;
+  // Endpoints first: an agent that cannot serve them stops before it takes a Lease or any work.
+  const servers: Server[] = [];
   try {
-    metrics = config.metricsBindAddress === undefined ? undefined : await serveAgentMetrics(config.metricsBindAddress, () => agent.stats, log);
+    if (config.metricsBindAddress !== undefined) servers.push(await serveAgentMetrics(config.metricsBindAddress, () => agent.stats, log));
+    if (config.healthProbeBindAddress !== undefined) servers.push(await serveAgentProbes(config.healthProbeBindAddress, agent, log));
     await agent.start();
   } catch (err) {
     log.error({ err }, "agent could not start");
@@ -221,7 +239,7 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   // SIGTERM/SIGINT: finish what runs within the grace period, hand the rest back, release the Lease.
   if (!shutdown.aborted) await new Promise<void>((resolve) => shutdown.addEventListener("abort", () => resolve(), { once: true }));
   await agent.drain(config.drainGraceMs);
-  if (metrics !== undefined) await closeServer(metrics);
+  await Promise.all(servers.map(closeServer));
   await flagsDone;
 }
 
@@ -233,6 +251,24 @@ async function serveAgentMetrics(at: BindAddress, stats: () => AgentStats, log: 
   registerAgentMetrics(registry, stats);
   const { server, address } = await serveMetrics(registry, at);
   log.info({ address: `${address.address}:${address.port}` }, "serving metrics");
+  return server;
+}
+
+/** /healthz: the process answers. /readyz: the agent holds its Lease and its Job watch has synced. */
+export function agentProbeChecks(agent: Pick<HeliosAgent, "readiness">): { healthz: readonly Check[]; readyz: readonly Check[] } {
+  return {
+    healthz: [{ name: "ping", check: () => true }],
+    readyz: [
+      { name: "lease", check: () => agent.readiness.leaseHeld },
+      { name: "jobs-watch", check: () => agent.readiness.jobsSynced },
+    ],
+  };
+}
+
+async function serveAgentProbes(at: BindAddress, agent: HeliosAgent, log: Logger): Promise<Server> {
+  const checks = agentProbeChecks(agent);
+  const { server, address } = await serveProbes(at, () => checks.healthz, () => checks.readyz);
+  log.info({ address: `${address.address}:${address.port}` }, "serving health probes");
   return server;
 }
 

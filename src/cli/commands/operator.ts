@@ -1,16 +1,17 @@
 // `helios operator`: runs the control plane (manager, leader election, metrics, probes, controllers).
+import { hostname } from "node:os";
 import { Option } from "commander";
 import type { Command } from "commander";
 import { CONTROLLERS, createOperatorContext, installOperator } from "../../controllers/index.js";
 import { ConfigError, OPERATOR_FLAGS, resolveOperatorConfig } from "../../runtime/config/index.js";
 import type { OperatorConfig, RawFlags } from "../../runtime/config/index.js";
-import type { ClusterAccess } from "../../runtime/client/index.js";
+import { Transport, type ClusterAccess } from "../../runtime/client/index.js";
 import { registerControllerMetrics } from "../../runtime/controller/index.js";
 import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
 import { registerLeaderMetrics } from "../../runtime/leader/index.js";
 import { createLogger } from "../../runtime/log/index.js";
 import type { Logger } from "../../runtime/log/index.js";
-import { Manager, shutdownSignal } from "../../runtime/manager/index.js";
+import { delegatingMetricsGuard, Manager, selfSignedCertificate, shutdownSignal, type MetricsProtection } from "../../runtime/manager/index.js";
 import { createRegistry } from "../../runtime/metrics/index.js";
 import { registerQueueMetrics } from "../../runtime/queue/index.js";
 import { CliExit, UsageError } from "../command.js";
@@ -32,6 +33,14 @@ function addFlags(cmd: Command): Command {
   return cmd;
 }
 
+/** controller-runtime's secure metrics serving: a certificate made at start, reviews by the apiserver. */
+function secureMetrics(kubeConfig: ClusterAccess, log: Logger): MetricsProtection {
+  return {
+    guard: delegatingMetricsGuard(new Transport(kubeConfig), { log }),
+    tls: selfSignedCertificate("helios-operator-metrics", [hostname(), "localhost", "127.0.0.1", "::1"]),
+  };
+}
+
 /**
  * Builds the manager for `config` with the shared informers and every controller of
  * `src/controllers` (CONTROLLERS) installed.
@@ -47,6 +56,7 @@ export function buildOperator(config: OperatorConfig, kubeConfig: ClusterAccess,
     logger: log,
     metricsBindAddress: config.metricsBindAddress,
     healthProbeBindAddress: config.healthProbeBindAddress,
+    ...(config.metricsSecure ? { metricsProtection: secureMetrics(kubeConfig, log) } : {}),
     gracefulShutdownTimeoutMs: config.gracefulShutdownTimeoutMs,
     ...(config.leaderElect
       ? {

@@ -21,6 +21,8 @@ export interface OperatorConfig {
   readonly retryPeriodMs: number;
   /** `host:port`, `:port` (all interfaces) or "0" (disabled). */
   readonly metricsBindAddress: string;
+  /** /metrics over HTTPS (self-signed) with TokenReview authentication and SubjectAccessReview authorization. */
+  readonly metricsSecure: boolean;
   readonly healthProbeBindAddress: string;
   readonly gracefulShutdownTimeoutMs: number;
   readonly logLevel: LogLevel;
@@ -59,10 +61,15 @@ export interface FlagSpec {
   readonly description: string;
 }
 
+/** The env variable a Helios flag falls back to: `HELIOS_` and the flag's name ("log-level" → HELIOS_LOG_LEVEL). */
+export function flagEnv(name: string): string {
+  return `HELIOS_${name.toUpperCase().replaceAll("-", "_")}`;
+}
+
 const flag = (key: keyof OperatorConfig, name: string, kind: FlagKind, description: string, dflt?: string): FlagSpec => ({
   key,
   flag: name,
-  env: `HELIOS_${name.toUpperCase().replaceAll("-", "_")}`,
+  env: flagEnv(name),
   kind,
   description,
   ...(dflt === undefined ? {} : { default: dflt }),
@@ -80,6 +87,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("renewDeadlineMs", "leader-elect-renew-deadline", "value", "how long the leader retries renewing before it steps down", "10s"),
   flag("retryPeriodMs", "leader-elect-retry-period", "value", "interval between acquire and renew attempts", "2s"),
   flag("metricsBindAddress", "metrics-bind-address", "value", 'address of /metrics; "0" disables', ":8080"),
+  flag("metricsSecure", "metrics-secure", "bool", "serve /metrics over HTTPS (self-signed) to scrapers whose bearer token passes a TokenReview and whose user may get /metrics (SubjectAccessReview)", "false"),
   flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz; "0" disables', ":8081"),
   flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
   flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
@@ -178,6 +186,7 @@ const configSchema = z
     renewDeadlineMs: durationSchema(),
     retryPeriodMs: durationSchema(),
     metricsBindAddress: bindAddressSchema,
+    metricsSecure: bool,
     healthProbeBindAddress: bindAddressSchema,
     gracefulShutdownTimeoutMs: durationSchema(),
     logLevel: level,

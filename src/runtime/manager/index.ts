@@ -11,3 +11,6 @@ export type {
 export { GracefulShutdownTimeoutError, LeaderElectionLostError, Manager } from "./manager.js";
 export { bindAddressSchema, parseBindAddress, type BindAddress } from "./bind-address.js";
 export { shutdownSignal } from "./signals.js";
+export { bearerToken, delegatingMetricsGuard, TtlCache, type MetricsAccess, type MetricsGuard, type ReviewedUser } from "./metrics-auth.js";
+export type { MetricsProtection } from "./server.js";
+export { selfSignedCertificate, type ServingCertificate } from "./self-signed.js";

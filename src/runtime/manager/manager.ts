@@ -11,7 +11,7 @@ import { realClock, sleep } from "../queue/index.js";
 import type { Clock } from "../queue/index.js";
 import { parseBindAddress } from "./bind-address.js";
 import { closeServer, serveMetrics, serveProbes } from "./server.js";
-import type { Check } from "./server.js";
+import type { Check, MetricsProtection } from "./server.js";
 
 /**
  * A long-running part of the operator. `start` runs until `signal` aborts, then returns once its
@@ -49,6 +49,8 @@ export interface ManagerOptions {
   readonly metricsBindAddress?: string;
   /** `host:port`, `:port` or "0" to disable (default ":8081"). */
   readonly healthProbeBindAddress?: string;
+  /** Authenticated and authorized /metrics (TokenReview, SubjectAccessReview), over HTTPS with its `tls`. */
+  readonly metricsProtection?: MetricsProtection;
   /** Without it every replica runs the leader-elected runnables (fine for a single replica). */
   readonly leaderElection?: ManagerLeaderElection;
   /** Bound on the whole stop sequence (default 30 s). */
@@ -219,10 +221,13 @@ export class Manager {
     const out: { metrics?: AddressInfo; health?: AddressInfo } = {};
     const metricsAt = parseBindAddress(this.#options.metricsBindAddress ?? ":8080");
     if (metricsAt !== undefined) {
-      const { server, address } = await serveMetrics(this.registry, metricsAt);
+      const { server, address } = await serveMetrics(this.registry, metricsAt, this.#options.metricsProtection);
       servers.push(server);
       out.metrics = address;
-      this.#log.info({ address: `${address.address}:${address.port}` }, "serving metrics");
+      this.#log.info(
+        { address: `${address.address}:${address.port}`, secure: this.#options.metricsProtection !== undefined, tls: this.#options.metricsProtection?.tls !== undefined },
+        "serving metrics",
+      );
     }
     const healthAt = parseBindAddress(this.#options.healthProbeBindAddress ?? ":8081");
     if (healthAt !== undefined) {

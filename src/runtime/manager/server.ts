@@ -1,9 +1,12 @@
 // The manager's HTTP endpoints on node:http: /metrics on one address, /healthz and /readyz on another.
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { BindAddress } from "./bind-address.js";
+import type { MetricsGuard } from "./metrics-auth.js";
+import type { ServingCertificate } from "./self-signed.js";
 
 /** A named check for /healthz or /readyz; true means passing. */
 export interface Check {
@@ -34,16 +37,26 @@ function reply(res: ServerResponse, status: number, contentType: string, body: s
   res.end(body);
 }
 
-/** Serves the registry's text exposition on GET /metrics. */
-export async function serveMetrics(registry: Registry, at: BindAddress): Promise<{ server: Server; address: AddressInfo }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? "/").split("?")[0];
+/** Protection of /metrics: every request passes `guard` first; served over HTTPS with `tls`. */
+export interface MetricsProtection {
+  readonly guard: MetricsGuard;
+  readonly tls?: ServingCertificate;
+}
+
+/** Serves the registry's text exposition on GET /metrics, behind `protection` when given. */
+export async function serveMetrics(registry: Registry, at: BindAddress, protection?: MetricsProtection): Promise<{ server: Server; address: AddressInfo }> {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path !== "/metrics") return reply(res, 404, "text/plain", "not found\n");
-    registry.metrics().then(
-      (text) => reply(res, 200, registry.contentType, text),
-      (err: unknown) => reply(res, 500, "text/plain", `collecting metrics failed: ${String(err)}\n`),
-    );
-  });
+    const access = protection === undefined ? Promise.resolve({ allowed: true as const }) : protection.guard({ authorization: req.headers.authorization, method: req.method ?? "GET", path });
+    access
+      .then(async (decision) => {
+        if (!decision.allowed) return reply(res, decision.status, "text/plain; charset=utf-8", `${decision.message}\n`);
+        reply(res, 200, registry.contentType, await registry.metrics());
+      })
+      .catch((err: unknown) => reply(res, 500, "text/plain", `collecting metrics failed: ${String(err)}\n`));
+  };
+  const server = protection?.tls === undefined ? createServer(handle) : createTlsServer({ key: protection.tls.key, cert: protection.tls.cert }, handle);
   return { server, address: await listen(server, at) };
 }
 

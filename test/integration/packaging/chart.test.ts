@@ -13,7 +13,10 @@ const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.
  * Every optional part that needs no third-party CRD (ServiceMonitor and PrometheusRule need
  * prometheus-operator's), with the agents serving `agentNs`. The admission policies are on by default.
  */
-const allOn = (agentNs: string): string[] => ["--set", "agents.enabled=true", "--set", `agents.namespace=${agentNs}`, "--set", "grafana.dashboard.enabled=true"];
+const allOn = (agentNs: string): string[] => [
+  ...["agents.enabled=true", `agents.namespace=${agentNs}`, "grafana.dashboard.enabled=true", "metrics.secure=true", "metrics.readers[0].name=prometheus", "metrics.readers[0].namespace=monitoring"],
+  ...["agents.topologySpreadConstraints[0].maxSkew=1", "agents.topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone", "agents.topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway"],
+].flatMap((s) => ["--set", s]);
 
 function helm(args: readonly string[]): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
@@ -176,6 +179,9 @@ describe("helm install and uninstall", () => {
       [agent, "watch", "jobs.helios.dev", agentNs],
       [agent, "update", "jobs.helios.dev/status", agentNs],
       [agent, "list", "featureflags.helios.dev", ns],
+      // metrics.secure: the operator reviews scrapers' tokens and rights.
+      [operator, "create", "tokenreviews.authentication.k8s.io", ""],
+      [operator, "create", "subjectaccessreviews.authorization.k8s.io", ""],
     ];
     const denied: [string, string, string, string, string?][] = [
       [operator, "create", "jobs.helios.dev", tenant],
@@ -198,6 +204,8 @@ describe("helm install and uninstall", () => {
       [agent, "update", "leases.coordination.k8s.io", ns, "helios-operator-leader"],
       [agent, "create", "leases.coordination.k8s.io", ns],
       [agent, "watch", "jobs.helios.dev", ns],
+      [agent, "create", "tokenreviews.authentication.k8s.io", ""],
+      [agent, "create", "subjectaccessreviews.authorization.k8s.io", ""],
     ];
     const wrong: string[] = [];
     for (const [user, verb, resource, namespace, name] of allowed) {

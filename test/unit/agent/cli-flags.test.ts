@@ -40,6 +40,16 @@ describe("helios agent flags", () => {
     expect(parseAgentFlags({ name: "w" }).queues).toEqual(["default"]);
     expect(parseAgentFlags({ name: "w", metricsBindAddress: ":9090" }).metricsBindAddress).toEqual({ port: 9090 });
     expect(parseAgentFlags({ name: "w", metricsBindAddress: "127.0.0.1:0" }).metricsBindAddress).toEqual({ host: "127.0.0.1", port: 0 });
+    expect(parseAgentFlags({ name: "w" }, {}).healthProbeBindAddress).toBeUndefined();
+    expect(parseAgentFlags({ name: "w", healthProbeBindAddress: ":8081" }, {}).healthProbeBindAddress).toEqual({ port: 8081 });
+  });
+
+  it("falls back to HELIOS_LOG_LEVEL and HELIOS_OPERATOR_NAMESPACE as the operator does; the flag wins", () => {
+    const env = { HELIOS_LOG_LEVEL: "debug", HELIOS_OPERATOR_NAMESPACE: "ops" };
+    expect(parseAgentFlags({ name: "w" }, env)).toMatchObject({ logLevel: "debug", operatorNamespace: "ops" });
+    expect(parseAgentFlags({ name: "w", logLevel: "error" }, env).logLevel).toBe("error");
+    expect(parseAgentFlags({ name: "w" }, { HELIOS_LOG_LEVEL: "" }).logLevel).toBe("info");
+    expect(() => parseAgentFlags({ name: "w" }, { HELIOS_LOG_LEVEL: "loud" })).toThrow('invalid value "loud" for --log-level');
   });
 
   it.each([
@@ -55,6 +65,7 @@ describe("helios agent flags", () => {
     [{ name: "w", drainGrace: "soon" }, 'invalid value "soon" for --drain-grace'],
     [{ name: "w", logLevel: "loud" }, 'invalid value "loud" for --log-level'],
     [{ name: "w", metricsBindAddress: "9090" }, 'invalid value "9090" for --metrics-bind-address: expected host:port'],
+    [{ name: "w", healthProbeBindAddress: "x" }, 'invalid value "x" for --health-probe-bind-address: expected host:port'],
   ])("rejects %j naming the flag", (raw, message) => {
     expect(() => parseAgentFlags(raw)).toThrow(UsageError);
     expect(() => parseAgentFlags(raw)).toThrow(message);

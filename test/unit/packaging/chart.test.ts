@@ -72,6 +72,12 @@ describe("operator Deployment", () => {
     expect(await nodeOptions({ "resources.limits.memory": "1Gi" })).toBe("--max-semi-space-size=8 --max-old-space-size=768");
     expect(await nodeOptions({ "resources.limits.memory": "1G", heapPercentOfMemoryLimit: "50" })).toBe("--max-semi-space-size=8 --max-old-space-size=476");
     expect(await nodeOptions({ heapPercentOfMemoryLimit: "0" })).toBe("--max-semi-space-size=8");
+    // Decimal quantities are Kubernetes quantities too: never a silently dropped cap.
+    expect(await nodeOptions({ "resources.limits.memory": "1.5Gi" })).toBe("--max-semi-space-size=8 --max-old-space-size=1152");
+    expect(await nodeOptions({ "resources.limits.memory": "0.5Gi" })).toBe("--max-semi-space-size=8 --max-old-space-size=384");
+    expect(await nodeOptions({ "resources.limits.memory": "1536Mi" })).toBe("--max-semi-space-size=8 --max-old-space-size=1152");
+    expect(await nodeOptions({ "resources.limits.memory": "2.5G" })).toBe("--max-semi-space-size=8 --max-old-space-size=1788");
+    expect(await nodeOptions({ "resources.limits.memory": "1073741824" })).toBe("--max-semi-space-size=8 --max-old-space-size=768");
     // bench/main.ts measures the operator with the chart's default options.
     const bench = /const IMAGE_NODE_OPTIONS = (\[[^\]]*\]);/.exec(readFileSync(join(import.meta.dirname, "../../../bench/main.ts"), "utf8"))?.[1];
     expect((JSON.parse(bench ?? "[]") as string[]).join(" ")).toBe(byDefault);
@@ -141,12 +147,88 @@ describe("agent pool", () => {
       "--queues=default,batch",
       "--max-concurrency=4",
       "--metrics-bind-address=:8080",
+      "--health-probe-bind-address=:8081",
     ]);
-    expect(container(d)["ports"]).toEqual([{ name: "metrics", containerPort: 8080, protocol: "TCP" }]);
+    expect(container(d)["ports"]).toEqual([
+      { name: "metrics", containerPort: 8080, protocol: "TCP" },
+      { name: "health", containerPort: 8081, protocol: "TCP" },
+    ]);
     expect(podSpec(d).serviceAccountName).toBe("helios-agent");
     // The pod owns the Agent (garbage-collected with it): name, uid and namespace from the downward API.
     const fromPod = Object.fromEntries((container(d).env ?? []).flatMap((e) => (e.valueFrom?.fieldRef === undefined ? [] : [[e.name, e.valueFrom.fieldRef.fieldPath]])));
     expect(fromPod).toEqual({ POD_NAME: "metadata.name", POD_UID: "metadata.uid", POD_NAMESPACE: "metadata.namespace" });
+  });
+});
+
+describe("agent pool: a first-class workload", () => {
+  const pool = { "agents.enabled": "true", "agents.namespace": "tenant-a" };
+  const agentPod = async (set: Record<string, string> = {}, extra: readonly string[] = []) => podSpec(findObject(await render({ ...pool, ...set }, extra), "Deployment", "helios-agent"));
+  const agentEnv = (spec: PodSpec, name: string) => spec.containers[0]?.env?.find((e) => e.name === name)?.value;
+
+  it("probes /healthz and /readyz on the agent's health port", async () => {
+    const c = container(findObject(await render({ ...pool, "agents.healthPort": "9101" }), "Deployment", "helios-agent"));
+    expect(c.args).toContain("--health-probe-bind-address=:9101");
+    expect(c.ports).toContainEqual({ name: "health", containerPort: 9101, protocol: "TCP" });
+    expect(c.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "health" });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "health" });
+  });
+
+  it("sets HELIOS_LOG_LEVEL from agents.logLevel, else logLevel", async () => {
+    expect(agentEnv(await agentPod(), "HELIOS_LOG_LEVEL")).toBe("info");
+    expect(agentEnv(await agentPod({ logLevel: "warn" }), "HELIOS_LOG_LEVEL")).toBe("warn");
+    expect(agentEnv(await agentPod({ logLevel: "warn", "agents.logLevel": "debug" }), "HELIOS_LOG_LEVEL")).toBe("debug");
+    await rejected({ ...pool, "agents.logLevel": "loud" });
+  });
+
+  it("caps the agents' heap from agents.resources like the operator's, decimal quantities included", async () => {
+    expect(agentEnv(await agentPod(), "NODE_OPTIONS")).toBe("--max-semi-space-size=8 --max-old-space-size=384");
+    expect(agentEnv(await agentPod({ "agents.resources.limits.memory": "1.5Gi" }), "NODE_OPTIONS")).toBe("--max-semi-space-size=8 --max-old-space-size=1152");
+    expect(agentEnv(await agentPod({ "agents.heapPercentOfMemoryLimit": "0" }), "NODE_OPTIONS")).toBe("--max-semi-space-size=8");
+    // The operator's limit does not size the agents.
+    expect(agentEnv(await agentPod({ "resources.limits.memory": "4Gi" }), "NODE_OPTIONS")).toBe("--max-semi-space-size=8 --max-old-space-size=384");
+  });
+
+  it("ships a PDB for the pool that never blocks drains on unready agents", async () => {
+    const pdb = findObject(await render(pool), "PodDisruptionBudget", "helios-agent");
+    expect(pdb.metadata.namespace).toBe("tenant-a");
+    expect(pdb["spec"]).toEqual({
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+      selector: { matchLabels: { "app.kubernetes.io/name": "helios", "app.kubernetes.io/instance": "helios", "app.kubernetes.io/component": "agent" } },
+    });
+    const min = findObject(await render({ ...pool, "agents.podDisruptionBudget.minAvailable": "50%" }), "PodDisruptionBudget", "helios-agent");
+    expect(min["spec"]).toMatchObject({ minAvailable: "50%" });
+    expect(min["spec"]).not.toHaveProperty("maxUnavailable");
+    expect((await render({ ...pool, "agents.podDisruptionBudget.enabled": "false" })).filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata.name)).toEqual(["helios-operator"]);
+    expect((await render()).filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata.name)).toEqual(["helios-operator"]);
+  });
+
+  it("spreads the pool over nodes by default; affinity and topologySpreadConstraints override and add", async () => {
+    const selector = { "app.kubernetes.io/name": "helios", "app.kubernetes.io/instance": "helios", "app.kubernetes.io/component": "agent" };
+    const byDefault = (await agentPod()) as PodSpec & { affinity?: unknown; topologySpreadConstraints?: unknown };
+    expect(byDefault.affinity).toEqual({
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } }] },
+    });
+    expect(byDefault.topologySpreadConstraints).toBeUndefined();
+    const custom = (await agentPod({
+      "agents.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key": "pool",
+      "agents.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator": "Exists",
+      "agents.topologySpreadConstraints[0].maxSkew": "1",
+      "agents.topologySpreadConstraints[0].topologyKey": "topology.kubernetes.io/zone",
+      "agents.topologySpreadConstraints[0].whenUnsatisfiable": "ScheduleAnyway",
+    })) as PodSpec & { affinity?: Record<string, unknown>; topologySpreadConstraints?: unknown };
+    expect(Object.keys(custom.affinity ?? {})).toEqual(["nodeAffinity"]);
+    expect(custom.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+    ]);
+    await rejected({ ...pool, "agents.topologySpreadConstraints[0].maxSkew": "1" });
+  });
+
+  it("pulls with agents.imagePullSecrets (secrets of the agents' namespace), else imagePullSecrets", async () => {
+    const secrets = async (set: Record<string, string>) => ((await agentPod(set)) as PodSpec & { imagePullSecrets?: unknown }).imagePullSecrets;
+    expect(await secrets({})).toBeUndefined();
+    expect(await secrets({ imagePullSecrets: "{regcred}" })).toEqual([{ name: "regcred" }]);
+    expect(await secrets({ imagePullSecrets: "{regcred}", "agents.imagePullSecrets": "{tenant-regcred}" })).toEqual([{ name: "tenant-regcred" }]);
   });
 });
 
@@ -214,6 +296,33 @@ describe("monitoring", () => {
     expect(kinds(await render(all))).toEqual(expect.arrayContaining(["ServiceMonitor", "PrometheusRule", "ConfigMap", "Service"]));
   });
 
+  it("protects /metrics with metrics.secure: the flag, review rights, a reader role and an HTTPS bearer-token scrape", async () => {
+    const plain = await render({ "metrics.serviceMonitor.enabled": "true" });
+    expect(container(findObject(plain, "Deployment", "helios-operator")).args).not.toContain("--metrics-secure");
+    expect(plain.filter((o) => /-metrics-(auth|reader)$/.test(o.metadata.name))).toEqual([]);
+    expect(JSON.stringify(findObject(plain, "ServiceMonitor", "helios-operator")["spec"])).not.toContain("bearerTokenFile");
+
+    const objects = await render({
+      "metrics.secure": "true",
+      "metrics.serviceMonitor.enabled": "true",
+      "metrics.readers[0].name": "prometheus-k8s",
+      "metrics.readers[0].namespace": "monitoring",
+      watchNamespaces: "{team-a}",
+    });
+    expect(container(findObject(objects, "Deployment", "helios-operator")).args).toContain("--metrics-secure");
+    // Reviews are cluster-scoped: granted even when the operator watches listed namespaces only.
+    expect(findObject(objects, "ClusterRole", "helios-metrics-auth")["rules"]).toEqual([
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-metrics-auth")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-operator", namespace: "helios-system" }]);
+    expect(findObject(objects, "ClusterRole", "helios-metrics-reader")["rules"]).toEqual([{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]);
+    expect(findObject(objects, "ClusterRoleBinding", "helios-metrics-reader")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "prometheus-k8s", namespace: "monitoring" }]);
+    const endpoint = (findObject(objects, "ServiceMonitor", "helios-operator")["spec"] as { endpoints: Record<string, unknown>[] }).endpoints[0];
+    expect(endpoint).toMatchObject({ scheme: "https", bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token", tlsConfig: { insecureSkipVerify: true } });
+    await rejected({ "metrics.readers[0].name": "prometheus" });
+  });
+
   it("scrapes the agent pods with a PodMonitor when agents run and monitoring is on", async () => {
     const kinds = (objects: K8sObject[]) => objects.map((o) => o.kind);
     expect(kinds(await render({ "agents.enabled": "true", "agents.namespace": "tenant-a" }))).not.toContain("PodMonitor");
@@ -227,7 +336,7 @@ describe("monitoring", () => {
     expect(spec.podMetricsEndpoints).toMatchObject([{ port: "metrics", path: "/metrics" }]);
     const agent = container(findObject(objects, "Deployment", "helios-agent"));
     expect(agent.args).toContain("--metrics-bind-address=:9100");
-    expect(agent.ports).toEqual([{ name: "metrics", containerPort: 9100, protocol: "TCP" }]);
+    expect(agent.ports).toContainEqual({ name: "metrics", containerPort: 9100, protocol: "TCP" });
   });
 
   it("alerts on offline agents, queue age and reconcile errors with the metrics' real names", async () => {

@@ -9,5 +9,5 @@ export type {
   StartableInformer,
 } from "./manager.js";
 export { GracefulShutdownTimeoutError, LeaderElectionLostError, Manager } from "./manager.js";
-export { bindAddressSchema, parseBindAddress, type BindAddress } from "./bind-address.js";
+export { bindAddressSchema, listenersClash, parseBindAddress, type BindAddress } from "./bind-address.js";
 export { shutdownSignal } from "./signals.js";

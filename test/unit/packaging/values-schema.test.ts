@@ -54,7 +54,7 @@ const BAD_VALUES: readonly BadValue[] = [
   { set: { "agents.queues": [] }, names: "agents.queues", binary: agent("--queues", "--queues=") },
   { set: { "agents.capabilities": ["gpu fast"] }, names: "agents.capabilities", binary: agent("--capabilities", "--capabilities=gpu fast") },
   { set: { "agents.metricsPort": 70000 }, names: "agents.metricsPort", binary: agent("--metrics-bind-address", "--metrics-bind-address=:70000") },
-  { set: { "image.tag": DIGEST }, names: "image.tag", binary: { kubernetes: "the kubelet cannot pull helios:sha256:… (use image.digest)" } },
+  { set: { "image.tag": DIGEST }, names: "image.tag", binary: { kubernetes: "the kubelet cannot pull repository:sha256:… (use image.digest)" } },
   { set: { "image.digest": "sha256:abc" }, names: "image.digest", binary: { kubernetes: "the kubelet refuses a malformed digest" } },
   { set: { "image.repository": "helios:1.0" }, names: "image.repository", binary: { kubernetes: "a tag in the repository renders helios:1.0:0.1.0, an invalid reference" } },
   { set: { "resources.limits.memory": "1.5Gb" }, names: "resources.limits.memory", binary: { kubernetes: "the apiserver refuses the quantity" } },
@@ -199,7 +199,7 @@ describe("image.digest", () => {
   });
 
   it("renders repository:tag without a digest, the chart's appVersion without a tag", async () => {
-    expect(await imageOf({ ...agents, "image.tag": "1.2.3" })).toEqual(["helios:1.2.3", "helios:1.2.3"]);
-    expect(await imageOf(agents)).toEqual(["helios:0.1.0", "helios:0.1.0"]);
+    expect(await imageOf({ ...agents, "image.tag": "1.2.3" })).toEqual(["ghcr.io/helios-dev/helios:1.2.3", "ghcr.io/helios-dev/helios:1.2.3"]);
+    expect(await imageOf(agents)).toEqual(["ghcr.io/helios-dev/helios:0.1.0", "ghcr.io/helios-dev/helios:0.1.0"]);
   });
 });

@@ -20,6 +20,10 @@ const TAG_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 const DIGEST_PATTERN = "^[a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$";
 const PROMETHEUS_DURATION_PATTERN = "^([0-9]+(ms|s|m|h|d|w|y))+$";
 
+/** One extra operator argument: a flag the operator has, with a value (or none, for a boolean flag). */
+const flagNames = (bool: boolean) => OPERATOR_FLAGS.filter((f) => (f.kind === "bool") === bool).map((f) => f.flag).join("|");
+const EXTRA_ARG_PATTERN = `^--((${flagNames(false)})=.*|(${flagNames(true)})(=.*)?)$`;
+
 const optionalEmpty = <T extends z.ZodType>(schema: T) => z.union([z.literal(""), schema]);
 const pattern = (p: string, description: string) => z.string().regex(new RegExp(p)).meta({ description });
 
@@ -166,7 +170,7 @@ const fields = {
       dryRun: z.boolean(),
     })
     .meta({ description: "Audit retention" }),
-  extraArgs: z.array(pattern("^--", "An operator flag")).meta({ description: "Extra operator flags, each starting with --" }),
+  extraArgs: z.array(pattern(EXTRA_ARG_PATTERN, "--flag=value (or --flag for a boolean flag) of helios operator")).meta({ description: "Extra operator flags" }),
   resources,
   heapPercentOfMemoryLimit: z
     .number()

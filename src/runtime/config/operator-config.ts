@@ -80,7 +80,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("renewDeadlineMs", "leader-elect-renew-deadline", "value", "how long the leader retries renewing before it steps down", "10s"),
   flag("retryPeriodMs", "leader-elect-retry-period", "value", "interval between acquire and renew attempts", "2s"),
   flag("metricsBindAddress", "metrics-bind-address", "value", 'address of /metrics; "0" disables', ":8080"),
-  flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz; "0" disables', ":8081"),
+  flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz, never the metrics one; "0" disables', ":8081"),
   flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
   flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
   flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline (never less than its lease duration + max(duration/4, 1s))", "90s"),

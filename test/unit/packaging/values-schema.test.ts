@@ -206,3 +206,23 @@ describe("image.digest", () => {
     expect(await imageOf(agents)).toEqual(["ghcr.io/helios-dev/helios:0.1.0", "ghcr.io/helios-dev/helios:0.1.0"]);
   });
 });
+
+describe("the template's breaker check", () => {
+  // helios.durationMs re-reads durations inside Helm; it must order them as parseDuration does.
+  it.each([
+    ["90m", "1.5h"],
+    ["1h0m1s", "1h"],
+    ["3600001ms", "1h"],
+    ["59.9999m", "1h"],
+    ["1h", "3599999ms"],
+    ["1500000000µs", "25m"],
+    ["25m", "1499999999us"],
+    [".5h", "30m0.001s"],
+  ])("quarantine %s, maxQuarantine %s: helm and the zod schema agree", async (quarantine, maxQuarantine) => {
+    const set = { "breaker.quarantine": quarantine, "breaker.maxQuarantine": maxQuarantine };
+    const zodAccepts = chartValuesSchema.safeParse(withValues(set)).success;
+    const res = await helmTemplate(set);
+    expect(res.code === 0, res.stderr).toBe(zodAccepts);
+    if (!zodAccepts) expect(res.stderr).toContain("breaker.maxQuarantine");
+  });
+});

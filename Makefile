@@ -51,8 +51,9 @@ lint: deps ## ESLint with typescript-eslint
 binaries: build ## Build (or reuse) kube-apiserver, kube-controller-manager, etcd, kubectl and helm
 	@$(CP) build
 
-crds: build ## Regenerate crds/ from the zod schemas in src/api (and the chart's copy, install.yaml)
+crds: build ## Regenerate crds/ from the zod schemas in src/api, the chart's values.schema.json from src/chart (and the chart's CRD copy, install.yaml)
 	@node dist/hack/generate-crds.js
+	@node dist/hack/generate-values-schema.js
 	@$(MAKE) --no-print-directory manifests
 
 manifests: binaries ## Refresh the chart's CRDs and render manifests/install.yaml from the chart

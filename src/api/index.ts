@@ -53,6 +53,8 @@ export {
   type ConditionStatus,
 } from "./conditions.js";
 export {
+  capabilitySchema,
+  dnsLabelSchema,
   formatTime,
   objectMetaSchema,
   ownerReferenceSchema,
@@ -62,8 +64,10 @@ export {
   type Timestamp,
 } from "./meta.js";
 export {
+  labelKeySchema,
   labelSelectorRequirementSchema,
   labelSelectorSchema,
+  labelValueSchema,
   SELECTOR_OPERATORS,
   type LabelSelector,
   type LabelSelectorRequirement,

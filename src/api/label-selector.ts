@@ -8,8 +8,8 @@ const LABEL_KEY_PATTERN =
   "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 const LABEL_VALUE_PATTERN = "^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$";
 
-const labelKeySchema = z.string().min(1).max(317).regex(new RegExp(LABEL_KEY_PATTERN));
-const labelValueSchema = z.string().max(63).regex(new RegExp(LABEL_VALUE_PATTERN));
+export const labelKeySchema = z.string().min(1).max(317).regex(new RegExp(LABEL_KEY_PATTERN));
+export const labelValueSchema = z.string().max(63).regex(new RegExp(LABEL_VALUE_PATTERN));
 
 export const SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 export type SelectorOperator = (typeof SELECTOR_OPERATORS)[number];

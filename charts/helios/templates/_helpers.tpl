@@ -76,8 +76,40 @@ there, beyond any agent's reach.
 {{- $ns -}}
 {{- end -}}
 
+{{/* repository@digest when image.digest is set (the tag is then ignored), else repository:tag. */}}
 {{- define "helios.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A Go duration in milliseconds, for the forms values.schema.json lets through (unsigned segments of
+number and unit, or 0).
+*/}}
+{{- define "helios.durationMs" -}}
+{{- $units := dict "ns" 0.000001 "us" 0.001 "µs" 0.001 "μs" 0.001 "ms" 1.0 "s" 1000.0 "m" 60000.0 "h" 3600000.0 -}}
+{{- $total := 0.0 -}}
+{{- range regexFindAll "[0-9.]+[^0-9.]+" (toString .) -1 -}}
+{{- $total = addf $total (mulf (regexFind "^[0-9.]+" . | float64) (get $units (regexReplaceAll "^[0-9.]+" . ""))) -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{/*
+The cross-field rules of values.schema.json's source (src/chart/values.ts) that JSON Schema cannot
+state; the operator refuses the same values at start-up.
+*/}}
+{{- define "helios.validateValues" -}}
+{{- $breaker := .Values.breaker -}}
+{{- if lt (include "helios.durationMs" $breaker.maxQuarantine | float64) (include "helios.durationMs" $breaker.quarantine | float64) -}}
+{{- fail (printf "breaker.maxQuarantine (%s) must not be shorter than breaker.quarantine (%s): the operator refuses --agent-max-quarantine below --agent-quarantine" $breaker.maxQuarantine $breaker.quarantine) -}}
+{{- end -}}
+{{- if eq (int .Values.ports.metrics) (int .Values.ports.health) -}}
+{{- fail (printf "ports.health (%d) must differ from ports.metrics: the operator cannot serve /metrics and the probes on one port (--health-probe-bind-address, --metrics-bind-address)" (int .Values.ports.health)) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* The container securityContext shared by the operator and the agents (restricted Pod Security Standard). */}}

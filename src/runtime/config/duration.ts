@@ -21,6 +21,18 @@ export class DurationError extends Error {
   }
 }
 
+// The unsigned forms parseDuration accepts, as regular expressions that JSON Schema validators (RE2 and
+// ECMAScript alike) run: values.schema.json checks durations with them before a binary sees the value.
+const UNIT = "(ns|us|µs|μs|ms|s|m|h)";
+const NUMBER = "([0-9]+(\\.[0-9]*)?|\\.[0-9]+)";
+const ZERO = "(0+(\\.0*)?|\\.0+)";
+const NONZERO = "([0-9]*[1-9][0-9]*(\\.[0-9]*)?|[0-9]*\\.[0-9]*[1-9][0-9]*)";
+
+/** A positive duration without sign: some segment is not zero. */
+export const POSITIVE_DURATION_PATTERN = `^(${ZERO}${UNIT})*${NONZERO}${UNIT}(${NUMBER}${UNIT})*$`;
+/** A duration without sign, zero included ("0" alone needs no unit). */
+export const DURATION_PATTERN = `^(0|(${NUMBER}${UNIT})+)$`;
+
 const SEGMENT = /^(\d*)(?:\.(\d*))?([^\d.]*)/;
 
 /**

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.js";
 import type { LogLevel } from "../log/index.js";
-import { bindAddressSchema } from "../manager/bind-address.js";
-import { formatDuration, parseDuration } from "./duration.js";
+import { bindAddressSchema, listenersClash } from "../manager/bind-address.js";
+import { DURATION_PATTERN, formatDuration, parseDuration, POSITIVE_DURATION_PATTERN } from "./duration.js";
 
 /** The validated operator configuration; durations are milliseconds. */
 export interface OperatorConfig {
@@ -88,7 +88,7 @@ export const OPERATOR_FLAGS: readonly FlagSpec[] = [
   flag("retryPeriodMs", "leader-elect-retry-period", "value", "interval between acquire and renew attempts", "2s"),
   flag("metricsBindAddress", "metrics-bind-address", "value", 'address of /metrics; "0" disables', ":8080"),
   flag("metricsSecure", "metrics-secure", "bool", "serve /metrics over HTTPS (self-signed) to scrapers whose bearer token passes a TokenReview and whose user may get /metrics (SubjectAccessReview)", "false"),
-  flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz; "0" disables', ":8081"),
+  flag("healthProbeBindAddress", "health-probe-bind-address", "value", 'address of /healthz and /readyz, never the metrics one; "0" disables', ":8081"),
   flag("gracefulShutdownTimeoutMs", "graceful-shutdown-timeout", "value", "bound on draining work at shutdown", "30s"),
   flag("logLevel", "log-level", "value", `log level: ${LOG_LEVELS.join(", ")}`, "info"),
   flag("agentStaleTimeoutMs", "agent-stale-timeout", "value", "an agent whose lease has not advanced this long is Offline (never less than its lease duration + max(duration/4, 1s))", "90s"),
@@ -139,9 +139,13 @@ const BOOL = new Map([
   ["f", false],
 ]);
 
-/** A Go duration in milliseconds; positive, or also 0 where `allowZero` (the flag's "never"). */
-function durationSchema(options: { allowZero?: boolean } = {}) {
-  return z.string().transform((s, ctx) => {
+/**
+ * A Go duration in milliseconds; positive, or also 0 where `allowZero` (the flag's "never"). Its JSON
+ * Schema (the chart's values.schema.json) carries the unsigned pattern of the same set.
+ */
+export function durationSchema(options: { allowZero?: boolean } = {}) {
+  const pattern = options.allowZero === true ? DURATION_PATTERN : POSITIVE_DURATION_PATTERN;
+  return z.string().meta({ pattern }).transform((s, ctx) => {
     let ms: number;
     try {
       ms = parseDuration(s);
@@ -173,9 +177,13 @@ const int = z
 const dnsLabel = z.string().regex(DNS_LABEL, { message: "expected a DNS-1123 label (lowercase letters, digits, '-')" });
 const level = z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` });
 
+/** The breaker's doubling starts at its first cool-down and stops at its bound, so the bound may not be shorter. */
+export function quarantineBoundHolds(quarantineMs: number, maxQuarantineMs: number): boolean {
+  return maxQuarantineMs >= quarantineMs;
+}
+
 // Inputs are the raw strings (string lists for --namespace) after env and default fallback.
-const configSchema = z
-  .object({
+const configShape = {
     kubeconfig: z.string().min(1, { message: "expected a path" }).optional(),
     context: z.string().min(1, { message: "expected a context name" }).optional(),
     namespaces,
@@ -204,9 +212,16 @@ const configSchema = z
     auditRetentionIntervalMs: durationSchema(),
     auditRetentionBatch: int,
     auditDryRun: bool,
-  })
+};
+
+/** Each flag's schema by config key: what one flag's raw string must be (the chart's values reuse them). */
+export const OPERATOR_FLAG_SCHEMAS = configShape;
+
+const configSchema = z
+  .object(configShape)
   // client-go's constraints: lease > renew deadline > retry period x jitter factor (1.2); the
-  // breaker's doubling starts at its first cool-down and stops at its bound.
+  // breaker's doubling starts at its first cool-down and stops at its bound; the two endpoints need
+  // two listeners.
   .superRefine((c, ctx) => {
     if (!(c.leaseDurationMs > c.renewDeadlineMs)) {
       ctx.addIssue({
@@ -222,11 +237,18 @@ const configSchema = z
         message: `must be under --leader-elect-renew-deadline / 1.2 (${formatDuration(c.renewDeadlineMs / 1.2)})`,
       });
     }
-    if (c.agentMaxQuarantineMs < c.agentQuarantineMs) {
+    if (!quarantineBoundHolds(c.agentQuarantineMs, c.agentMaxQuarantineMs)) {
       ctx.addIssue({
         code: "custom",
         path: ["agentMaxQuarantineMs"],
         message: `must not be shorter than --agent-quarantine (${formatDuration(c.agentQuarantineMs)})`,
+      });
+    }
+    if (listenersClash(c.metricsBindAddress, c.healthProbeBindAddress)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["healthProbeBindAddress"],
+        message: `must not listen where --metrics-bind-address (${c.metricsBindAddress}) does`,
       });
     }
   });

@@ -22,6 +22,23 @@ export function parseBindAddress(address: string): BindAddress | undefined {
   return host === "" ? { port } : { host, port };
 }
 
+/**
+ * Whether two bind addresses would listen on the same port of a shared interface (the second listen
+ * fails with EADDRINUSE). Disabled addresses and unparsable ones never clash.
+ */
+export function listenersClash(a: string, b: string): boolean {
+  let first: BindAddress | undefined;
+  let second: BindAddress | undefined;
+  try {
+    first = parseBindAddress(a);
+    second = parseBindAddress(b);
+  } catch {
+    return false;
+  }
+  if (first === undefined || second === undefined || first.port !== second.port || first.port === 0) return false;
+  return first.host === undefined || second.host === undefined || first.host === second.host;
+}
+
 /** A flag's raw bind address, checked with parseBindAddress and kept as written. */
 export const bindAddressSchema = z.string().refine(
   (s) => {

@@ -9,7 +9,7 @@ export type {
   StartableInformer,
 } from "./manager.js";
 export { GracefulShutdownTimeoutError, LeaderElectionLostError, Manager } from "./manager.js";
-export { bindAddressSchema, parseBindAddress, type BindAddress } from "./bind-address.js";
+export { bindAddressSchema, listenersClash, parseBindAddress, type BindAddress } from "./bind-address.js";
 export { shutdownSignal } from "./signals.js";
 export { bearerToken, delegatingMetricsGuard, TtlCache, type MetricsAccess, type MetricsGuard, type ReviewedUser } from "./metrics-auth.js";
 export type { MetricsProtection } from "./server.js";

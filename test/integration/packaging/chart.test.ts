@@ -298,7 +298,7 @@ describe("helm install with bad values", () => {
 
   it.each([
     ["replicaCount: -1", ["--set", "replicaCount=-1"], "at '/replicaCount': minimum: got -1, want 0"],
-    ["logLevel: loud", ["--set", "logLevel=loud"], "at '/logLevel': value must be one of 'debug', 'info', 'warn', 'error'"],
+    ["logLevel: loud", ["--set", "logLevel=loud"], "at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'"],
     ["a duration without a unit", ["--set-string", "timing.agentStaleTimeout=90"], "at '/timing/agentStaleTimeout'"],
   ])("%s fails with the schema's message and installs nothing", async (_what, sets, message) => {
     const res = await helm(["install", releaseFor(ns), chart, "--namespace", ns, ...sets]);

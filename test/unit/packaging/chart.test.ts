@@ -242,7 +242,7 @@ describe("values.schema.json", () => {
   it.each<[string, Record<string, string>, Record<string, string>, string]>([
     ["a negative replicaCount", { replicaCount: "-1" }, {}, "at '/replicaCount': minimum: got -1, want 0"],
     ["a fractional replicaCount", { replicaCount: "1.5" }, {}, "at '/replicaCount'"],
-    ["an unknown log level", { logLevel: "loud" }, {}, "at '/logLevel': value must be one of 'debug', 'info', 'warn', 'error'"],
+    ["an unknown log level", { logLevel: "loud" }, {}, "at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'"],
     ["2 replicas without leader election", { "leaderElection.enabled": "false" }, {}, "at '/replicaCount': maximum: got 2, want 1"],
     ["a duration without a unit", {}, { "timing.jobAckTimeout": "30" }, "at '/timing/jobAckTimeout': '30' does not match pattern"],
     ["a negative duration", {}, { "audit.retention": "-1h" }, "at '/audit/retention'"],

@@ -123,6 +123,16 @@ describe("resolveOperatorConfig", () => {
     expect(byFlag.get("--agent-max-quarantine")?.message).toBe("must not be shorter than --agent-quarantine (2h)");
   });
 
+  it("refuses a probe address that listens where the metrics address does", () => {
+    const clash = issuesOf(() => resolveOperatorConfig({ metricsBindAddress: ":9000" }, { HELIOS_HEALTH_PROBE_BIND_ADDRESS: "127.0.0.1:9000" }));
+    expect(clash).toEqual([
+      { flag: "--health-probe-bind-address", source: " (from HELIOS_HEALTH_PROBE_BIND_ADDRESS)", value: "127.0.0.1:9000", message: "must not listen where --metrics-bind-address (:9000) does" },
+    ]);
+    expect(resolveOperatorConfig({ metricsBindAddress: "127.0.0.1:9000", healthProbeBindAddress: "127.0.0.2:9000" }, {}).healthProbeBindAddress).toBe("127.0.0.2:9000");
+    expect(resolveOperatorConfig({ metricsBindAddress: "0", healthProbeBindAddress: "0" }, {}).metricsBindAddress).toBe("0");
+    expect(resolveOperatorConfig({ metricsBindAddress: ":0", healthProbeBindAddress: ":0" }, {}).metricsBindAddress).toBe(":0");
+  });
+
   it("takes --agent-gc-after as a duration where 0 means never, from the flag or HELIOS_AGENT_GC_AFTER", () => {
     expect(resolveOperatorConfig({ agentGcAfter: "0" }, {}).agentGcAfterMs).toBe(0);
     expect(resolveOperatorConfig({ agentGcAfter: "0s" }, {}).agentGcAfterMs).toBe(0);

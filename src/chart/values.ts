@@ -1,0 +1,254 @@
+// The Helm chart's values (charts/helios/values.yaml) as a zod schema: the source of values.schema.json.
+// Every value a binary reads is checked with the binary's own schema piece, so `helm install` refuses
+// what `helios operator` or `helios agent` would refuse at start-up.
+import { z } from "zod";
+import { capabilitySchema, dnsLabelSchema, labelKeySchema, labelValueSchema, LIMITS } from "../api/index.js";
+import { durationSchema, OPERATOR_FLAG_SCHEMAS, OPERATOR_FLAGS, quarantineBoundHolds } from "../runtime/config/index.js";
+import type { OperatorConfig } from "../runtime/config/index.js";
+import { listenersClash } from "../runtime/manager/index.js";
+
+/** A DNS-1123 subdomain (Secret, ServiceAccount and PriorityClass names). */
+const DNS_SUBDOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/** A Kubernetes resource quantity (resource.Quantity): 500m, 128Mi, 1.5Gi, 1e3. */
+export const QUANTITY_PATTERN = "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+/** An image repository: an optional registry host (with port), then lowercase path components; no tag. */
+const PATH_COMPONENT = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*";
+const REPOSITORY_PATTERN = `^([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]+)?/)?${PATH_COMPONENT}(/${PATH_COMPONENT})*$`;
+/** An image tag (a digest goes in image.digest). */
+const TAG_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+/** An OCI content digest: algorithm:hex. */
+const DIGEST_PATTERN = "^[a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$";
+const PROMETHEUS_DURATION_PATTERN = "^([0-9]+(ms|s|m|h|d|w|y))+$";
+
+/** One extra operator argument: a flag the operator has, with a value (or none, for a boolean flag). */
+const flagNames = (bool: boolean) => OPERATOR_FLAGS.filter((f) => (f.kind === "bool") === bool).map((f) => f.flag).join("|");
+const EXTRA_ARG_PATTERN = `^--((${flagNames(false)})=.*|(${flagNames(true)})(=.*)?)$`;
+
+const optionalEmpty = <T extends z.ZodType>(schema: T) => z.union([z.literal(""), schema]);
+const pattern = (p: string, description: string) => z.string().regex(new RegExp(p)).meta({ description });
+
+/** A list without repeats (JSON Schema uniqueItems). */
+function uniqueList<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .refine((list) => new Set(list.map((x) => JSON.stringify(x))).size === list.length, { message: "expected no repeated items" })
+    .meta({ uniqueItems: true });
+}
+
+/** How an operator flag describes itself, for the value that feeds it. */
+function flagDescription(key: keyof OperatorConfig): string {
+  const spec = OPERATOR_FLAGS.find((f) => f.key === key);
+  return `${spec?.description ?? key} (--${spec?.flag ?? key})`;
+}
+
+type FlagSchemas = typeof OPERATOR_FLAG_SCHEMAS;
+type DurationKey = { [K in keyof FlagSchemas]: FlagSchemas[K] extends ReturnType<typeof durationSchema> ? K : never }[keyof FlagSchemas];
+
+/** An operator duration flag's own schema, described by the flag it feeds. */
+function operatorDuration(key: DurationKey): ReturnType<typeof durationSchema> {
+  return OPERATOR_FLAG_SCHEMAS[key].meta({ description: flagDescription(key) });
+}
+
+/** A duration flag where 0 means never: the YAML number 0 too. */
+const zeroOrDuration = (key: "agentGcAfterMs" | "finishedJobTtlMs") => z.union([operatorDuration(key), z.literal(0)]);
+const positiveInt = z.number().int().min(1);
+const port = z.number().int().min(1).max(65535);
+const stringMap = z.record(z.string(), z.string());
+const labels = z.record(labelKeySchema, labelValueSchema);
+const quantity = z.union([pattern(QUANTITY_PATTERN, "A Kubernetes quantity such as 500m, 128Mi or 1.5Gi"), z.number().min(0)]);
+const resources = z
+  .strictObject({
+    requests: z.record(z.string(), quantity),
+    limits: z.record(z.string(), quantity),
+    claims: z.array(z.unknown()),
+  })
+  .partial()
+  .meta({ description: "Container resources (requests/limits)" });
+const serviceAccount = (whose: string) =>
+  z
+    .strictObject({
+      create: z.boolean(),
+      name: optionalEmpty(pattern(DNS_SUBDOMAIN_PATTERN, "A ServiceAccount name").max(253)),
+      annotations: stringMap,
+    })
+    .partial()
+    .meta({ description: `The ${whose} ServiceAccount` });
+const intOrPercent = z.union([z.number().int().min(0), pattern("^[0-9]+%$", "A percentage")]);
+const heapPercent = (limit: string) =>
+  z.number().int().min(0).max(90).meta({ description: `V8 heap cap (--max-old-space-size) as a percentage of ${limit}; 0 leaves V8's default` });
+const podPlacement = {
+  podAnnotations: stringMap,
+  podLabels: labels,
+  nodeSelector: labels,
+  tolerations: z.array(z.unknown()).meta({ description: "Pod tolerations" }),
+  affinity: z.record(z.string(), z.unknown()).meta({ description: "Pod affinity" }),
+};
+
+const agents = z
+  .strictObject({
+    enabled: z.boolean(),
+    namespace: optionalEmpty(dnsLabelSchema).meta({
+      description: "Namespace the agents serve (required with enabled, never the release namespace); empty means no agent identity",
+    }),
+    replicas: z.number().int().min(0),
+    capabilities: uniqueList(capabilitySchema).max(LIMITS.capabilities).meta({ description: "Capabilities the agents advertise (--capabilities)" }),
+    queues: uniqueList(dnsLabelSchema).min(1).max(LIMITS.queues).meta({ description: "Queues the agents serve (--queues)" }),
+    maxConcurrency: z.number().int().min(1).max(LIMITS.agentMaxConcurrency).meta({ description: "Jobs one agent runs at once (--max-concurrency)" }),
+    allowExec: uniqueList(pattern("^[^,]+$", "A command")).meta({ description: "Commands the exec handler may run; empty keeps exec off (--allow-exec)" }),
+    metricsPort: port.meta({ description: "Port of each agent's /metrics" }),
+    healthPort: port.meta({ description: "Port of each agent's /healthz and /readyz (probes)" }),
+    logLevel: optionalEmpty(OPERATOR_FLAG_SCHEMAS.logLevel).meta({ description: "Agents' log level; empty means logLevel" }),
+    heapPercentOfMemoryLimit: heapPercent("agents.resources.limits.memory"),
+    imagePullSecrets: uniqueList(pattern(DNS_SUBDOMAIN_PATTERN, "A Secret name")).meta({
+      description: "Names of image pull Secrets in agents.namespace; empty means imagePullSecrets (which must then exist there too)",
+    }),
+    podDisruptionBudget: z
+      .strictObject({ enabled: z.boolean(), maxUnavailable: intOrPercent, minAvailable: z.union([intOrPercent, z.literal("")]).meta({ description: "When set, replaces maxUnavailable" }) })
+      .partial()
+      .meta({ description: "PDB of the agent pool (unhealthyPodEvictionPolicy AlwaysAllow)" }),
+    resources,
+    ...podPlacement,
+    affinity: z.record(z.string(), z.unknown()).meta({ description: "Pod affinity; empty means a soft anti-affinity over nodes" }),
+    topologySpreadConstraints: z
+      .array(z.looseObject({ maxSkew: z.number().int().min(1), topologyKey: z.string().min(1), whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]) }))
+      .meta({ description: "Pod topology spread constraints; one without labelSelector gets the agent pods' selector" }),
+    serviceAccount: serviceAccount("agents'"),
+  })
+  .partial()
+  .meta({ description: "Optional agent pool" });
+
+const metrics = z
+  .strictObject({
+    secure: z.boolean().meta({
+      description: "Serve /metrics over HTTPS to authenticated (TokenReview) and authorized (SubjectAccessReview, nonResourceURL /metrics get) scrapers only",
+    }),
+    readers: z
+      .array(z.strictObject({ name: pattern(DNS_SUBDOMAIN_PATTERN, "A ServiceAccount name").max(253), namespace: dnsLabelSchema }))
+      .meta({ description: "ServiceAccounts bound to the <fullname>-metrics-reader ClusterRole when secure" }),
+    service: z.strictObject({ enabled: z.boolean(), type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]), port }).partial(),
+    serviceMonitor: z
+      .strictObject({
+        enabled: z.boolean(),
+        interval: pattern(PROMETHEUS_DURATION_PATTERN, "Scrape interval (Prometheus duration, e.g. 30s, 10m)"),
+        scrapeTimeout: pattern(PROMETHEUS_DURATION_PATTERN, "Scrape timeout (Prometheus duration, e.g. 30s, 10m)"),
+        labels: stringMap,
+      })
+      .partial(),
+    prometheusRule: z
+      .strictObject({
+        enabled: z.boolean(),
+        labels: stringMap,
+        queueAgeThresholdSeconds: positiveInt.meta({ description: "Alert when a queue's oldest Pending job is older than this" }),
+        reconcileErrorRateThreshold: z.number().min(0).meta({ description: "Alert when reconcile errors per second exceed this" }),
+        agentOfflineWindowSeconds: positiveInt.meta({ description: "Alert on Offline agents while the latest went Offline less than this many seconds ago" }),
+        for: pattern(PROMETHEUS_DURATION_PATTERN, "How long a condition holds before an alert fires (Prometheus duration, e.g. 30s, 10m)"),
+      })
+      .partial(),
+  })
+  .partial()
+  .meta({ description: "Metrics Service, ServiceMonitor and PrometheusRule" });
+
+const fields = {
+  global: z.record(z.string(), z.unknown()).meta({ description: "Helm global values (passed to every chart)" }),
+  nameOverride: optionalEmpty(dnsLabelSchema),
+  fullnameOverride: optionalEmpty(dnsLabelSchema),
+  replicaCount: z.number().int().min(0).meta({ description: "Operator replicas (integer >= 0; at most 1 without leader election)" }),
+  image: z
+    .strictObject({
+      repository: pattern(REPOSITORY_PATTERN, "Image repository without tag, e.g. helios or registry.example:5000/team/helios"),
+      tag: optionalEmpty(pattern(TAG_PATTERN, "Image tag; empty means the chart's appVersion (a digest goes in image.digest)")).optional(),
+      digest: optionalEmpty(pattern(DIGEST_PATTERN, "Image digest, e.g. sha256:<64 hex>; when set the image is repository@digest and tag is ignored")).optional(),
+      pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]),
+    })
+    .meta({ description: "Operator and agent image" }),
+  imagePullSecrets: uniqueList(pattern(DNS_SUBDOMAIN_PATTERN, "A Secret name")).meta({ description: "Names of image pull Secrets" }),
+  logLevel: OPERATOR_FLAG_SCHEMAS.logLevel.meta({ description: flagDescription("logLevel") }),
+  leaderElection: z
+    .strictObject({ enabled: z.boolean(), id: OPERATOR_FLAG_SCHEMAS.leaderElectionId.max(63).meta({ description: flagDescription("leaderElectionId") }) })
+    .meta({ description: "Leader election among operator replicas" }),
+  watchNamespaces: uniqueList(dnsLabelSchema).meta({ description: "Namespaces to reconcile, each with its own Role; empty means all (a ClusterRole) (--namespace)" }),
+  timing: z
+    .strictObject({
+      agentStaleTimeout: operatorDuration("agentStaleTimeoutMs"),
+      jobAckTimeout: operatorDuration("jobAckTimeoutMs"),
+      jobStuckThreshold: operatorDuration("jobStuckThresholdMs"),
+      maxQueueTime: operatorDuration("maxQueueTimeMs"),
+      agentGcAfter: zeroOrDuration("agentGcAfterMs"),
+    })
+    .meta({ description: "Operator timing (Go durations such as 90s, 2m, 1h30m)" }),
+  breaker: z
+    .strictObject({
+      failureThreshold: positiveInt.meta({ description: "Failed attempts in a row that quarantine an agent (--agent-failure-threshold)" }),
+      quarantine: operatorDuration("agentQuarantineMs"),
+      maxQuarantine: operatorDuration("agentMaxQuarantineMs"),
+      offenceWindow: operatorDuration("agentOffenceWindowMs"),
+    })
+    .meta({ description: "The agents' circuit breaker" }),
+  jobs: z.strictObject({ finishedTtl: zeroOrDuration("finishedJobTtlMs") }).meta({ description: "Finished Jobs" }),
+  audit: z
+    .strictObject({
+      retention: operatorDuration("auditRetentionMs"),
+      retentionInterval: operatorDuration("auditRetentionIntervalMs"),
+      retentionBatch: positiveInt.meta({ description: "Audit chunks deleted per batch (--audit-retention-batch)" }),
+      dryRun: z.boolean(),
+    })
+    .meta({ description: "Audit retention" }),
+  extraArgs: z.array(pattern(EXTRA_ARG_PATTERN, "--flag=value (or --flag for a boolean flag) of helios operator")).meta({ description: "Extra operator flags" }),
+  resources,
+  heapPercentOfMemoryLimit: heapPercent("resources.limits.memory"),
+  ...podPlacement,
+  priorityClassName: optionalEmpty(pattern(DNS_SUBDOMAIN_PATTERN, "A PriorityClass name").max(253)),
+  serviceAccount: serviceAccount("operator's"),
+  rbac: z.strictObject({ create: z.boolean(), tenantRoles: z.boolean() }).partial().meta({ description: "RBAC objects" }),
+  ports: z.strictObject({ metrics: port, health: port }).meta({ description: "Operator ports (they must differ)" }),
+  metrics,
+  podDisruptionBudget: z
+    .strictObject({ enabled: z.boolean(), maxUnavailable: intOrPercent })
+    .partial()
+    .meta({ description: "Operator PodDisruptionBudget" }),
+  agents,
+  grafana: z
+    .strictObject({ dashboard: z.strictObject({ enabled: z.boolean(), labels: stringMap, annotations: stringMap }).partial() })
+    .partial()
+    .meta({ description: "Grafana dashboard ConfigMap" }),
+  admissionPolicy: z
+    .strictObject({ enabled: z.boolean() })
+    .partial()
+    .meta({
+      description: "ValidatingAdmissionPolicies: agents write only their own Agent, Lease and assigned Jobs' status; only the operator writes AuditLogs",
+    }),
+};
+
+/** Values every template reads; the others may be left out. */
+const REQUIRED = ["replicaCount", "image", "logLevel", "leaderElection", "timing", "breaker", "jobs", "audit"] as const;
+type Required = (typeof REQUIRED)[number];
+const requiredFields = Object.fromEntries(REQUIRED.map((k) => [k, fields[k]])) as Pick<typeof fields, Required>;
+const optionalFields = Object.fromEntries(
+  Object.entries(fields)
+    .filter(([k]) => !(REQUIRED as readonly string[]).includes(k))
+    .map(([k, v]) => [k, v.optional()]),
+) as { [K in Exclude<keyof typeof fields, Required>]: z.ZodOptional<(typeof fields)[K]> };
+
+/** The cross-field rule JSON Schema can express (if/then); the chart's template helper checks the others. */
+const REPLICAS_WITHOUT_LEADER_ELECTION = {
+  if: { properties: { leaderElection: { properties: { enabled: { const: false } } } } },
+  then: { properties: { replicaCount: { maximum: 1, description: "Without leader election at most 1 operator replica may run" } } },
+};
+
+/** The chart's values; the cross-field rules are the operator's own (the template helper repeats the last two for helm). */
+export const chartValuesSchema = z
+  .strictObject({ ...requiredFields, ...optionalFields })
+  .superRefine((v, ctx) => {
+    if (!v.leaderElection.enabled && v.replicaCount > 1) {
+      ctx.addIssue({ code: "custom", path: ["replicaCount"], message: "without leader election at most 1 operator replica may run" });
+    }
+    if (!quarantineBoundHolds(v.breaker.quarantine, v.breaker.maxQuarantine)) {
+      ctx.addIssue({ code: "custom", path: ["breaker", "maxQuarantine"], message: "must not be shorter than breaker.quarantine" });
+    }
+    if (v.ports !== undefined && listenersClash(`:${v.ports.metrics}`, `:${v.ports.health}`)) {
+      ctx.addIssue({ code: "custom", path: ["ports", "health"], message: "must differ from ports.metrics" });
+    }
+  })
+  .meta({ title: "Helios chart values", ...REPLICAS_WITHOUT_LEADER_ELECTION });
+
+export type ChartValues = z.input<typeof chartValuesSchema>;

@@ -14,6 +14,12 @@ const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.
  * prometheus-operator's), with the agents serving `agentNs`. The admission policies are on by default.
  */
 const allOn = (agentNs: string): string[] => ["--set", "agents.enabled=true", "--set", `agents.namespace=${agentNs}`, "--set", "grafana.dashboard.enabled=true"];
+/**
+ * The global setup applied crds/ to the shared cluster and every test file uses them, so releases here
+ * leave the CRDs out (helm would refuse to take over CRDs it did not create); crd-upgrade.test.ts
+ * installs them with the chart on a private control plane.
+ */
+const SHARED_CRDS = ["--set", "crds.enabled=false"];
 
 function helm(args: readonly string[]): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
@@ -112,7 +118,7 @@ describe("helm install and uninstall", () => {
     [ns, agentNs] = await Promise.all([createNamespace("pkg-inst"), createNamespace("pkg-inst-agents")]);
     release = releaseFor(ns);
     // No --wait: this control plane has no nodes, so pods never run; objects are what is checked.
-    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...allOn(agentNs)]), "helm install");
+    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...allOn(agentNs), ...SHARED_CRDS]), "helm install");
   });
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
@@ -209,7 +215,7 @@ describe("helm install and uninstall", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("uninstall removes everything but the CRDs", async () => {
+  it("uninstall removes everything, and the shared CRDs stay", async () => {
     await ok(helm(["uninstall", release, "--namespace", ns]), "helm uninstall");
     for (const [kind, name, where] of namespaced()) {
       await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? "", "-n", where ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
@@ -217,7 +223,7 @@ describe("helm install and uninstall", () => {
     for (const [kind, name] of clusterScoped()) {
       await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
     }
-    // Helm never deletes CRDs from a chart's crds/ folder: the users' Jobs survive an uninstall.
+    // This release left the CRDs out; crd-upgrade.test.ts shows an uninstall keeping the chart's own.
     for (const crd of CRDS) {
       const established = await ok(kubectl(["get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type=='Established')].status}"]), crd);
       expect(established).toBe("True");
@@ -234,7 +240,7 @@ describe("helm install with watchNamespaces (namespaced RBAC)", () => {
     ns = await createNamespace("pkg-nsrbac");
     release = releaseFor(ns);
     watched = await Promise.all([createNamespace("pkg-team-a"), createNamespace("pkg-team-b")]);
-    await ok(helm(["install", release, chart, "--namespace", ns, "--set", `watchNamespaces={${watched.join(",")}}`]), "helm install");
+    await ok(helm(["install", release, chart, "--namespace", ns, "--set", `watchNamespaces={${watched.join(",")}}`, ...SHARED_CRDS]), "helm install");
   });
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
@@ -293,7 +299,7 @@ describe("helm install with bad values", () => {
     ["logLevel: loud", ["--set", "logLevel=loud"], "at '/logLevel': value must be one of 'debug', 'info', 'warn', 'error'"],
     ["a duration without a unit", ["--set-string", "timing.agentStaleTimeout=90"], "at '/timing/agentStaleTimeout'"],
   ])("%s fails with the schema's message and installs nothing", async (_what, sets, message) => {
-    const res = await helm(["install", releaseFor(ns), chart, "--namespace", ns, ...sets]);
+    const res = await helm(["install", releaseFor(ns), chart, "--namespace", ns, ...sets, ...SHARED_CRDS]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain("values don't meet the specifications of the schema(s)");
     expect(res.stderr).toContain(message);
@@ -311,7 +317,7 @@ describe("agent job-status policy (on by default)", () => {
   beforeAll(async () => {
     [releaseNs, ns] = await Promise.all([createNamespace("pkg-vap-sys"), createNamespace("pkg-vap")]);
     release = releaseFor(releaseNs);
-    await ok(helm(["install", release, chart, "--namespace", releaseNs, "--set", `agents.namespace=${ns}`, "--set", `watchNamespaces={${ns}}`]), "helm install");
+    await ok(helm(["install", release, chart, "--namespace", releaseNs, "--set", `agents.namespace=${ns}`, "--set", `watchNamespaces={${ns}}`, ...SHARED_CRDS]), "helm install");
     agentUser = `system:serviceaccount:${ns}:${release}-agent`;
   });
   afterAll(async () => {

@@ -51,11 +51,11 @@ export function runHelm(helm: string, args: readonly string[], cwd: string): Pro
   });
 }
 
-/** install.yaml's content: the header, the Namespace, then `helm template` with default values. */
+/** install.yaml's content: the header, the Namespace, then `helm template` with default values (no `helm test` Pod). */
 export async function renderInstallYaml(helm: string, root: string): Promise<string> {
   const rendered = await runHelm(
     helm,
-    ["template", INSTALL_RELEASE, CHART_DIR, "--namespace", INSTALL_NAMESPACE],
+    ["template", INSTALL_RELEASE, CHART_DIR, "--namespace", INSTALL_NAMESPACE, "--skip-tests"],
     root,
   );
   return `${HEADER}---\n${NAMESPACE_DOC}${rendered.startsWith("---") ? "" : "---\n"}${rendered}`;

@@ -28,6 +28,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: helios
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Selector labels of the operator pods. */}}
@@ -76,31 +79,24 @@ there, beyond any agent's reach.
 {{- $ns -}}
 {{- end -}}
 
+{{/* The image, its repository under global.imageRegistry when set (a mirror for every image of the release). */}}
 {{- define "helios.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- $registry := dig "imageRegistry" "" (.Values.global | default dict) -}}
+{{- $repository := .Values.image.repository -}}
+{{- if $registry -}}
+{{- $repository = printf "%s/%s" (trimSuffix "/" $registry) $repository -}}
+{{- end -}}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 
-{{/* The container securityContext shared by the operator and the agents (restricted Pod Security Standard). */}}
+{{/* The container securityContext shared by the operator and the agents (values securityContext). */}}
 {{- define "helios.containerSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-readOnlyRootFilesystem: true
-allowPrivilegeEscalation: false
-capabilities:
-  drop:
-    - ALL
-seccompProfile:
-  type: RuntimeDefault
+{{- toYaml .Values.securityContext -}}
 {{- end -}}
 
+{{/* The pod securityContext shared by the operator and the agents (values podSecurityContext). */}}
 {{- define "helios.podSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-fsGroup: 65532
-seccompProfile:
-  type: RuntimeDefault
+{{- toYaml .Values.podSecurityContext -}}
 {{- end -}}
 
 {{/* resources.limits.memory in MiB (Ki/Mi/Gi/Ti, k/M/G/T or bytes), empty when unset or not understood. */}}

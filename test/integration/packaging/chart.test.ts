@@ -10,10 +10,15 @@ const root = join(import.meta.dirname, "../../..");
 const chart = join(root, "charts/helios");
 const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"];
 /**
- * Every optional part that needs no third-party CRD (ServiceMonitor and PrometheusRule need
- * prometheus-operator's), with the agents serving `agentNs`. The admission policies are on by default.
+ * Every optional part (the chart's ci/all-options-values.yaml) but those needing a third-party CRD
+ * (ServiceMonitor and PrometheusRule need prometheus-operator's), with the agents serving `agentNs`.
  */
-const allOn = (agentNs: string): string[] => ["--set", "agents.enabled=true", "--set", `agents.namespace=${agentNs}`, "--set", "grafana.dashboard.enabled=true"];
+const allOn = (agentNs: string): string[] => [
+  "--values", join(chart, "ci/all-options-values.yaml"),
+  // prometheus-operator's kinds are not installed here.
+  "--set", "metrics.serviceMonitor.enabled=false", "--set", "metrics.prometheusRule.enabled=false",
+  "--set", `agents.namespace=${agentNs}`,
+];
 /**
  * The global setup applied crds/ to the shared cluster and every test file uses them, so releases here
  * leave the CRDs out (helm would refuse to take over CRDs it did not create); crd-upgrade.test.ts

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CHART, helm, render } from "./chart.js";
 
-export const ALL_OPTIONS = join(CHART, "ci", "all-options-values.yaml");
+const ALL_OPTIONS = join(CHART, "ci", "all-options-values.yaml");
 
 describe("helm lint --strict", () => {
   it.each([

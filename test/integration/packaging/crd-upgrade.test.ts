@@ -20,7 +20,7 @@ const NEW_COLUMN = "UpgradeProbe";
 interface Crd {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: { versions: { additionalPrinterColumns?: { name: string }[] }[] };
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
 }
 
 let plane: ControlPlane;
@@ -136,7 +136,11 @@ describe("CRDs upgraded with the chart", () => {
     await ok(helm(["upgrade", RELEASE, CHART, "--namespace", NAMESPACE, "--set", "crds.keep=false"]), "helm upgrade to crds.keep=false");
     expect((await getCrd("jobs.helios.dev"))?.metadata.annotations).not.toHaveProperty("helm.sh/resource-policy");
     await ok(helm(["uninstall", RELEASE, "--namespace", NAMESPACE]), "helm uninstall");
-    for (const name of CRDS) await eventually(async () => ((await getCrd(name)) === undefined ? true : undefined), `${name} deleted`);
+    for (const name of CRDS) {
+      await eventually(async () => ((await getCrd(name)) === undefined ? true : undefined), `${name} deleted`, 180_000).catch(async (err: unknown) => {
+        throw new Error(`${String(err)}; it is ${JSON.stringify((await getCrd(name))?.status?.conditions)}`, { cause: err });
+      });
+    }
   });
 
   it("CRDs applied from crds/ (or install.yaml) join a release after the README's label and annotations", async () => {

@@ -1,5 +1,5 @@
 // The CRDs are chart templates, so they follow the release: `helm upgrade` applies a changed CRD, and an
-// uninstall keeps them (crds.keep) or deletes them. On a private control plane: the shared one's CRDs
+// uninstall keeps them (crds.keep) or deletes them; install.yaml users upgrade them with a server-side apply. On a private control plane: the shared one's CRDs
 // belong to the global setup and every other test file.
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -62,6 +62,20 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   }
 }
 
+/**
+ * Waits until every CRD is gone. The apiserver's CRD finalizer deletes the instances first and, after
+ * a failed attempt (e.g. while the CRD's storage is being rebuilt after an update), retries with a
+ * growing back-off: under load that has taken over a minute.
+ */
+async function crdsDeleted(): Promise<void> {
+  for (const name of CRDS) {
+    await eventually(async () => ((await getCrd(name)) === undefined ? true : undefined), `${name} deleted`, DELETION_TIMEOUT_MS).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}; its conditions: ${JSON.stringify((await getCrd(name))?.status?.conditions)}`, { cause: err });
+    });
+  }
+}
+const DELETION_TIMEOUT_MS = 240_000;
+
 const established = (crd: Crd | undefined): boolean => crd?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true;
 const columns = (crd: Crd | undefined): string[] => crd?.spec.versions.flatMap((v) => (v.additionalPrinterColumns ?? []).map((c) => c.name)) ?? [];
 
@@ -70,12 +84,16 @@ function chartWithNewColumn(): string {
   const dir = mkdtempSync(join(tmpdir(), "helios-chart-next-"));
   cpSync(CHART, dir, { recursive: true });
   const template = join(dir, "templates/crds/helios.dev_jobs.yaml");
-  const text = readFileSync(template, "utf8");
-  const anchor = "    - additionalPrinterColumns:\n";
-  expect(text).toContain(anchor);
-  const column = `        - description: Added by the next chart version.\n          jsonPath: .spec.queue\n          name: ${NEW_COLUMN}\n          type: string\n`;
-  writeFileSync(template, text.replace(anchor, anchor + column));
+  writeFileSync(template, withNewColumn(readFileSync(template, "utf8")));
   return dir;
+}
+
+/** `yaml` with NEW_COLUMN first among the Job CRD's printer columns (the Job CRD's are the first in the text). */
+function withNewColumn(yaml: string): string {
+  const anchor = "    - additionalPrinterColumns:\n        - description: The handler an agent runs.\n";
+  expect(yaml).toContain(anchor);
+  const column = `        - description: Added by the next version.\n          jsonPath: .spec.queue\n          name: ${NEW_COLUMN}\n          type: string\n`;
+  return yaml.replace(anchor, `    - additionalPrinterColumns:\n${column}        - description: The handler an agent runs.\n`);
 }
 
 const JOB = `apiVersion: helios.dev/v1alpha1
@@ -128,7 +146,7 @@ describe("CRDs upgraded with the chart", () => {
     await ok(kubectl(["get", "hjob", "survivor", "-n", "default"]), "the Job after uninstall");
   });
 
-  it("a reinstall takes the kept CRDs back; after an upgrade to crds.keep=false an uninstall deletes them", async () => {
+  it("a reinstall takes the kept CRDs back; after an upgrade to crds.keep=false an uninstall deletes them", { timeout: DELETION_TIMEOUT_MS + 60_000 }, async () => {
     await ok(helm(["install", RELEASE, CHART, "--namespace", NAMESPACE]), "helm install over kept CRDs");
     // The reinstalled chart's Job CRD is the current one again: the probe column goes.
     expect(columns(await getCrd("jobs.helios.dev"))).not.toContain(NEW_COLUMN);
@@ -136,11 +154,7 @@ describe("CRDs upgraded with the chart", () => {
     await ok(helm(["upgrade", RELEASE, CHART, "--namespace", NAMESPACE, "--set", "crds.keep=false"]), "helm upgrade to crds.keep=false");
     expect((await getCrd("jobs.helios.dev"))?.metadata.annotations).not.toHaveProperty("helm.sh/resource-policy");
     await ok(helm(["uninstall", RELEASE, "--namespace", NAMESPACE]), "helm uninstall");
-    for (const name of CRDS) {
-      await eventually(async () => ((await getCrd(name)) === undefined ? true : undefined), `${name} deleted`, 180_000).catch(async (err: unknown) => {
-        throw new Error(`${String(err)}; it is ${JSON.stringify((await getCrd(name))?.status?.conditions)}`, { cause: err });
-      });
-    }
+    await crdsDeleted();
   });
 
   it("CRDs applied from crds/ (or install.yaml) join a release after the README's label and annotations", async () => {
@@ -154,5 +168,19 @@ describe("CRDs upgraded with the chart", () => {
     }
     await ok(helm(["install", RELEASE, CHART, "--namespace", NAMESPACE]), "helm install adopting the CRDs");
     expect((await getCrd("jobs.helios.dev"))?.metadata.annotations).toMatchObject({ "helm.sh/resource-policy": "keep" });
+  });
+
+  it("install.yaml users upgrade the CRDs with `kubectl apply --server-side` of the new install.yaml (README)", { timeout: DELETION_TIMEOUT_MS + 60_000 }, async () => {
+    await ok(helm(["upgrade", RELEASE, CHART, "--namespace", NAMESPACE, "--set", "crds.keep=false"]), "helm upgrade to crds.keep=false");
+    await ok(helm(["uninstall", RELEASE, "--namespace", NAMESPACE, "--wait"]), "helm uninstall");
+    await crdsDeleted();
+    const installYaml = readFileSync(join(ROOT, "manifests/install.yaml"), "utf8");
+    // As the README installs it, then the next version's install.yaml as it upgrades.
+    await ok(kubectl(["apply", "--server-side", "-f", "-"], installYaml), "kubectl apply --server-side -f install.yaml");
+    await eventually(async () => (established(await getCrd("jobs.helios.dev")) ? true : undefined), "jobs.helios.dev Established");
+    await ok(kubectl(["apply", "-f", "-"], JOB), "create a Job");
+    await ok(kubectl(["apply", "--server-side", "-f", "-"], withNewColumn(installYaml)), "kubectl apply --server-side -f the next install.yaml");
+    expect(columns(await getCrd("jobs.helios.dev"))).toContain(NEW_COLUMN);
+    await ok(kubectl(["get", "hjob", "survivor", "-n", "default"]), "the Job after the upgrade");
   });
 });

@@ -51,12 +51,12 @@ lint: deps ## ESLint with typescript-eslint
 binaries: build ## Build (or reuse) kube-apiserver, kube-controller-manager, etcd, kubectl and helm
 	@$(CP) build
 
-crds: build ## Regenerate crds/ from the zod schemas in src/api, the chart's values.schema.json from src/chart (and the chart's CRD copy, install.yaml)
+crds: build ## Regenerate crds/ and the chart's CRD templates from the zod schemas in src/api, the chart's values.schema.json from src/chart (and install.yaml)
 	@node dist/hack/generate-crds.js
 	@node dist/hack/generate-values-schema.js
 	@$(MAKE) --no-print-directory manifests
 
-manifests: binaries ## Refresh the chart's CRDs and render manifests/install.yaml from the chart
+manifests: binaries ## Render manifests/install.yaml from the chart
 	@node dist/hack/render-manifests.js
 
 test: typecheck lint binaries ## Run every test but those of test-chaos: unit, and integration against a real local control plane

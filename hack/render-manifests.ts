@@ -1,7 +1,7 @@
-// Refreshes the chart's copy of crds/ and renders manifests/install.yaml from the chart with the real helm.
+// Renders manifests/install.yaml from the chart with the real helm (the chart's CRD templates included).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureBinaries } from "./control-plane/index.js";
@@ -51,39 +51,22 @@ export function runHelm(helm: string, args: readonly string[], cwd: string): Pro
   });
 }
 
-/**
- * Makes `charts/helios/crds/` hold exactly the generated files of `crds/` (helm installs CRDs only
- * from the chart's own folder, so it keeps a copy). Returns the file names copied.
- */
-export async function syncChartCrds(root: string): Promise<string[]> {
-  const source = join(root, "crds");
-  const target = join(root, CHART_DIR, "crds");
-  await mkdir(target, { recursive: true });
-  const wanted = (await readdir(source)).filter((f) => f.endsWith(".yaml")).sort();
-  for (const existing of await readdir(target)) {
-    if (!wanted.includes(existing)) await rm(join(target, existing));
-  }
-  for (const file of wanted) await copyFile(join(source, file), join(target, file));
-  return wanted;
-}
-
-/** install.yaml's content: the header, the Namespace, then `helm template --include-crds` with default values. */
+/** install.yaml's content: the header, the Namespace, then `helm template` with default values (no `helm test` Pod). */
 export async function renderInstallYaml(helm: string, root: string): Promise<string> {
   const rendered = await runHelm(
     helm,
-    ["template", INSTALL_RELEASE, CHART_DIR, "--namespace", INSTALL_NAMESPACE, "--include-crds"],
+    ["template", INSTALL_RELEASE, CHART_DIR, "--namespace", INSTALL_NAMESPACE, "--skip-tests"],
     root,
   );
   return `${HEADER}---\n${NAMESPACE_DOC}${rendered.startsWith("---") ? "" : "---\n"}${rendered}`;
 }
 
-/** Syncs the chart's CRDs and writes install.yaml; returns the paths written. */
+/** Writes install.yaml; returns the paths written. */
 export async function renderManifests(helm: string, root: string): Promise<string[]> {
-  const crds = await syncChartCrds(root);
   const out = join(root, INSTALL_YAML);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, await renderInstallYaml(helm, root));
-  return [...crds.map((f) => join(root, CHART_DIR, "crds", f)), out];
+  return [out];
 }
 
 // `node dist/hack/render-manifests.js` (builds helm from Go modules first if the cache lacks it).

@@ -73,6 +73,23 @@ const serviceAccount = (whose: string) =>
     })
     .partial()
     .meta({ description: `The ${whose} ServiceAccount` });
+const envVars = z
+  .array(z.looseObject({ name: z.string().min(1) }))
+  .meta({ description: "Extra environment variables (Kubernetes EnvVar objects)" });
+const spreadConstraints = (whose: string) =>
+  z
+    .array(z.looseObject({ maxSkew: z.number().int().min(1), topologyKey: z.string().min(1), whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]) }))
+    .meta({ description: `${whose} pod topologySpreadConstraints` });
+const uid = z.number().int().min(0).nullable();
+const networkPeer = z
+  .strictObject({
+    podSelector: z.record(z.string(), z.unknown()),
+    namespaceSelector: z.record(z.string(), z.unknown()),
+    ipBlock: z.looseObject({ cidr: z.string() }),
+  })
+  .partial()
+  .refine((peer) => Object.keys(peer).length > 0, { message: "a peer names a podSelector, a namespaceSelector or an ipBlock" })
+  .meta({ minProperties: 1 });
 const intOrPercent = z.union([z.number().int().min(0), pattern("^[0-9]+%$", "A percentage")]);
 const heapPercent = (limit: string) =>
   z.number().int().min(0).max(90).meta({ description: `V8 heap cap (--max-old-space-size) as a percentage of ${limit}; 0 leaves V8's default` });
@@ -109,9 +126,10 @@ const agents = z
     resources,
     ...podPlacement,
     affinity: z.record(z.string(), z.unknown()).meta({ description: "Pod affinity; empty means a soft anti-affinity over nodes" }),
-    topologySpreadConstraints: z
-      .array(z.looseObject({ maxSkew: z.number().int().min(1), topologyKey: z.string().min(1), whenUnsatisfiable: z.enum(["DoNotSchedule", "ScheduleAnyway"]) }))
-      .meta({ description: "Pod topology spread constraints; one without labelSelector gets the agent pods' selector" }),
+    topologySpreadConstraints: spreadConstraints("Agent").meta({ description: "Agent pod topology spread constraints; one without labelSelector gets the agent pods' selector" }),
+    priorityClassName: optionalEmpty(pattern(DNS_SUBDOMAIN_PATTERN, "A PriorityClass name").max(253)),
+    extraArgs: z.array(pattern("^--", "An agent flag")).meta({ description: "Extra agent flags, each starting with --" }),
+    extraEnv: envVars,
     serviceAccount: serviceAccount("agents'"),
   })
   .partial()
@@ -149,7 +167,12 @@ const metrics = z
   .meta({ description: "Metrics Service, ServiceMonitor and PrometheusRule" });
 
 const fields = {
-  global: z.record(z.string(), z.unknown()).meta({ description: "Helm global values (passed to every chart)" }),
+  global: z
+    .looseObject({
+      imageRegistry: optionalEmpty(pattern("^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*/?$", "A registry (host[:port][/path]) prefixed to image.repository")).optional(),
+    })
+    .meta({ description: "Helm global values (passed to every chart)" }),
+  commonLabels: labels.meta({ description: "Labels added to every object and pod" }),
   nameOverride: optionalEmpty(dnsLabelSchema),
   fullnameOverride: optionalEmpty(dnsLabelSchema),
   replicaCount: z.number().int().min(0).meta({ description: "Operator replicas (integer >= 0; at most 1 without leader election)" }),
@@ -193,6 +216,37 @@ const fields = {
       dryRun: z.boolean(),
     })
     .meta({ description: "Audit retention" }),
+  extraEnv: envVars,
+  extraVolumes: z.array(z.looseObject({ name: z.string().min(1) })).meta({ description: "Extra volumes of the operator pod (Kubernetes Volume objects)" }),
+  extraVolumeMounts: z
+    .array(z.looseObject({ name: z.string().min(1), mountPath: z.string().min(1) }))
+    .meta({ description: "Extra volume mounts of the operator container (Kubernetes VolumeMount objects)" }),
+  topologySpreadConstraints: spreadConstraints("Operator"),
+  podSecurityContext: z
+    .looseObject({ runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: z.boolean() })
+    .partial()
+    .meta({ description: "Pod securityContext of the operator and the agents; null runAsUser/runAsGroup/fsGroup lets the platform assign them (OpenShift restricted SCC)" }),
+  securityContext: z
+    .looseObject({ runAsUser: uid, runAsGroup: uid, runAsNonRoot: z.boolean(), readOnlyRootFilesystem: z.boolean(), allowPrivilegeEscalation: z.boolean() })
+    .partial()
+    .meta({ description: "Container securityContext of the operator and the agents" }),
+  crds: z
+    .strictObject({
+      enabled: z.boolean().meta({ description: "Install and upgrade the CRDs with the release" }),
+      keep: z.boolean().meta({ description: "Annotate the CRDs helm.sh/resource-policy: keep, so an uninstall leaves them (and the users' objects)" }),
+    })
+    .partial()
+    .meta({ description: "The CRDs, templated" }),
+  networkPolicy: z
+    .strictObject({
+      enabled: z.boolean(),
+      ingressFrom: z.array(networkPeer),
+      dnsTo: z.array(networkPeer).min(1),
+      apiServerCidrs: z.array(pattern("^[0-9a-fA-F.:]+/[0-9]{1,3}$", "A CIDR")),
+      apiServerPorts: z.array(port).min(1),
+    })
+    .partial()
+    .meta({ description: "NetworkPolicy of the operator pods" }),
   extraArgs: z.array(pattern(EXTRA_ARG_PATTERN, "--flag=value (or --flag for a boolean flag) of helios operator")).meta({ description: "Extra operator flags" }),
   resources,
   heapPercentOfMemoryLimit: heapPercent("resources.limits.memory"),

@@ -28,6 +28,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: helios
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Selector labels of the operator pods. */}}
@@ -76,12 +79,26 @@ there, beyond any agent's reach.
 {{- $ns -}}
 {{- end -}}
 
-{{/* repository@digest when image.digest is set (the tag is then ignored), else repository:tag. */}}
+{{/*
+The image: its repository under global.imageRegistry when set (a mirror for every image of the
+release: it replaces the repository's registry host, or is prefixed when the repository names none),
+then @digest when image.digest is set (the tag is then ignored), else :tag.
+*/}}
 {{- define "helios.image" -}}
+{{- $registry := dig "imageRegistry" "" (.Values.global | default dict) -}}
+{{- $repository := .Values.image.repository -}}
+{{- if $registry -}}
+{{- $parts := splitList "/" $repository -}}
+{{- $host := first $parts -}}
+{{- if and (gt (len $parts) 1) (or (contains "." $host) (contains ":" $host) (eq $host "localhost")) -}}
+{{- $repository = join "/" (rest $parts) -}}
+{{- end -}}
+{{- $repository = printf "%s/%s" (trimSuffix "/" $registry) $repository -}}
+{{- end -}}
 {{- if .Values.image.digest -}}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- printf "%s@%s" $repository .Values.image.digest -}}
 {{- else -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) -}}
 {{- end -}}
 {{- end -}}
 
@@ -112,27 +129,14 @@ state; the operator refuses the same values at start-up.
 {{- end -}}
 {{- end -}}
 
-{{/* The container securityContext shared by the operator and the agents (restricted Pod Security Standard). */}}
+{{/* The container securityContext shared by the operator and the agents (values securityContext). */}}
 {{- define "helios.containerSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-readOnlyRootFilesystem: true
-allowPrivilegeEscalation: false
-capabilities:
-  drop:
-    - ALL
-seccompProfile:
-  type: RuntimeDefault
+{{- toYaml .Values.securityContext -}}
 {{- end -}}
 
+{{/* The pod securityContext shared by the operator and the agents (values podSecurityContext). */}}
 {{- define "helios.podSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 65532
-runAsGroup: 65532
-fsGroup: 65532
-seccompProfile:
-  type: RuntimeDefault
+{{- toYaml .Values.podSecurityContext -}}
 {{- end -}}
 
 {{/*

@@ -10,13 +10,21 @@ const root = join(import.meta.dirname, "../../..");
 const chart = join(root, "charts/helios");
 const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"];
 /**
- * Every optional part that needs no third-party CRD (ServiceMonitor and PrometheusRule need
- * prometheus-operator's), with the agents serving `agentNs`. The admission policies are on by default.
+ * Every optional part (the chart's ci/all-options-values.yaml) but those needing a third-party CRD
+ * (ServiceMonitor and PrometheusRule need prometheus-operator's), with the agents serving `agentNs`.
  */
 const allOn = (agentNs: string): string[] => [
-  ...["agents.enabled=true", `agents.namespace=${agentNs}`, "grafana.dashboard.enabled=true", "metrics.secure=true", "metrics.readers[0].name=prometheus", "metrics.readers[0].namespace=monitoring"],
-  ...["agents.topologySpreadConstraints[0].maxSkew=1", "agents.topologySpreadConstraints[0].topologyKey=topology.kubernetes.io/zone", "agents.topologySpreadConstraints[0].whenUnsatisfiable=ScheduleAnyway"],
-].flatMap((s) => ["--set", s]);
+  "--values", join(chart, "ci/all-options-values.yaml"),
+  // prometheus-operator's kinds are not installed here.
+  "--set", "metrics.serviceMonitor.enabled=false", "--set", "metrics.prometheusRule.enabled=false",
+  "--set", `agents.namespace=${agentNs}`,
+];
+/**
+ * The global setup applied crds/ to the shared cluster and every test file uses them, so releases here
+ * leave the CRDs out (helm would refuse to take over CRDs it did not create); crd-upgrade.test.ts
+ * installs them with the chart on a private control plane.
+ */
+const SHARED_CRDS = ["--set", "crds.enabled=false"];
 
 function helm(args: readonly string[]): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
@@ -115,7 +123,7 @@ describe("helm install and uninstall", () => {
     [ns, agentNs] = await Promise.all([createNamespace("pkg-inst"), createNamespace("pkg-inst-agents")]);
     release = releaseFor(ns);
     // No --wait: this control plane has no nodes, so pods never run; objects are what is checked.
-    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...allOn(agentNs)]), "helm install");
+    installOutput = await ok(helm(["install", release, chart, "--namespace", ns, ...allOn(agentNs), ...SHARED_CRDS]), "helm install");
   });
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
@@ -217,7 +225,7 @@ describe("helm install and uninstall", () => {
     expect(wrong).toEqual([]);
   });
 
-  it("uninstall removes everything but the CRDs", async () => {
+  it("uninstall removes everything, and the shared CRDs stay", async () => {
     await ok(helm(["uninstall", release, "--namespace", ns]), "helm uninstall");
     for (const [kind, name, where] of namespaced()) {
       await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? "", "-n", where ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
@@ -225,7 +233,7 @@ describe("helm install and uninstall", () => {
     for (const [kind, name] of clusterScoped()) {
       await eventually(async () => ((await kubectl(["get", kind ?? "", name ?? ""])).code !== 0 ? true : undefined), `${kind}/${name} to go`);
     }
-    // Helm never deletes CRDs from a chart's crds/ folder: the users' Jobs survive an uninstall.
+    // This release left the CRDs out; crd-upgrade.test.ts shows an uninstall keeping the chart's own.
     for (const crd of CRDS) {
       const established = await ok(kubectl(["get", "crd", crd, "-o", "jsonpath={.status.conditions[?(@.type=='Established')].status}"]), crd);
       expect(established).toBe("True");
@@ -242,7 +250,7 @@ describe("helm install with watchNamespaces (namespaced RBAC)", () => {
     ns = await createNamespace("pkg-nsrbac");
     release = releaseFor(ns);
     watched = await Promise.all([createNamespace("pkg-team-a"), createNamespace("pkg-team-b")]);
-    await ok(helm(["install", release, chart, "--namespace", ns, "--set", `watchNamespaces={${watched.join(",")}}`]), "helm install");
+    await ok(helm(["install", release, chart, "--namespace", ns, "--set", `watchNamespaces={${watched.join(",")}}`, ...SHARED_CRDS]), "helm install");
   });
   afterAll(async () => {
     await helm(["uninstall", release, "--namespace", ns, "--ignore-not-found"]);
@@ -301,7 +309,7 @@ describe("helm install with bad values", () => {
     ["logLevel: loud", ["--set", "logLevel=loud"], "at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'"],
     ["a duration without a unit", ["--set-string", "timing.agentStaleTimeout=90"], "at '/timing/agentStaleTimeout'"],
   ])("%s fails with the schema's message and installs nothing", async (_what, sets, message) => {
-    const res = await helm(["install", releaseFor(ns), chart, "--namespace", ns, ...sets]);
+    const res = await helm(["install", releaseFor(ns), chart, "--namespace", ns, ...sets, ...SHARED_CRDS]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain("values don't meet the specifications of the schema(s)");
     expect(res.stderr).toContain(message);
@@ -319,7 +327,7 @@ describe("agent job-status policy (on by default)", () => {
   beforeAll(async () => {
     [releaseNs, ns] = await Promise.all([createNamespace("pkg-vap-sys"), createNamespace("pkg-vap")]);
     release = releaseFor(releaseNs);
-    await ok(helm(["install", release, chart, "--namespace", releaseNs, "--set", `agents.namespace=${ns}`, "--set", `watchNamespaces={${ns}}`]), "helm install");
+    await ok(helm(["install", release, chart, "--namespace", releaseNs, "--set", `agents.namespace=${ns}`, "--set", `watchNamespaces={${ns}}`, ...SHARED_CRDS]), "helm install");
     agentUser = `system:serviceaccount:${ns}:${release}-agent`;
   });
   afterAll(async () => {

@@ -50,7 +50,8 @@ export async function ok(run: Promise<CommandResult>, what: string): Promise<str
 export async function installRelease(prefix: string): Promise<Release> {
   const [ns, tenant] = await Promise.all([createNamespace(`${prefix}-sys`), createNamespace(prefix)]);
   const name = `helios-${ns.split("-").at(-1) ?? "x"}`;
-  const sets = [`agents.namespace=${tenant}`, `watchNamespaces={${tenant}}`, "replicaCount=1", ...(withPolicy ? [] : ["admissionPolicy.enabled=false"])];
+  // The CRDs are the shared cluster's (the global setup's), which helm would refuse to take over.
+  const sets = [`agents.namespace=${tenant}`, `watchNamespaces={${tenant}}`, "replicaCount=1", "crds.enabled=false", ...(withPolicy ? [] : ["admissionPolicy.enabled=false"])];
   await ok(helm(["install", name, CHART, "--namespace", ns, ...sets.flatMap((s) => ["--set", s])]), "helm install");
   return {
     name,

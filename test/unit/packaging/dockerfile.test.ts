@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, posix, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { ROOT } from "./chart.js";
 
 interface Instruction {
@@ -52,8 +53,8 @@ describe("Dockerfile", () => {
   it("runs as the non-root user 65532 the chart's securityContext expects", () => {
     const users = finalStage.filter((i) => i.op === "USER").map((i) => i.args);
     expect(users.at(-1)).toBe("65532:65532");
-    const values = readFileSync(join(ROOT, "charts/helios/templates/_helpers.tpl"), "utf8");
-    expect(values).toContain("runAsUser: 65532");
+    const values = parse(readFileSync(join(ROOT, "charts/helios/values.yaml"), "utf8")) as Record<string, { runAsUser?: number; runAsGroup?: number }>;
+    for (const key of ["podSecurityContext", "securityContext"]) expect(values[key], key).toMatchObject({ runAsUser: 65532, runAsGroup: 65532 });
   });
 
   it("installs only production dependencies in the final stage", () => {

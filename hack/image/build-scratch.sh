@@ -4,7 +4,8 @@
 # glibc libraries it links (from ldd), dist/src (run `make build` first) and the production npm
 # packages (npm ci --omit=dev into a temporary directory). It then runs `helios --help` inside the image.
 # The result matches the Dockerfile's runtime stage: /app, NODE_ENV, NODE_OPTIONS, USER 65532:65532,
-# entry point `node /app/dist/src/cli/main.js`; for this machine's architecture only.
+# entry point `node /app/dist/src/cli/main.js`; for this machine's architecture only. Unlike node:24-slim
+# it holds no shell or other programs: commands an agent's `--allow-exec` lists need a derived image.
 #
 # Usage: hack/image/build-scratch.sh [image]        (default localhost/helios:dev)
 #   HELIOS_NODE=/path/to/node        the Node 24 binary to put in the image (default: make's)
@@ -60,6 +61,7 @@ CONTAINER="$("${BUILDAH[@]}" from scratch)"
 "${BUILDAH[@]}" copy --quiet "$CONTAINER" "$ROOTFS" / >/dev/null
 "${BUILDAH[@]}" config \
   --workingdir /app \
+  --env PATH=/usr/local/bin:/usr/bin:/bin \
   --env NODE_ENV=production \
   --env NODE_OPTIONS=--max-semi-space-size=8 \
   --user 65532:65532 \

@@ -53,7 +53,7 @@ describe("daemonless image build (buildah, FROM scratch)", () => {
     expect(config.User).toBe("65532:65532");
     expect(config.Entrypoint).toEqual(["/usr/local/bin/node", "/app/dist/src/cli/main.js"]);
     expect(config.WorkingDir).toBe("/app");
-    expect(config.Env).toEqual(expect.arrayContaining(["NODE_ENV=production", "NODE_OPTIONS=--max-semi-space-size=8"]));
+    expect(config.Env).toEqual(expect.arrayContaining(["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "NODE_OPTIONS=--max-semi-space-size=8"]));
   });
 
   it("runs the operator's entry point as the non-root user, with only production packages", () => {

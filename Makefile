@@ -22,7 +22,7 @@ export npm_config_audit := false
 
 CP := node dist/hack/control-plane/cli.js
 
-.PHONY: help deps build typecheck lint test test-unit test-integration test-chaos crds manifests demo bench cluster-up cluster-down binaries clean
+.PHONY: help deps build typecheck lint test test-unit test-integration test-chaos test-image image-local buildah crds manifests demo bench cluster-up cluster-down binaries clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -72,6 +72,16 @@ test-integration: binaries ## Only the tests against the real control plane
 
 test-chaos: binaries ## The soak (SOAK_MINUTES, default 20), the long chaos run (CHAOS_LONG_MINUTES, default 4) and the heartbeat check (HEARTBEAT_MINUTES, default 10)
 	@npx vitest run --config test/soak/vitest.config.ts
+
+buildah:
+	@command -v buildah >/dev/null || { echo "[helios] installing buildah (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah >/dev/null; }
+
+image-local: build buildah ## Build the image without Docker (buildah, FROM scratch; IMAGE=localhost/helios:dev, ARCHIVE=file.tar for kind load)
+	@$(if $(ARCHIVE),HELIOS_IMAGE_ARCHIVE=$(ARCHIVE)) hack/image/build-scratch.sh $(IMAGE)
+
+test-image: build buildah ## Build the image with buildah and run it (kept out of make test for time)
+	@npx vitest run --config test/image/vitest.config.ts
 
 demo: binaries ## Run the main job on an embedded local control plane
 	@node dist/hack/demo/main.js

@@ -16,11 +16,11 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 /** The identity of install.yaml's operator pods. */
 const OPERATOR_USER = "system:serviceaccount:helios-system:helios-operator";
 
-/** The first ```sh block under the README's "## On a real cluster" heading. */
+/** The ```sh block under the README's "## On a real cluster" heading that installs manifests/install.yaml. */
 function realClusterSteps(readme: string): string {
   const section = readme.slice(readme.indexOf("## On a real cluster"));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (block === undefined) throw new Error('README: no ```sh block under "## On a real cluster"');
+  const block = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "").find((b) => b.includes("manifests/install.yaml"));
+  if (block === undefined) throw new Error('README: no ```sh block installing manifests/install.yaml under "## On a real cluster"');
   return block;
 }
 

@@ -41,7 +41,8 @@ const token = async (sa: string): Promise<string> => (await ok(kubectl(["create"
 beforeAll(async () => {
   ns = await createNamespace("metrics-auth");
   release = `helios-${ns.split("-").at(-1) ?? "x"}`;
-  const sets = [`watchNamespaces={${ns}}`, "replicaCount=1", "metrics.secure=true", "metrics.readers[0].name=scraper", `metrics.readers[0].namespace=${ns}`];
+  // The shared cluster's CRDs were applied by the global setup, not by a release: leave them out.
+  const sets = ["crds.enabled=false", `watchNamespaces={${ns}}`, "replicaCount=1", "metrics.secure=true", "metrics.readers[0].name=scraper", `metrics.readers[0].namespace=${ns}`];
   await ok(helm(["install", release, CHART, "--namespace", ns, ...sets.flatMap((s) => ["--set", s])]), "helm install");
   await ok(kubectl(["create", "serviceaccount", "scraper", "-n", ns]), "scraper SA");
   await ok(kubectl(["create", "serviceaccount", "bystander", "-n", ns]), "bystander SA");

@@ -130,7 +130,7 @@ export const MUTANTS = {
   noAuditRecovery: {
     name: "no-audit-recovery",
     what: "a new leader does not recover the audit entries its SIGKILLed predecessor had not written",
-    mutations: [{ file: "controllers/audit-recovery/runnable.js", find: "const recovered = sink.recover(lost, written);", replace: "const recovered = 0;" }],
+    mutations: [{ file: "controllers/audit-recovery/runnable.js", find: "const recovered = sink.recover(lostDecisions(decisions, written), written);", replace: "const recovered = 0;" }],
   },
 } as const satisfies Record<string, Mutant>;
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { AuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaries, createNamespace, kubeConfig, kubeconfigPath, kubectl, type CommandResult } from "../support/cluster.js";
+import { eventually } from "../support/poll.js";
 
 const root = join(import.meta.dirname, "../../..");
 const chart = join(root, "charts/helios");
@@ -41,16 +42,6 @@ async function ok(run: Promise<CommandResult>, what: string): Promise<string> {
   return res.stdout;
 }
 
-/** Polls `probe` until it returns a value, failing after `timeoutMs` with the last reason. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A release name per namespace, so cluster-scoped objects (ClusterRole, admission policy) never collide. */
 const releaseFor = (ns: string): string => `helios-${ns.split("-").at(-1) ?? "x"}`;

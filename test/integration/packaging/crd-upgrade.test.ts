@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../hack/control-plane/index.js";
 import type { CommandResult } from "../support/cluster.js";
+import { eventually } from "../support/poll.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CHART = join(ROOT, "charts/helios");
@@ -51,16 +52,6 @@ async function getCrd(name: string): Promise<Crd | undefined> {
   return res.stdout.trim() === "" ? undefined : (JSON.parse(res.stdout) as Crd);
 }
 
-/** Polls `probe` until it returns a value, failing after `timeoutMs`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * Waits until every CRD is gone. The apiserver's CRD finalizer deletes the instances first and, after
@@ -75,6 +66,16 @@ async function crdsDeleted(): Promise<void> {
   }
 }
 const DELETION_TIMEOUT_MS = 240_000;
+
+/**
+ * Waits until every CRD's instances can be listed: an update (helm upgrade) rebuilds a CRD's storage,
+ * and a delete that meets it still rebuilding makes the finalizer back off, for minutes under load.
+ */
+async function crdStorageServes(): Promise<void> {
+  for (const name of CRDS) {
+    await eventually(async () => ((await kubectl(["get", name, "--all-namespaces", "-o", "name"])).code === 0 ? true : undefined), `${name} instances listable`, 60_000);
+  }
+}
 
 const established = (crd: Crd | undefined): boolean => crd?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") === true;
 const columns = (crd: Crd | undefined): string[] => crd?.spec.versions.flatMap((v) => (v.additionalPrinterColumns ?? []).map((c) => c.name)) ?? [];
@@ -124,7 +125,7 @@ describe("CRDs upgraded with the chart", () => {
       const crd = await eventually(async () => {
         const c = await getCrd(name);
         return established(c) ? c : undefined;
-      }, `${name} Established`);
+      }, `${name} Established`, 60_000);
       expect(crd.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "Helm" });
       expect(crd.metadata.annotations).toMatchObject({ "meta.helm.sh/release-name": RELEASE, "meta.helm.sh/release-namespace": NAMESPACE, "helm.sh/resource-policy": "keep" });
     }
@@ -153,6 +154,7 @@ describe("CRDs upgraded with the chart", () => {
     // Helm drops an annotation only when its previous release rendered it, so keep=false takes an upgrade.
     await ok(helm(["upgrade", RELEASE, CHART, "--namespace", NAMESPACE, "--set", "crds.keep=false"]), "helm upgrade to crds.keep=false");
     expect((await getCrd("jobs.helios.dev"))?.metadata.annotations).not.toHaveProperty("helm.sh/resource-policy");
+    await crdStorageServes();
     await ok(helm(["uninstall", RELEASE, "--namespace", NAMESPACE]), "helm uninstall");
     await crdsDeleted();
   });
@@ -172,12 +174,13 @@ describe("CRDs upgraded with the chart", () => {
 
   it("install.yaml users upgrade the CRDs with `kubectl apply --server-side` of the new install.yaml (README)", { timeout: DELETION_TIMEOUT_MS + 60_000 }, async () => {
     await ok(helm(["upgrade", RELEASE, CHART, "--namespace", NAMESPACE, "--set", "crds.keep=false"]), "helm upgrade to crds.keep=false");
+    await crdStorageServes();
     await ok(helm(["uninstall", RELEASE, "--namespace", NAMESPACE, "--wait"]), "helm uninstall");
     await crdsDeleted();
     const installYaml = readFileSync(join(ROOT, "manifests/install.yaml"), "utf8");
     // As the README installs it, then the next version's install.yaml as it upgrades.
     await ok(kubectl(["apply", "--server-side", "-f", "-"], installYaml), "kubectl apply --server-side -f install.yaml");
-    await eventually(async () => (established(await getCrd("jobs.helios.dev")) ? true : undefined), "jobs.helios.dev Established");
+    await eventually(async () => (established(await getCrd("jobs.helios.dev")) ? true : undefined), "jobs.helios.dev Established", 60_000);
     await ok(kubectl(["apply", "-f", "-"], JOB), "create a Job");
     await ok(kubectl(["apply", "--server-side", "-f", "-"], withNewColumn(installYaml)), "kubectl apply --server-side -f the next install.yaml");
     expect(columns(await getCrd("jobs.helios.dev"))).toContain(NEW_COLUMN);

@@ -34,7 +34,12 @@ export const packageManifestSchema = z.looseObject({
 export type PackageManifest = z.infer<typeof packageManifestSchema>;
 
 const rootManifestSchema = z.looseObject({ version: z.string(), dependencies: dependencyMapSchema, devDependencies: dependencyMapSchema.optional() });
-type RootManifest = z.infer<typeof rootManifestSchema>;
+export type RootManifest = z.infer<typeof rootManifestSchema>;
+
+/** The repository's package.json: the version and dependency versions the packages must carry. */
+export function readRootManifest(root: string): RootManifest {
+  return rootManifestSchema.parse(JSON.parse(readFileSync(join(root, "package.json"), "utf8")));
+}
 
 /** A module file the package ships, relative to the compiled sources, with its bare imports. */
 export interface ModuleFile {
@@ -145,7 +150,7 @@ export function buildPackage(root: string, dir: string, rootManifest: RootManife
 
 /** Builds every package under packages/ and packs each into `tarballDir`; returns the tarballs' paths. */
 export function buildAndPackAll(root: string, tarballDir = join(root, TARBALL_DIR)): { built: BuiltPackage[]; tarballs: string[] } {
-  const rootManifest = rootManifestSchema.parse(JSON.parse(readFileSync(join(root, "package.json"), "utf8")));
+  const rootManifest = readRootManifest(root);
   const dirs = readdirSync(join(root, PACKAGES_DIR), { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(root, PACKAGES_DIR, e.name, "package.json")))
     .map((e) => join(root, PACKAGES_DIR, e.name));

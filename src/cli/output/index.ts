@@ -9,7 +9,6 @@ export { printView, type ViewSpec } from "./view-runner.js";
 export { createWatchLoop, isInteractive, watchSignal, type WatchContext, type WatchLoopOptions } from "./watch.js";
 export {
   formatJobTable,
-  jobPhaseOf,
   jobReason,
   jobRunMs,
   jobView,

@@ -4,7 +4,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createAgent, echo, fail, loadClusterAccess, TerminalError, type Handler } from "@helios-dev/agent";
 
-const namespace = process.env["HELIOS_NAMESPACE"] ?? process.argv[2] ?? "default";
 const name = process.env["AGENT_NAME"] ?? "example-agent";
 const runSeconds = Number(process.env["RUN_SECONDS"] ?? "0");
 
@@ -25,11 +24,12 @@ const thumbnail: Handler = async (payload, { signal, progress, log }) => {
 };
 
 // The cluster as kubectl finds it: $KUBECONFIG, ~/.kube/config, or the pod's service account.
-const { access } = await loadClusterAccess({ env: process.env });
+const cluster = await loadClusterAccess({ env: process.env });
+const namespace = process.env["HELIOS_NAMESPACE"] ?? cluster.namespace ?? "default";
 const agent = createAgent({
   name,
   namespace,
-  kubeConfig: access,
+  kubeConfig: cluster.access,
   maxConcurrency: 8,
   handlers: { thumbnail, echo, fail },
 });

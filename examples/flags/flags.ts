@@ -4,12 +4,12 @@
 import { OpenFeature, ProviderEvents } from "@openfeature/server-sdk";
 import { connectHeliosProvider } from "@helios-dev/openfeature-provider";
 
-const namespace = process.env["HELIOS_NAMESPACE"] ?? process.argv[2] ?? "default";
 const flagKey = process.env["FLAG_KEY"] ?? "checkout-banner";
 const exitAfterChanges = Number(process.env["EXIT_AFTER_CHANGES"] ?? "0");
 
-// The provider serves the namespace's FeatureFlags from a watch; evaluations never leave the process.
-await OpenFeature.setProviderAndWait(await connectHeliosProvider({ namespace }));
+// The provider serves one namespace's FeatureFlags (HELIOS_NAMESPACE's, else the kubeconfig context's)
+// from a watch of them; evaluations never leave the process.
+await OpenFeature.setProviderAndWait(await connectHeliosProvider({ namespace: process.env["HELIOS_NAMESPACE"] }));
 const client = OpenFeature.getClient("example-app");
 console.log(`${flagKey} = ${await client.getStringValue(flagKey, "(default)")}`);
 

@@ -3,11 +3,11 @@
 // Then it submits a job that fails, to show how a failure surfaces: a JobFailedError with lastError.
 import { connectJobClient, JobFailedError } from "@helios-dev/client";
 
-const namespace = process.env["HELIOS_NAMESPACE"] ?? process.argv[2] ?? "default";
 const count = Number(process.env["JOB_COUNT"] ?? "100");
 
-// The cluster as kubectl finds it: $KUBECONFIG, ~/.kube/config, or the pod's service account.
-const jobs = await connectJobClient({ namespace });
+// The cluster as kubectl finds it ($KUBECONFIG, ~/.kube/config, or the pod's service account);
+// the namespace is HELIOS_NAMESPACE's, else the kubeconfig context's.
+const jobs = await connectJobClient({ namespace: process.env["HELIOS_NAMESPACE"] });
 
 const specs = Array.from({ length: count }, (_, i) => ({
   spec: { type: "echo", payload: { message: `hello from job ${i}`, index: i } },
@@ -18,17 +18,19 @@ const created = submitted.filter((s) => s.created).length;
 console.log(`submitted ${submitted.length} jobs: ${created} created, ${submitted.length - created} already existed`);
 
 for (const { job } of submitted) {
-  const done = await jobs.waitFor(job.metadata.name, { timeoutMs: 120_000 });
-  console.log(`${job.metadata.name} ${done.phase} ${JSON.stringify(done.result)}`);
+  const name = job.metadata.name ?? "";
+  const done = await jobs.waitFor(name, { timeoutMs: 120_000 });
+  console.log(`${name} ${done.phase} ${JSON.stringify(done.result)}`);
 }
 
 // `fail` with times -1 fails every attempt; with no retries the Job fails after its first.
 const failing = await jobs.submit({ type: "fail", payload: { times: -1 }, retry: { maxRetries: 0 } }, { generateName: "example-fail-" });
+const failingName = failing.job.metadata.name ?? "";
 try {
-  await jobs.waitFor(failing.job.metadata.name, { timeoutMs: 60_000 });
-  console.log(`${failing.job.metadata.name} succeeded, which it should not have`);
+  await jobs.waitFor(failingName, { timeoutMs: 60_000 });
+  console.log(`${failingName} succeeded, which it should not have`);
   process.exitCode = 1;
 } catch (err) {
   if (!(err instanceof JobFailedError)) throw err;
-  console.log(`${err.code}: ${err.job.metadata.name} failed: ${err.lastError?.reason}: ${err.lastError?.message}`);
+  console.log(`${err.code}: ${failingName} failed: ${err.lastError?.reason}: ${err.lastError?.message}`);
 }

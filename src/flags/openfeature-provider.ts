@@ -9,12 +9,12 @@ export { KubeconfigError, loadClusterAccess, type LoadClusterAccessOptions, type
 export type { ClusterAccess } from "../runtime/client/index.js";
 
 export interface ConnectHeliosProviderOptions {
-  /** The namespace whose FeatureFlags the provider serves. */
-  readonly namespace: string;
+  /** The namespace whose FeatureFlags the provider serves; default: the context's, else the pod's, else `default`. */
+  readonly namespace?: string | undefined;
   /** A kubeconfig file; default: $KUBECONFIG, then ~/.kube/config, then the pod's service account. */
-  readonly kubeconfig?: string;
+  readonly kubeconfig?: string | undefined;
   /** A kubeconfig context other than the current one. */
-  readonly context?: string;
+  readonly context?: string | undefined;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
   readonly log?: Logger;
@@ -24,11 +24,11 @@ export interface ConnectHeliosProviderOptions {
  * A HeliosProvider for the cluster kubectl would use; hand it to `OpenFeature.setProviderAndWait`.
  * @throws KubeconfigError when no kubeconfig or service account is found or it is unusable.
  */
-export async function connectHeliosProvider(options: ConnectHeliosProviderOptions): Promise<HeliosProvider> {
-  const { access } = await loadClusterAccess({ kubeconfig: options.kubeconfig, context: options.context, env: process.env });
+export async function connectHeliosProvider(options: ConnectHeliosProviderOptions = {}): Promise<HeliosProvider> {
+  const loaded = await loadClusterAccess({ kubeconfig: options.kubeconfig, context: options.context, env: process.env });
   return new HeliosProvider({
-    namespace: options.namespace,
-    kubeConfig: access,
+    namespace: options.namespace ?? loaded.namespace ?? "default",
+    kubeConfig: loaded.access,
     ...(options.syncTimeoutMs === undefined ? {} : { syncTimeoutMs: options.syncTimeoutMs }),
     ...(options.log ? { log: options.log } : {}),
   });

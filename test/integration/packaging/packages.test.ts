@@ -155,7 +155,7 @@ describe("the packages installed from their tarballs outside the repository", ()
     expect(new Set(echoJobs.map((j) => j.status?.assignedAgent))).toEqual(new Set(["outside-agent"]));
     for (const output of [first.stdout, second.stdout]) {
       for (let i = 0; i < 100; i++) expect(output).toContain(`Succeeded {"message":"hello from job ${i}"}`);
-      expect(output).toMatch(/JobFailed: example-fail-\S+ failed: InjectedFailure: failing on purpose/);
+      expect(output).toMatch(/JobFailed: example-fail-\S+ failed: RetriesExhausted: .*failing on purpose/);
     }
   });
 

@@ -8,15 +8,19 @@ const name = process.env["AGENT_NAME"] ?? "example-agent";
 const runSeconds = Number(process.env["RUN_SECONDS"] ?? "0");
 
 const thumbnail: Handler = async (payload, { signal, progress, log }) => {
-  const { image, width } = payload;
-  if (typeof image !== "string" || typeof width !== "number") {
+  const { image, width, bands = 5 } = payload;
+  if (typeof image !== "string" || typeof width !== "number" || typeof bands !== "number") {
     // No retry can fix a bad payload: the Job fails at once, its retries unspent.
-    throw new TerminalError("payload must be { image: string, width: number }", "BadPayload");
+    throw new TerminalError("payload must be { image: string, width: number, bands?: number }", "BadPayload");
   }
-  const bands = 5;
   for (let band = 1; band <= bands; band++) {
-    // One band of "work"; passing `signal` makes the wait throw the moment the attempt is aborted.
-    await sleep(200, undefined, { signal });
+    try {
+      // One band of "work"; the wait takes `signal`, so it throws the moment the attempt is aborted.
+      await sleep(200, undefined, { signal });
+    } catch (err) {
+      console.log(`thumbnail of ${image} stopped after ${band - 1} of ${bands} bands: ${String(signal.reason)}`);
+      throw err;
+    }
     progress((band / bands) * 100, `resized band ${band} of ${bands}`);
   }
   log.info({ image, width }, "thumbnail ready");

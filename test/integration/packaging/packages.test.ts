@@ -11,7 +11,7 @@ import { JOB_TYPE, type Job } from "../../../src/api/index.js";
 import { ResourceClient, Transport } from "../../../src/runtime/client/index.js";
 import { buildAndPackAll } from "../../../hack/packages.js";
 import { ensureDistBuilt } from "../support/build.js";
-import { createNamespace, kubeConfig, kubeconfigPath, type CommandResult } from "../support/cluster.js";
+import { createNamespace, kubeConfig, kubeconfigPath, kubectl, type CommandResult } from "../support/cluster.js";
 import { applyFlagOk } from "../flags/support.js";
 import { eventually } from "../support/poll.js";
 import { exited, freePort, jobBody, spawnHelios } from "../jobs/support.js";
@@ -139,6 +139,23 @@ describe("the packages installed from their tarballs outside the repository", ()
     const refused = await submitAndFinish("thumb-bad", "thumbnail", { image: "cat.png" });
     expect(refused.status).toMatchObject({ phase: "Failed", lastError: { reason: "BadPayload", terminal: true } });
     expect(refused.status?.retries ?? 0, "retries spent on a terminal failure").toBe(0);
+  });
+
+  it("run the example agent's thumbnail with progress until cancelled: the handler stops on its signal", async () => {
+    await jobs.create(jobBody(namespace, "thumb-long", { type: "thumbnail", payload: { image: "big.png", width: 64, bands: 600 } }));
+    const progressing = await eventually(
+      async () => {
+        const job = await jobs.get({ namespace, name: "thumb-long" });
+        return job.status?.phase === "Running" && (job.status.progress?.percent ?? 0) > 0 ? job : undefined;
+      },
+      `thumb-long Running with progress (agent: ${agent.output()})`,
+      60_000,
+      200,
+    );
+    expect(progressing.status?.progress?.message).toMatch(/^resized band \d+ of 600$/);
+    expectOk(await kubectl(["patch", "hjob", "thumb-long", "-n", namespace, "--type", "merge", "-p", '{"spec":{"cancel":true}}']), "kubectl patch spec.cancel");
+    await eventually(() => Promise.resolve(/thumbnail of big\.png stopped after \d+ of 600 bands: .*Cancelled/.test(agent.output()) ? true : undefined), `the handler stopped (agent: ${agent.output()})`, 30_000, 100);
+    await eventually(async () => ((await jobs.get({ namespace, name: "thumb-long" })).status?.phase === "Cancelled" ? true : undefined), "thumb-long Cancelled", 30_000, 200);
   });
 
   it("run the producer twice on the example agent: 100 Jobs, each result returned, the failing one a JobFailed with lastError", async () => {

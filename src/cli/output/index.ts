@@ -39,3 +39,13 @@ export {
   type StatusSummary,
 } from "./status-view.js";
 export { describeCancel, describeDispatchState, describeDrain, describeUncordon } from "./steering.js";
+export { formatJobDetail } from "./job-detail.js";
+export {
+  describeEnding,
+  describeSubmitted,
+  describeSucceeded,
+  jobReference,
+  SUBMIT_OUTPUT_FORMATS,
+  WAIT_EXIT_CODES,
+  type SubmitOutputFormat,
+} from "./job-outcome.js";

@@ -17,15 +17,14 @@ const submitted = await jobs.submitMany(specs, { concurrency: 20 });
 const created = submitted.filter((s) => s.created).length;
 console.log(`submitted ${submitted.length} jobs: ${created} created, ${submitted.length - created} already existed`);
 
-for (const { job } of submitted) {
-  const name = job.metadata.name ?? "";
+for (const { name } of submitted) {
   const done = await jobs.waitFor(name, { timeoutMs: 120_000 });
   console.log(`${name} ${done.phase} ${JSON.stringify(done.result)}`);
 }
 
 // `fail` with times -1 fails every attempt; with no retries the Job fails after its first.
 const failing = await jobs.submit({ type: "fail", payload: { times: -1 }, retry: { maxRetries: 0 } }, { generateName: "example-fail-" });
-const failingName = failing.job.metadata.name ?? "";
+const failingName = failing.name;
 try {
   await jobs.waitFor(failingName, { timeoutMs: 60_000 });
   console.log(`${failingName} succeeded, which it should not have`);

@@ -91,8 +91,9 @@ export class SubmitManyError extends Error {
   }
 }
 
-/** What `submit` returns: the Job, and whether this call created it or found it (same idempotency key). */
+/** What `submit` returns: the Job and its name, and whether this call created it or found it (same idempotency key). */
 export interface Submitted {
+  readonly name: string;
   readonly job: Job;
   readonly created: boolean;
 }

@@ -200,13 +200,14 @@ export class JobClient {
 
   async #create(job: Job, idempotencyKey: string | undefined, signal: AbortSignal | undefined, retryOn429: boolean): Promise<Submitted> {
     try {
-      return { job: await this.#jobs.create(job, { signal, retryOn429 }), created: true };
+      const created = await this.#jobs.create(job, { signal, retryOn429 });
+      return { name: created.metadata.name ?? "", job: created, created: true };
     } catch (err) {
       if (idempotencyKey === undefined || !(err instanceof Error && "code" in err && err.code === "AlreadyExists")) throw err;
     }
     const ref = { namespace: job.metadata.namespace ?? this.namespace, name: job.metadata.name ?? "" };
     const existing = await this.#jobs.get(ref, { signal, retryOn429 });
-    return { job: sameSubmission(existing, job, idempotencyKey), created: false };
+    return { name: ref.name, job: sameSubmission(existing, job, idempotencyKey), created: false };
   }
 }
 

@@ -44,7 +44,8 @@ describe("submit", () => {
     expect(first.created).toBe(true);
     expect(again.created).toBe(false);
     expect(again.job.metadata.uid).toBe(first.job.metadata.uid);
-    expect(first.job.metadata.name).toMatch(/^order-1-[0-9a-f]{16}$/);
+    expect(first.name).toMatch(/^order-1-[0-9a-f]{16}$/);
+    expect(again.name).toBe(first.name);
     await expect(jobs.waitFor(first.job.metadata.name ?? "", { timeoutMs: 30_000 })).resolves.toMatchObject({ phase: "Succeeded", result: { message: "once" } });
   });
 

@@ -5,6 +5,7 @@ import { submitBatch } from "../../../src/client/submit-many.js";
 import { InvalidError, TooManyRequestsError } from "../../../src/runtime/client/index.js";
 
 const submitted = (name: string): Submitted => ({
+  name,
   created: true,
   job: { apiVersion: API_VERSION, kind: KINDS.job, metadata: { name }, spec: { type: "echo", priority: "normal", queue: "default", retry: { maxRetries: 3, backoffSeconds: 15, maxBackoffSeconds: 300 } } } satisfies Job,
 });

@@ -76,7 +76,7 @@ const AGENT_READY_MEANINGS: Readonly<Record<ValueOf<typeof AGENT_REASONS>, { sta
 
 const FLAG_VALID_MEANINGS: Readonly<Record<ValueOf<typeof FLAG_REASONS>, { status: ConditionStatus; meaning: string }>> = {
   Accepted: { status: "True", meaning: "The flagd evaluator accepted the spec and serves it." },
-  InvalidDefinition: { status: "False", meaning: "The flagd evaluator refused the spec; the message says why." },
+  InvalidDefinition: { status: "False", meaning: "The flagd evaluator refused the spec; the message says why. The last valid definition (`status.lastValid`) keeps serving until the spec is fixed." },
 };
 
 /** Terminal reasons a handler or the agent gives (no retry can help): they end the Job as Failed=True. */

@@ -28,7 +28,7 @@ import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { isApiError } from "../../runtime/client/index.js";
+import { isApiError, retryAfterMs } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -402,7 +402,7 @@ export class Dispatcher implements Reconciler {
       }
     } catch (err) {
       if (ctx.signal.aborted) return { kind: "aborted" };
-      if (isApiError(err, "TooManyRequests")) return { kind: "throttled", retryAfterMs: Math.min((err.retryAfterSeconds ?? 1) * 1000, MAX_RETRY_AFTER_MS) };
+      if (isApiError(err, "TooManyRequests")) return { kind: "throttled", retryAfterMs: retryAfterMs(err, MAX_RETRY_AFTER_MS) };
       logWriteError(ctx.log, job, err);
       // Retryable errors (network, timeout, 5xx) say nothing of whether the write was applied.
       return { kind: isApiError(err) && err.retryable ? "uncertain" : "error" };

@@ -295,3 +295,8 @@ export function toApiError(err: unknown): ApiError | undefined {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
+
+/** How long a 429 asks the client to wait: its Retry-After, 1 s when it gave none, at most `capMs`. */
+export function retryAfterMs(error: { readonly retryAfterSeconds?: number | undefined }, capMs: number): number {
+  return Math.min((error.retryAfterSeconds ?? 1) * 1000, capMs);
+}

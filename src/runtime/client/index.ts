@@ -20,6 +20,7 @@ export {
   apiErrorFromStatus,
   isApiError,
   parseStatus,
+  retryAfterMs,
   toApiError,
   type ApiError,
   type ApiErrorCode,

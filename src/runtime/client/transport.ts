@@ -12,6 +12,7 @@ import {
   TimeoutError,
   TooManyRequestsError,
   apiErrorFromResponse,
+  retryAfterMs,
   toApiError,
   type ApiError,
 } from "./errors.js";
@@ -88,7 +89,7 @@ export class Transport {
         const apiError = this.#translate(err, options.signal);
         if (apiError instanceof TooManyRequestsError && options.retryOn429 === false) throw apiError;
         if (!(apiError instanceof TooManyRequestsError) || attempt >= this.#maxRetriesOn429) throw apiError;
-        const waitMs = Math.min((apiError.retryAfterSeconds ?? 1) * 1000, this.#maxRetryAfterMs);
+        const waitMs = retryAfterMs(apiError, this.#maxRetryAfterMs);
         this.#onThrottled?.(apiError, waitMs);
         await delay(waitMs, undefined, options.signal ? { signal: options.signal } : undefined);
       }

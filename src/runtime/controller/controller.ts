@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { isApiError } from "../client/index.js";
+import { isApiError, retryAfterMs } from "../client/index.js";
 import { controllerLogger, silentLogger } from "../log/index.js";
 import { realClock, sleep, WorkQueue } from "../queue/index.js";
 import type { Clock, RateLimiter } from "../queue/index.js";
@@ -219,9 +219,9 @@ export class Controller {
     }
     // A 429 (a reconcile that failed fast instead of waiting it out) comes back after Retry-After.
     if (isApiError(err, "TooManyRequests")) {
-      const retryAfterMs = Math.min((err.retryAfterSeconds ?? 1) * 1000, MAX_RETRY_AFTER_MS);
-      this.#queue.addRateLimited(key, retryAfterMs);
-      log.info({ retryAfterMs, requeues: this.#queue.numRequeues(key) }, "Reconciler throttled by the apiserver (429), requeued after Retry-After");
+      const waitMs = retryAfterMs(err, MAX_RETRY_AFTER_MS);
+      this.#queue.addRateLimited(key, waitMs);
+      log.info({ retryAfterMs: waitMs, requeues: this.#queue.numRequeues(key) }, "Reconciler throttled by the apiserver (429), requeued after Retry-After");
       return "error";
     }
     this.#queue.addRateLimited(key);

@@ -372,3 +372,39 @@ describe("monitoring", () => {
     }
   });
 });
+
+describe("OFREP server (flags.ofrep)", () => {
+  it("is off by default", async () => {
+    expect((await render()).filter((o) => o.metadata.name.startsWith("helios-flags"))).toEqual([]);
+  });
+
+  it("runs `helios flags serve` over watchNamespaces with a Service and only the RBAC it needs", async () => {
+    const objects = await render({ "flags.ofrep.enabled": "true", watchNamespaces: "{team-a,team-b}", "flags.ofrep.tls.mode": "secret", "flags.ofrep.tls.secretName": "flags-tls" });
+    const d = findObject(objects, "Deployment", "helios-flags");
+    expect(podSpec(d).serviceAccountName).toBe("helios-flags");
+    expect(container(d).args).toEqual([
+      "flags",
+      "serve",
+      "--bind-address=:8016",
+      "--namespaces=team-a,team-b",
+      "--log-level=info",
+      "--tls-cert=/etc/helios/tls/tls.crt",
+      "--tls-key=/etc/helios/tls/tls.key",
+    ]);
+    expect(container(d).readinessProbe?.httpGet).toMatchObject({ path: "/readyz", port: "ofrep", scheme: "HTTPS" });
+    expect((findObject(objects, "Service", "helios-flags")["spec"] as { ports: unknown[] }).ports).toEqual([{ name: "ofrep", port: 8016, targetPort: "ofrep", protocol: "TCP" }]);
+    expect(findObject(objects, "ClusterRole", "helios-flags-review")["rules"]).toEqual([
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    expect(findObject(objects, "ClusterRole", "helios-flags-read")["rules"]).toEqual([{ apiGroups: ["helios.dev"], resources: ["featureflags"], verbs: ["get", "list", "watch"] }]);
+    const reads = objects.filter((o) => o.kind === "RoleBinding" && o.metadata.name === "helios-flags-read").map((o) => o.metadata.namespace);
+    expect(reads).toEqual(["team-a", "team-b"]);
+    expect(objects.filter((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === "helios-flags-read")).toEqual([]);
+
+    const everywhere = await render({ "flags.ofrep.enabled": "true" });
+    expect(container(findObject(everywhere, "Deployment", "helios-flags")).args).toContain("--namespaces=all");
+    expect(findObject(everywhere, "ClusterRoleBinding", "helios-flags-read")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-flags", namespace: "helios-system" }]);
+    await rejected({ "flags.ofrep.tls.mode": "mutual" });
+  });
+});

@@ -1,6 +1,7 @@
 // OFREP against the real apiserver, read by a client nobody here wrote: the official OpenFeature OFREP
 // provider (@openfeature/ofrep-provider) with the OpenFeature server SDK evaluates FeatureFlags applied
-// with kubectl through a running `helios flags serve`. Callers are real ServiceAccount tokens (the
+// with kubectl through a running `helios flags serve`, acting as the chart's <release>-flags
+// ServiceAccount (the chart installed with flags.ofrep.enabled: its RBAC is all it has). Callers are real ServiceAccount tokens (the
 // TokenRequest API via `kubectl create token`), authorized by RBAC Roles on featureflags: a tenant's
 // token reads its own namespace and is refused another's. Bulk polling with ETag / If-None-Match
 // and the protocol's error shapes are checked with fetch.
@@ -8,12 +9,17 @@ import { OpenFeature } from "@openfeature/server-sdk";
 import { OFREPProvider } from "@openfeature/ofrep-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFlagsServeFlags, startFlagsServer, type RunningFlagsServer } from "../../../src/cli/commands/flags.js";
-import { createNamespace, kubeConfig, kubectl, warningLogger } from "../support/cluster.js";
+import { join } from "node:path";
+import { createNamespace, impersonating, kubectl, warningLogger } from "../support/cluster.js";
+import { helm, ok as succeeded } from "../security/support.js";
 import { applyFlagOk, booleanSpec, eventually, numberSpec } from "./support.js";
 
+const CHART = join(import.meta.dirname, "../../../charts/helios");
 const stop = new AbortController();
 let shop = "";
 let other = "";
+let system = "";
+let release = "";
 let server: RunningFlagsServer | undefined;
 let base = "";
 const tokens = { app: "", tenant: "", nobody: "" };
@@ -47,8 +53,11 @@ function providerFor(baseUrl: string, token: string, headers: [string, string][]
 }
 
 beforeAll(async () => {
-  shop = await createNamespace("ofrep-shop");
-  other = await createNamespace("ofrep-other");
+  [shop, other, system] = await Promise.all([createNamespace("ofrep-shop"), createNamespace("ofrep-other"), createNamespace("ofrep-sys")]);
+  release = `helios-${system.split("-").at(-1) ?? "x"}`;
+  // The shared cluster's CRDs were applied by the global setup, not by a release: leave them out.
+  const sets = ["crds.enabled=false", `watchNamespaces={${shop},${other}}`, "replicaCount=1", "flags.ofrep.enabled=true"];
+  await succeeded(helm(["install", release, CHART, "--namespace", system, ...sets.flatMap((x) => ["--set", x])]), "helm install");
   await applyFlagOk(shop, "new-checkout", booleanSpec(false, { targeting: { if: [{ "==": [{ var: "plan" }, "pro"] }, "on", null] } }));
   await applyFlagOk(shop, "banner", { state: "ENABLED", variants: { a: "hello", b: "bonjour" }, defaultVariant: "a" });
   await applyFlagOk(shop, "page-size", numberSpec(20));
@@ -60,7 +69,7 @@ beforeAll(async () => {
   tokens.nobody = await caller(shop, "nobody");
 
   const config = parseFlagsServeFlags({ bindAddress: "127.0.0.1:0", namespaces: `${shop},${other}`, logLevel: "warn" }, {});
-  server = await startFlagsServer(config, kubeConfig(), warningLogger([]), stop.signal);
+  server = await startFlagsServer(config, impersonating(`system:serviceaccount:${system}:${release}-flags`), warningLogger([]), stop.signal);
   base = `http://127.0.0.1:${server.address.port}`;
   await eventually("the flags server ready", async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
   await OpenFeature.setProviderAndWait("shop-app", providerFor(`${base}/namespaces/${shop}`, tokens.app));
@@ -72,7 +81,8 @@ afterAll(async () => {
   await OpenFeature.close();
   stop.abort();
   await server?.stopped;
-  for (const ns of [shop, other]) if (ns !== "") await kubectl(["delete", "namespace", ns, "--wait=false", "--ignore-not-found"]);
+  if (release !== "") await helm(["uninstall", release, "--namespace", system, "--ignore-not-found"]);
+  for (const ns of [shop, other, system]) if (ns !== "") await kubectl(["delete", "namespace", ns, "--wait=false", "--ignore-not-found"]);
 });
 
 describe("helios flags serve with the official OFREP provider", () => {

@@ -80,4 +80,19 @@ describe("helios CLI", () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`--context: no context named "elsewhere" in ${kubeconfig}`);
   });
+
+  it("documents `helios flags serve` and refuses bad values naming the flag", async () => {
+    const help = await run(["flags", "serve", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--bind-address", "--namespaces", "--tls-cert", "--tls-key", "--tls-self-signed", "--kubeconfig"]) expect(help.stdout).toContain(flag);
+    const badNamespace = await run(["flags", "serve", "--namespaces", "shop,Not_A_Namespace"]);
+    expect(badNamespace.code).toBe(2);
+    expect(badNamespace.stderr).toContain('invalid value "shop,Not_A_Namespace" for --namespaces');
+    const lonelyCert = await run(["flags", "serve", "--tls-cert", "/tmp/cert.pem"]);
+    expect(lonelyCert.code).toBe(2);
+    expect(lonelyCert.stderr).toContain("give --tls-cert and --tls-key together");
+    const both = await run(["flags", "serve", "--tls-self-signed", "--tls-cert", "c", "--tls-key", "k"]);
+    expect(both.stderr).toContain("choose --tls-self-signed or --tls-cert/--tls-key");
+    expect((await run(["flags", "serve", "--bind-address", "0"])).stderr).toContain("--bind-address");
+  });
 });

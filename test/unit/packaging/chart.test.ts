@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseFlagsServeFlags } from "../../../src/cli/commands/flags.js";
+import { flagAttribute } from "../../../src/runtime/config/index.js";
 import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
 
 interface Container {
@@ -401,6 +403,17 @@ describe("OFREP server (flags.ofrep)", () => {
     const reads = objects.filter((o) => o.kind === "RoleBinding" && o.metadata.name === "helios-flags-read").map((o) => o.metadata.namespace);
     expect(reads).toEqual(["team-a", "team-b"]);
     expect(objects.filter((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === "helios-flags-read")).toEqual([]);
+
+    // What the chart passes is what the binary accepts.
+    const raw = (args: readonly string[]) =>
+      Object.fromEntries(args.slice(2).map((a) => /^--([a-z-]+)(?:=(.*))?$/.exec(a) ?? []).map(([, name = "", value]) => [flagAttribute(name), value ?? true]));
+    expect(parseFlagsServeFlags(raw(container(d).args), {})).toMatchObject({
+      bindAddress: { port: 8016 },
+      namespaces: ["team-a", "team-b"],
+      tls: { kind: "files", cert: "/etc/helios/tls/tls.crt", key: "/etc/helios/tls/tls.key" },
+    });
+    const selfSigned = await render({ "flags.ofrep.enabled": "true", "flags.ofrep.tls.mode": "self-signed" });
+    expect(parseFlagsServeFlags(raw(container(findObject(selfSigned, "Deployment", "helios-flags")).args), {})).toMatchObject({ namespaces: "all", tls: { kind: "self-signed" } });
 
     const everywhere = await render({ "flags.ofrep.enabled": "true" });
     expect(container(findObject(everywhere, "Deployment", "helios-flags")).args).toContain("--namespaces=all");

@@ -166,6 +166,31 @@ const metrics = z
   .partial()
   .meta({ description: "Metrics Service, ServiceMonitor and PrometheusRule" });
 
+const flags = z
+  .strictObject({
+    ofrep: z
+      .strictObject({
+        enabled: z.boolean().meta({ description: "Run `helios flags serve`: FeatureFlags over OFREP for applications in any language (a Deployment, Service and RBAC)" }),
+        replicas: z.number().int().min(1),
+        port: port.meta({ description: "Port of the OFREP endpoint, /healthz and /readyz (--bind-address)" }),
+        tls: z
+          .strictObject({
+            mode: z.enum(["none", "self-signed", "secret"]).meta({
+              description: "none: plain HTTP; self-signed: a certificate made at start (--tls-self-signed); secret: tls.crt/tls.key of secretName (--tls-cert/--tls-key)",
+            }),
+            secretName: optionalEmpty(pattern(DNS_SUBDOMAIN_PATTERN, "A kubernetes.io/tls Secret in the release namespace").max(253)),
+          })
+          .partial(),
+        service: z.strictObject({ type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]), port }).partial(),
+        logLevel: optionalEmpty(OPERATOR_FLAG_SCHEMAS.logLevel).meta({ description: "The flags server's log level; empty means logLevel" }),
+        resources,
+      })
+      .partial()
+      .meta({ description: "The OFREP server; it serves the namespaces of watchNamespaces (all when empty), to callers that may get their FeatureFlags" }),
+  })
+  .partial()
+  .meta({ description: "Feature flags for applications" });
+
 const fields = {
   global: z
     .looseObject({
@@ -261,6 +286,7 @@ const fields = {
     .partial()
     .meta({ description: "Operator PodDisruptionBudget" }),
   agents,
+  flags,
   grafana: z
     .strictObject({ dashboard: z.strictObject({ enabled: z.boolean(), labels: stringMap, annotations: stringMap }).partial() })
     .partial()
@@ -301,6 +327,10 @@ export const chartValuesSchema = z
     }
     if (v.ports !== undefined && listenersClash(`:${v.ports.metrics}`, `:${v.ports.health}`)) {
       ctx.addIssue({ code: "custom", path: ["ports", "health"], message: "must differ from ports.metrics" });
+    }
+    const tls = v.flags?.ofrep?.tls;
+    if (tls?.mode === "secret" && (tls.secretName ?? "") === "") {
+      ctx.addIssue({ code: "custom", path: ["flags", "ofrep", "tls", "secretName"], message: "is required with tls.mode secret" });
     }
   })
   .meta({ title: "Helios chart values", ...REPLICAS_WITHOUT_LEADER_ELECTION });

@@ -66,6 +66,11 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     return this.#sets.get(namespace)?.state(name);
   }
 
+  /** The flag keys known in `namespace` (valid or not), for evaluating them all. */
+  keys(namespace: string): string[] {
+    return this.#sets.get(namespace)?.names() ?? [];
+  }
+
   /** Registers a listener for served-definition changes; returns its unsubscribe function. */
   onChange(listener: FlagChangeListener): () => void {
     this.#listeners.add(listener);

@@ -51,6 +51,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   { name: "cancel", description: "request cancellation of a job (sets spec.cancel); the operator cancels it", load: () => import("./cancel.js") },
   {
+    name: "flags",
+    description: "serve FeatureFlags over OFREP (OpenFeature Remote Evaluation Protocol) to applications in any language",
+    load: () => import("./flags.js"),
+  },
+  {
     name: "audit",
     description: "print the audit trail: control-plane decisions recorded in AuditLog chunks, oldest first",
     load: () => import("./audit.js"),

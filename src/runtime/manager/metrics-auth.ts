@@ -1,17 +1,40 @@
-// Protected /metrics, as controller-runtime's filters.WithAuthenticationAndAuthorization: the scraper's
-// bearer token is authenticated with a TokenReview and the user authorized with a SubjectAccessReview
-// for the non-resource URL and the request's verb, both delegated to the apiserver.
+// Delegated authentication and authorization, as controller-runtime's
+// filters.WithAuthenticationAndAuthorization: a caller's bearer token is authenticated with a
+// TokenReview and the user authorized with a SubjectAccessReview, both made by the apiserver; the
+// server's own permissions never decide for a caller. /metrics asks for its non-resource URL and the
+// request's verb; the OFREP server asks for `get` on featureflags in the namespace read.
 //
 // Answers: 401 without a bearer token or when the apiserver does not authenticate it; 403 when the
-// user may not `get` the path; 500 when a review cannot be made. Results are cached as
+// user may not do what is asked; 500 when a review cannot be made. Results are cached as
 // controller-runtime caches them: authentication (success and failure) 1 min by the token's SHA-256,
 // authorization allowed 5 min and denied 30 s; a failed review is never cached.
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { Transport } from "../client/index.js";
 
-/** What the guard decided: serve (`allowed`), or answer with `status` and `message`. */
-export type MetricsAccess = { readonly allowed: true } | { readonly allowed: false; readonly status: 401 | 403 | 500; readonly message: string };
+/** What the reviewer decided: serve (`allowed`, with the user), or answer with `status` and `message`. */
+export type Access =
+  | { readonly allowed: true; readonly user?: string }
+  | { readonly allowed: false; readonly status: 401 | 403 | 500; readonly message: string };
+
+/** What a SubjectAccessReview asks about: a non-resource URL, or a verb on a kind of object. */
+export type AccessAttributes =
+  | { readonly nonResourceAttributes: { readonly path: string; readonly verb: string } }
+  | {
+      readonly resourceAttributes: {
+        readonly group: string;
+        readonly resource: string;
+        readonly namespace: string;
+        readonly verb: string;
+        readonly name?: string;
+      };
+    };
+
+/** Decides whether the bearer of `authorization` may do what `attributes` describe. */
+export type AccessReviewer = (request: { readonly authorization: string | undefined; readonly attributes: AccessAttributes }) => Promise<Access>;
+
+/** What the metrics guard decided. */
+export type MetricsAccess = Access;
 
 /** Decides whether a request may read a metrics path. */
 export type MetricsGuard = (request: { readonly authorization: string | undefined; readonly method: string; readonly path: string }) => Promise<MetricsAccess>;
@@ -76,8 +99,22 @@ export class TtlCache<V> {
   }
 }
 
-/** A guard that delegates authentication and authorization to the apiserver behind `transport`. */
-export function delegatingMetricsGuard(transport: Pick<Transport, "request">, options: { readonly log: Logger; readonly now?: () => number }): MetricsGuard {
+export interface DelegatingOptions {
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** Prefixes log lines ("metrics", "ofrep"). */
+  readonly component?: string;
+}
+
+/** A guard for /metrics: `get` (the request's verb) on the non-resource path, reviewed by the apiserver. */
+export function delegatingMetricsGuard(transport: Pick<Transport, "request">, options: DelegatingOptions): MetricsGuard {
+  const review = delegatingAccessReviewer(transport, { component: "metrics", ...options });
+  return ({ authorization, method, path }) => review({ authorization, attributes: { nonResourceAttributes: { path, verb: method.toLowerCase() } } });
+}
+
+/** A reviewer that delegates authentication and authorization to the apiserver behind `transport`. */
+export function delegatingAccessReviewer(transport: Pick<Transport, "request">, options: DelegatingOptions): AccessReviewer {
+  const component = options.component ?? "auth";
   const now = options.now ?? (() => performance.now());
   const users = new TtlCache<ReviewedUser | null>(now);
   const decisions = new TtlCache<boolean>(now);
@@ -96,13 +133,13 @@ export function delegatingMetricsGuard(transport: Pick<Transport, "request">, op
     return user;
   }
 
-  async function authorize(user: ReviewedUser, verb: string, path: string): Promise<boolean> {
+  async function authorize(user: ReviewedUser, attributes: AccessAttributes): Promise<boolean> {
     const spec = {
       user: user.username,
       ...(user.uid === undefined ? {} : { uid: user.uid }),
       ...(user.groups === undefined ? {} : { groups: user.groups }),
       ...(user.extra === undefined ? {} : { extra: user.extra }),
-      nonResourceAttributes: { path, verb },
+      ...attributes,
     };
     const key = JSON.stringify(spec);
     const cached = decisions.get(key);
@@ -117,25 +154,24 @@ export function delegatingMetricsGuard(transport: Pick<Transport, "request">, op
     return allowed;
   }
 
-  return async ({ authorization, method, path }) => {
+  return async ({ authorization, attributes }) => {
     const token = bearerToken(authorization);
     if (token === undefined) return { allowed: false, status: 401, message: "Unauthorized" };
     let user: ReviewedUser | null;
     try {
       user = await authenticate(token);
     } catch (err) {
-      options.log.error({ err }, "metrics: TokenReview failed");
+      options.log.error({ err }, `${component}: TokenReview failed`);
       return { allowed: false, status: 500, message: "Authentication failed" };
     }
     if (user === null) return { allowed: false, status: 401, message: "Unauthorized" };
-    const verb = method.toLowerCase();
     try {
-      if (await authorize(user, verb, path)) return { allowed: true };
+      if (await authorize(user, attributes)) return { allowed: true, user: user.username };
     } catch (err) {
-      options.log.error({ err, user: user.username }, "metrics: SubjectAccessReview failed");
+      options.log.error({ err, user: user.username }, `${component}: SubjectAccessReview failed`);
       return { allowed: false, status: 500, message: `Authorization for user ${user.username} failed` };
     }
-    options.log.debug({ user: user.username, verb, path }, "metrics: access denied");
+    options.log.debug({ user: user.username, ...attributes }, `${component}: access denied`);
     return { allowed: false, status: 403, message: `Authorization denied for user ${user.username}` };
   };
 }

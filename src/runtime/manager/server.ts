@@ -14,7 +14,8 @@ export interface Check {
   check(): boolean;
 }
 
-function listen(server: Server, at: BindAddress): Promise<AddressInfo> {
+/** Starts `server` listening at `at`; resolves with the address it got (port 0 picks one). */
+export function listen(server: Server, at: BindAddress): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(at.port, at.host, () => {

@@ -19,7 +19,7 @@ describe("helios CLI", () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
     const listed = [...stdout.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]).filter((name) => name !== "help");
-    expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "submit", "wait", "cancel", "audit"]);
+    expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "submit", "wait", "cancel", "flags", "audit"]);
   });
 
   // Loads every command module (the operator's pulls in the whole runtime): seconds of transform on a loaded machine.
@@ -79,5 +79,20 @@ describe("helios CLI", () => {
     const { code, stderr } = await run([...command.split(" "), "--kubeconfig", kubeconfig, "--context", "elsewhere"]);
     expect(code).toBe(2);
     expect(stderr).toContain(`--context: no context named "elsewhere" in ${kubeconfig}`);
+  });
+
+  it("documents `helios flags serve` and refuses bad values naming the flag", async () => {
+    const help = await run(["flags", "serve", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--bind-address", "--namespaces", "--tls-cert", "--tls-key", "--tls-self-signed", "--kubeconfig"]) expect(help.stdout).toContain(flag);
+    const badNamespace = await run(["flags", "serve", "--namespaces", "shop,Not_A_Namespace"]);
+    expect(badNamespace.code).toBe(2);
+    expect(badNamespace.stderr).toContain('invalid value "shop,Not_A_Namespace" for --namespaces');
+    const lonelyCert = await run(["flags", "serve", "--tls-cert", "/tmp/cert.pem"]);
+    expect(lonelyCert.code).toBe(2);
+    expect(lonelyCert.stderr).toContain("give --tls-cert and --tls-key together");
+    const both = await run(["flags", "serve", "--tls-self-signed", "--tls-cert", "c", "--tls-key", "k"]);
+    expect(both.stderr).toContain("choose --tls-self-signed or --tls-cert/--tls-key");
+    expect((await run(["flags", "serve", "--bind-address", "0"])).stderr).toContain("--bind-address");
   });
 });

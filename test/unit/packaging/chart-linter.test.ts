@@ -16,6 +16,9 @@ const INTENDED: Record<string, string> = {
   "Deployment/helios-agent: container-ephemeral-storage-request-and-limit": "handlers' scratch space depends on the jobs; set agents.resources",
   "Deployment/helios-agent: deployment-has-poddisruptionbudget": "the agent pool's PDB comes with issue 17's agent-pool delivery",
   "Deployment/helios-agent: deployment-has-host-podantiaffinity": "the agent pool's anti-affinity comes with issue 17's agent-pool delivery",
+  "Deployment/helios-flags: container-image-pull-policy": "as the operator's",
+  "Deployment/helios-flags: pod-networkpolicy": "its callers are applications anywhere in the cluster; the admin writes its policy",
+  "Deployment/helios-flags: deployment-has-poddisruptionbudget": "one stateless replica by default; raise flags.ofrep.replicas and add a PDB for availability",
 };
 
 function kubeScore(): string | undefined {

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseFlagsServeFlags } from "../../../src/cli/commands/flags.js";
+import { flagAttribute } from "../../../src/runtime/config/index.js";
 import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
 
 interface Container {
@@ -370,5 +372,52 @@ describe("monitoring", () => {
     ]) {
       expect(exprs).toContain(metric);
     }
+  });
+});
+
+describe("OFREP server (flags.ofrep)", () => {
+  it("is off by default", async () => {
+    expect((await render()).filter((o) => o.metadata.name.startsWith("helios-flags"))).toEqual([]);
+  });
+
+  it("runs `helios flags serve` over watchNamespaces with a Service and only the RBAC it needs", async () => {
+    const objects = await render({ "flags.ofrep.enabled": "true", watchNamespaces: "{team-a,team-b}", "flags.ofrep.tls.mode": "secret", "flags.ofrep.tls.secretName": "flags-tls" });
+    const d = findObject(objects, "Deployment", "helios-flags");
+    expect(podSpec(d).serviceAccountName).toBe("helios-flags");
+    expect(container(d).args).toEqual([
+      "flags",
+      "serve",
+      "--bind-address=:8016",
+      "--namespaces=team-a,team-b",
+      "--log-level=info",
+      "--tls-cert=/etc/helios/tls/tls.crt",
+      "--tls-key=/etc/helios/tls/tls.key",
+    ]);
+    expect(container(d).readinessProbe?.httpGet).toMatchObject({ path: "/readyz", port: "ofrep", scheme: "HTTPS" });
+    expect((findObject(objects, "Service", "helios-flags")["spec"] as { ports: unknown[] }).ports).toEqual([{ name: "ofrep", port: 8016, targetPort: "ofrep", protocol: "TCP" }]);
+    expect(findObject(objects, "ClusterRole", "helios-flags-review")["rules"]).toEqual([
+      { apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] },
+    ]);
+    expect(findObject(objects, "ClusterRole", "helios-flags-read")["rules"]).toEqual([{ apiGroups: ["helios.dev"], resources: ["featureflags"], verbs: ["get", "list", "watch"] }]);
+    const reads = objects.filter((o) => o.kind === "RoleBinding" && o.metadata.name === "helios-flags-read").map((o) => o.metadata.namespace);
+    expect(reads).toEqual(["team-a", "team-b"]);
+    expect(objects.filter((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === "helios-flags-read")).toEqual([]);
+
+    // What the chart passes is what the binary accepts.
+    const raw = (args: readonly string[]) =>
+      Object.fromEntries(args.slice(2).map((a) => /^--([a-z-]+)(?:=(.*))?$/.exec(a) ?? []).map(([, name = "", value]) => [flagAttribute(name), value ?? true]));
+    expect(parseFlagsServeFlags(raw(container(d).args), {})).toMatchObject({
+      bindAddress: { port: 8016 },
+      namespaces: ["team-a", "team-b"],
+      tls: { kind: "files", cert: "/etc/helios/tls/tls.crt", key: "/etc/helios/tls/tls.key" },
+    });
+    const selfSigned = await render({ "flags.ofrep.enabled": "true", "flags.ofrep.tls.mode": "self-signed" });
+    expect(parseFlagsServeFlags(raw(container(findObject(selfSigned, "Deployment", "helios-flags")).args), {})).toMatchObject({ namespaces: "all", tls: { kind: "self-signed" } });
+
+    const everywhere = await render({ "flags.ofrep.enabled": "true" });
+    expect(container(findObject(everywhere, "Deployment", "helios-flags")).args).toContain("--namespaces=all");
+    expect(findObject(everywhere, "ClusterRoleBinding", "helios-flags-read")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-flags", namespace: "helios-system" }]);
+    await rejected({ "flags.ofrep.tls.mode": "mutual" });
   });
 });

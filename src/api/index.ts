@@ -55,6 +55,8 @@ export {
 export {
   capabilitySchema,
   dnsLabelSchema,
+  DNS_SUBDOMAIN_PATTERN,
+  dnsSubdomainSchema,
   formatTime,
   objectMetaSchema,
   ownerReferenceSchema,
@@ -77,6 +79,8 @@ export {
   jobAttemptSchema,
   jobErrorSchema,
   jobProgressSchema,
+  formatJobError,
+  IDEMPOTENCY_KEY_ANNOTATION,
   jobPhase,
   jobResource,
   jobSchema,

@@ -210,6 +210,12 @@ export type Job = z.infer<typeof jobSchema>;
 /** A Job as submitted: defaulted fields may be left out. */
 export type JobInput = z.input<typeof jobSchema>;
 
+/** A Job error as one line: `Reason: message`. */
+export const formatJobError = (error: JobError): string => `${error.reason}: ${error.message}`;
+
+/** Holds the idempotency key a Job was submitted with (the job client names such Jobs after the key). */
+export const IDEMPOTENCY_KEY_ANNOTATION = "helios.dev/idempotency-key";
+
 /** A Job's phase; one the operator has not written yet is Pending. */
 export const jobPhase = (job: { readonly status?: { readonly phase?: JobPhase | undefined } | undefined }): JobPhase => job.status?.phase ?? "Pending";
 

@@ -17,6 +17,10 @@ export function formatTime(date: Date): Timestamp {
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const dnsLabelSchema = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
 
+/** A DNS-1123 subdomain: dot-separated labels, at most 253 characters (names of most objects). */
+export const DNS_SUBDOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+export const dnsSubdomainSchema = z.string().min(1).max(253).regex(new RegExp(DNS_SUBDOMAIN_PATTERN));
+
 export const ownerReferenceSchema = z.object({
   apiVersion: z.string(),
   kind: z.string(),

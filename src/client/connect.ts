@@ -8,7 +8,7 @@ export interface ConnectOptions {
   readonly kubeconfig?: string | undefined;
   /** A context other than the current one. */
   readonly context?: string | undefined;
-  /** The namespace to act in; default: the context's, else the pod's, else `default`. */
+  /** The namespace to act in; default (also for ""): the context's, else the pod's, else `default`. */
   readonly namespace?: string | undefined;
   /** Access already loaded (e.g. client-node's KubeConfig); kubeconfig and context are then ignored. */
   readonly access?: ClusterAccess | undefined;
@@ -29,5 +29,9 @@ export async function connectJobClient(options: ConnectOptions = {}): Promise<Jo
       ? await loadClusterAccess({ kubeconfig: options.kubeconfig, context: options.context, env: options.env ?? process.env })
       : { access: options.access, namespace: undefined };
   const transport = new Transport(loaded.access, options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs });
-  return new JobClient(transport, options.namespace ?? loaded.namespace ?? "default");
+  return new JobClient(transport, nonEmpty(options.namespace) ?? loaded.namespace ?? "default");
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
 }

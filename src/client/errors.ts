@@ -1,5 +1,5 @@
 // What the job client throws: each error has a literal `code` to switch on and carries what explains it.
-import { formatIssues, type Job, type JobError } from "../api/index.js";
+import { formatIssues, formatJobError, type Job, type JobError } from "../api/index.js";
 import type { z } from "zod";
 
 /** The Job ended Failed: its retries are spent or the failure was terminal. */
@@ -102,5 +102,5 @@ export interface Submitted {
 export type JobOutcomeError = JobFailedError | JobExpiredError | JobCancelledError;
 
 function describe(error: JobError | undefined): string {
-  return error === undefined ? "" : `: ${error.reason}: ${error.message}`;
+  return error === undefined ? "" : `: ${formatJobError(error)}`;
 }

@@ -19,16 +19,25 @@ export {
   JobClient,
   type CancelOutcome,
   type InNamespace,
-  type JobSpecInput,
   type ListJobsOptions,
   type SubmitOptions,
   type SubmitRequest,
   type WaitOptions,
   type WatchJobsOptions,
 } from "./job-client.js";
-export { IDEMPOTENCY_KEY_ANNOTATION, idempotentName } from "./naming.js";
-export { settlementOf, type JobSucceeded, type Settlement } from "./outcome.js";
+export { idempotentName } from "./naming.js";
+export { jobOfSubmission, sameSubmission, type JobSpecInput } from "./submission.js";
+export { endingOf, type JobSucceeded, type Ending } from "./outcome.js";
 export { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, type BatchOptions } from "./submit-many.js";
-export { NotFoundError, type ApiError } from "../runtime/client/index.js";
-export type { Job, JobError, JobPhase, JobProgress, JobSpec, JobStatus } from "../api/index.js";
+export {
+  AlreadyExistsError,
+  ForbiddenError,
+  isApiError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  type ApiError,
+  type ApiErrorCode,
+} from "../runtime/client/index.js";
+export { IDEMPOTENCY_KEY_ANNOTATION, type Job, type JobError, type JobPhase, type JobProgress, type JobSpec, type JobStatus } from "../api/index.js";
 export { KubeconfigError } from "../runtime/kubeconfig/index.js";

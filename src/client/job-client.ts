@@ -1,28 +1,14 @@
 // The job client for producers: submit, list, cancel, wait for and watch Jobs, typed from the API's zod schemas.
-import { isDeepStrictEqual } from "node:util";
-import {
-  API_VERSION,
-  isTerminalJobPhase,
-  JOB_TYPE,
-  jobPhase,
-  jobSchema,
-  KINDS,
-  type Job,
-  type JobInput,
-  type JobPhase,
-  type JobSpec,
-} from "../api/index.js";
-import { NotFoundError, ResourceClient, type Transport } from "../runtime/client/index.js";
-import { IdempotencyConflictError, InvalidJobSpecError, WaitTimeoutError, type Submitted } from "./errors.js";
+import type { z } from "zod";
+import { dnsLabelSchema, isTerminalJobPhase, JOB_TYPE, jobPhase, type Job, type JobPhase } from "../api/index.js";
+import { isApiError, NotFoundError, ResourceClient, type Transport } from "../runtime/client/index.js";
+import { InvalidJobSpecError, WaitTimeoutError, type Submitted } from "./errors.js";
 import { eventsOf, type JobEvent, type Seen } from "./job-events.js";
-import { generatedNamePrefix, IDEMPOTENCY_KEY_ANNOTATION, idempotentName } from "./naming.js";
 import { observeJobs, type Selection } from "./observe.js";
-import { settlementOf, type JobSucceeded } from "./outcome.js";
+import { endingOf, type JobSucceeded } from "./outcome.js";
 import { submitBatch, type BatchOptions } from "./submit-many.js";
-import { submitOptionsSchema, type SubmitOptionsInput } from "./submit-options.js";
-
-/** A Job's spec as a producer writes it: fields with defaults may be left out. */
-export type JobSpecInput = JobInput["spec"];
+import { jobOfSubmission, sameSubmission, type JobSpecInput } from "./submission.js";
+import { jobNameSchema, namespaceSchema, selectionSchema, type SubmitOptionsInput } from "./submit-options.js";
 
 export interface Signalled {
   readonly signal?: AbortSignal | undefined;
@@ -67,12 +53,12 @@ export interface CancelOutcome {
 /** Talks to one cluster as the kubeconfig's user; acts in `namespace` unless a call names another. */
 export class JobClient {
   readonly #jobs: ResourceClient<Job>;
+  readonly namespace: string;
 
-  constructor(
-    transport: Transport,
-    readonly namespace: string,
-  ) {
+  /** @throws InvalidJobSpecError when `namespace` is not a namespace name. */
+  constructor(transport: Transport, namespace: string) {
     this.#jobs = new ResourceClient<Job>(transport, JOB_TYPE);
+    this.namespace = checked("namespace", dnsLabelSchema, namespace);
   }
 
   /**
@@ -84,37 +70,46 @@ export class JobClient {
    */
   async submit(spec: JobSpecInput, options: SubmitOptions = {}): Promise<Submitted> {
     const { signal, ...naming } = options;
-    const job = this.#validate(spec, naming);
-    return this.#create(job, naming.idempotencyKey, signal, true);
+    return this.#create(jobOfSubmission(spec, naming, this.namespace), naming.idempotencyKey, signal, true);
   }
 
   /**
-   * Submits many Jobs, `concurrency` at a time (default 8), in order. Every request is checked first,
-   * so a bad one sends nothing. A 429 holds the whole batch for its Retry-After, then resumes.
+   * Submits many Jobs, `concurrency` at a time (default 8, at most 100), in order. Every request is
+   * checked first, so a bad one sends nothing. A 429 holds the whole batch for its Retry-After, then
+   * resumes. With idempotency keys a rerun after a failure is safe: it finds what was created.
    * @throws InvalidJobSpecError naming the request (`requests[3].spec.payload: ...`).
    * @throws SubmitManyError at the first request that failed otherwise, with what was submitted.
    */
   async submitMany(requests: readonly SubmitRequest[], options: BatchOptions = {}): Promise<Submitted[]> {
-    const jobs = requests.map(({ spec, ...naming }, index) => ({ job: this.#validate(spec, naming, `requests[${index}]`), key: naming.idempotencyKey }));
+    const jobs = requests.map(({ spec, ...naming }, index) => ({ job: jobOfSubmission(spec, naming, this.namespace, `requests[${index}]`), key: naming.idempotencyKey }));
     return submitBatch(jobs, ({ job, key }, signal) => this.#create(job, key, signal, false), options);
   }
 
   /** @throws NotFoundError (`code` "NotFound") when there is no such Job. */
   get(name: string, options: InNamespace = {}): Promise<Job> {
-    return this.#jobs.get({ namespace: options.namespace ?? this.namespace, name }, { signal: options.signal });
+    return this.#jobs.get(this.#ref(name, options.namespace), { signal: options.signal });
   }
 
-  /** Jobs by namespace, phase, type and labels; all pages. */
+  /**
+   * Jobs by namespace, phase, type and labels; all pages.
+   * @throws InvalidJobSpecError for an unknown phase, a malformed type or namespace, before any request.
+   */
   async list(options: ListJobsOptions = {}): Promise<Job[]> {
-    const phases = options.phase === undefined ? undefined : new Set(typeof options.phase === "string" ? [options.phase] : options.phase);
+    const { namespace, allNamespaces, phase, type, labelSelector } = checked("list options", selectionSchema, {
+      namespace: options.namespace,
+      allNamespaces: options.allNamespaces,
+      phase: options.phase,
+      type: options.type,
+      labelSelector: options.labelSelector,
+    });
+    const phases = phase === undefined ? undefined : new Set(typeof phase === "string" ? [phase] : phase);
     const only = phases?.size === 1 ? [...phases][0] : undefined;
     // status.phase is a selectable field, but a Job not yet written by the operator has none: Pending is filtered here.
-    const fields = [options.type === undefined ? undefined : `spec.type=${options.type}`, only === undefined || only === "Pending" ? undefined : `status.phase=${only}`];
-    const fieldSelector = fields.filter((f) => f !== undefined).join(",") || undefined;
+    const fields = [type === undefined ? undefined : `spec.type=${type}`, only === undefined || only === "Pending" ? undefined : `status.phase=${only}`];
     const listed = await this.#jobs.listAll({
-      namespace: options.allNamespaces === true ? undefined : (options.namespace ?? this.namespace),
-      labelSelector: options.labelSelector,
-      fieldSelector,
+      namespace: allNamespaces === true ? undefined : (namespace ?? this.namespace),
+      labelSelector,
+      fieldSelector: fields.filter((f) => f !== undefined).join(",") || undefined,
       signal: options.signal,
     });
     return phases === undefined ? listed.items : listed.items.filter((job) => phases.has(jobPhase(job)));
@@ -126,30 +121,34 @@ export class JobClient {
    * @throws NotFoundError when there is no such Job.
    */
   async cancel(name: string, options: InNamespace = {}): Promise<CancelOutcome> {
-    return cancelJob(this.#jobs, { namespace: options.namespace ?? this.namespace, name }, options.signal);
+    return cancelJob(this.#jobs, this.#ref(name, options.namespace), options.signal);
   }
 
   /**
-   * Waits until the Job ends. Resolves when it Succeeded, with its result.
+   * Waits until the Job ends. Resolves when it Succeeded, with its result. It follows the Job it first
+   * sees under `name`: if that one is deleted (a TTL of 0, or by hand) before its ending was seen, and
+   * another is created under the name, the wait ends with NotFound.
    * @throws JobFailedError, JobExpiredError or JobCancelledError (each with `lastError` and the Job) for the other endings.
    * @throws WaitTimeoutError after `timeoutMs`; NotFoundError when the Job does not exist or is deleted meanwhile.
    * @throws the signal's reason when `signal` aborts.
    */
   async waitFor(name: string, options: WaitOptions = {}): Promise<JobSucceeded> {
-    const namespace = options.namespace ?? this.namespace;
+    const ref = this.#ref(name, options.namespace);
     const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
     const signal = anySignal(options.signal, deadline);
     let last: Job | undefined;
     try {
-      for await (const event of this.watch(name, { namespace, signal })) {
-        if (event.type === "deleted") throw notFound(namespace, name, "it was deleted while waiting");
+      for await (const event of this.watch(name, { namespace: ref.namespace, signal })) {
+        const uid = event.job.metadata.uid;
+        if (last !== undefined && uid !== last.metadata.uid) continue;
+        if (event.type === "deleted") throw notFound(ref, "it was deleted while waiting");
         last = event.job;
-        const settlement = settlementOf(event.job);
-        if (!settlement.settled) continue;
-        if ("error" in settlement) throw settlement.error;
-        return settlement.succeeded;
+        const ending = endingOf(event.job);
+        if (!ending.ended) continue;
+        if ("error" in ending) throw ending.error;
+        return ending.succeeded;
       }
-      throw notFound(namespace, name, "it does not exist");
+      throw notFound(ref, last === undefined ? "it does not exist" : "it was deleted while waiting");
     } catch (err) {
       if (deadline?.aborted === true && options.signal?.aborted !== true) throw new WaitTimeoutError(name, options.timeoutMs ?? 0, last);
       throw err;
@@ -160,14 +159,19 @@ export class JobClient {
    * Phase changes, progress and deletion of one Job (by name) or of the Jobs a label selector picks,
    * as they happen: the current state first, then each change. Survives lost watches (relists and
    * reports what changed meanwhile). For one name it ends after the Job is deleted, or at once when it
-   * does not exist; otherwise it runs until `signal` aborts or the loop breaks.
+   * does not exist; otherwise it runs until `signal` aborts (the way to stop it while it waits) or the
+   * loop breaks. Events queue up while the loop body runs.
+   * @throws InvalidJobSpecError for a malformed name, namespace or selector, before any request.
    */
   async *watch(target: string | { readonly labelSelector: string }, options: WatchJobsOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
-    const namespace = options.namespace ?? this.namespace;
-    const selection: Selection =
-      typeof target === "string"
-        ? { namespace, fieldSelector: `metadata.name=${target}` }
-        : { namespace: options.allNamespaces === true ? undefined : namespace, labelSelector: target.labelSelector };
+    let selection: Selection;
+    if (typeof target === "string") {
+      const ref = this.#ref(target, options.namespace);
+      selection = { namespace: ref.namespace, fieldSelector: `metadata.name=${ref.name}` };
+    } else {
+      const checkedSelection = checked("watch options", selectionSchema, { namespace: options.namespace, labelSelector: target.labelSelector });
+      selection = { namespace: options.allNamespaces === true ? undefined : (checkedSelection.namespace ?? this.namespace), labelSelector: checkedSelection.labelSelector };
+    }
     let seen: Seen = new Map();
     for await (const observation of observeJobs(this.#jobs, selection, options.signal)) {
       const next = eventsOf(seen, observation);
@@ -177,25 +181,8 @@ export class JobClient {
     }
   }
 
-  #validate(spec: JobSpecInput, naming: SubmitOptionsInput, prefix = ""): Job {
-    const options = submitOptionsSchema.safeParse(naming);
-    if (!options.success) throw new InvalidJobSpecError(options.error.issues, prefix);
-    const { namespace, name, generateName, idempotencyKey, labels, annotations } = options.data;
-    const metadata = {
-      namespace: namespace ?? this.namespace,
-      ...(idempotencyKey !== undefined
-        ? { name: idempotentName(idempotencyKey) }
-        : name !== undefined
-          ? { name }
-          : { generateName: generateName ?? generatedNamePrefix(spec.type) }),
-      ...(labels === undefined ? {} : { labels }),
-      ...(idempotencyKey === undefined && annotations === undefined
-        ? {}
-        : { annotations: { ...annotations, ...(idempotencyKey === undefined ? {} : { [IDEMPOTENCY_KEY_ANNOTATION]: idempotencyKey }) } }),
-    };
-    const parsed = jobSchema.safeParse({ apiVersion: API_VERSION, kind: KINDS.job, metadata, spec });
-    if (!parsed.success) throw new InvalidJobSpecError(parsed.error.issues, prefix);
-    return parsed.data;
+  #ref(name: string, namespace: string | undefined): { readonly namespace: string; readonly name: string } {
+    return { namespace: checked("namespace", namespaceSchema, namespace) ?? this.namespace, name: checked("name", jobNameSchema, name) };
   }
 
   async #create(job: Job, idempotencyKey: string | undefined, signal: AbortSignal | undefined, retryOn429: boolean): Promise<Submitted> {
@@ -203,27 +190,12 @@ export class JobClient {
       const created = await this.#jobs.create(job, { signal, retryOn429 });
       return { name: created.metadata.name ?? "", job: created, created: true };
     } catch (err) {
-      if (idempotencyKey === undefined || !(err instanceof Error && "code" in err && err.code === "AlreadyExists")) throw err;
+      if (idempotencyKey === undefined || !isApiError(err, "AlreadyExists")) throw err;
     }
     const ref = { namespace: job.metadata.namespace ?? this.namespace, name: job.metadata.name ?? "" };
     const existing = await this.#jobs.get(ref, { signal, retryOn429 });
     return { name: ref.name, job: sameSubmission(existing, job, idempotencyKey), created: false };
   }
-}
-
-/**
- * The existing Job of an idempotency key, when it is the one the key asked for.
- * @throws IdempotencyConflictError when it was created without the key or with another spec.
- */
-export function sameSubmission(existing: Job, submitted: Job, idempotencyKey: string): Job {
-  const name = existing.metadata.name ?? "";
-  if (existing.metadata.annotations?.[IDEMPOTENCY_KEY_ANNOTATION] !== idempotencyKey) {
-    throw new IdempotencyConflictError(idempotencyKey, existing, `its name ${name} is taken by a Job not submitted with this key`);
-  }
-  if (!isDeepStrictEqual(withoutCancel(existing.spec), withoutCancel(submitted.spec))) {
-    throw new IdempotencyConflictError(idempotencyKey, existing, `Job ${name} was submitted with this key and another spec; use a new key for new work`);
-  }
-  return existing;
 }
 
 /** The cancellation rule `helios cancel` and the client share: a finished Job stays as it is, a cancel is asked once. */
@@ -234,13 +206,15 @@ export async function cancelJob(jobs: Pick<ResourceClient<Job>, "get" | "mergePa
   return { job: await jobs.mergePatch(ref, { spec: { cancel: true } }, { signal }), result: "requested" };
 }
 
-/** A spec as submitted: `cancel` may have been set since. */
-function withoutCancel(spec: JobSpec): Omit<JobSpec, "cancel"> {
-  return Object.fromEntries(Object.entries(spec).filter(([field]) => field !== "cancel")) as Omit<JobSpec, "cancel">;
+/** `value` as `schema` reads it. @throws InvalidJobSpecError naming `what`. */
+function checked<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidJobSpecError(result.error.issues, what);
+  return result.data;
 }
 
-function notFound(namespace: string, name: string, why: string): NotFoundError {
-  return new NotFoundError({ message: `job ${name} in namespace ${namespace} not found: ${why}`, status: 404, reason: "NotFound" });
+function notFound(ref: { readonly namespace: string; readonly name: string }, why: string): NotFoundError {
+  return new NotFoundError({ message: `job ${ref.name} in namespace ${ref.namespace} not found: ${why}`, status: 404, reason: "NotFound" });
 }
 
 function anySignal(...signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {

@@ -1,9 +1,6 @@
 // How a submitted Job is named: a deterministic name per idempotency key, else a generated one from its type.
 import { createHash } from "node:crypto";
 
-/** Holds the idempotency key a Job was submitted with, so a repeat can tell its own Job from another. */
-export const IDEMPOTENCY_KEY_ANNOTATION = "helios.dev/idempotency-key";
-
 const READABLE_PART = 40;
 
 /**

@@ -10,25 +10,25 @@ export interface JobSucceeded {
   readonly job: Job;
 }
 
-export type Settlement =
-  | { readonly settled: false; readonly phase: JobPhase }
-  | { readonly settled: true; readonly succeeded: JobSucceeded }
-  | { readonly settled: true; readonly error: JobOutcomeError };
+export type Ending =
+  | { readonly ended: false; readonly phase: JobPhase }
+  | { readonly ended: true; readonly succeeded: JobSucceeded }
+  | { readonly ended: true; readonly error: JobOutcomeError };
 
-/** Whether `job` has ended, and how. */
-export function settlementOf(job: Job): Settlement {
+/** Whether `job` has ended (reached a terminal phase), and how. */
+export function endingOf(job: Job): Ending {
   const phase = jobPhase(job);
   const lastError = job.status?.lastError;
   switch (phase) {
     case "Succeeded":
-      return { settled: true, succeeded: { phase, result: job.status?.result, job } };
+      return { ended: true, succeeded: { phase, result: job.status?.result, job } };
     case "Failed":
-      return { settled: true, error: new JobFailedError(job, lastError) };
+      return { ended: true, error: new JobFailedError(job, lastError) };
     case "Expired":
-      return { settled: true, error: new JobExpiredError(job, lastError) };
+      return { ended: true, error: new JobExpiredError(job, lastError) };
     case "Cancelled":
-      return { settled: true, error: new JobCancelledError(job, lastError) };
+      return { ended: true, error: new JobCancelledError(job, lastError) };
     default:
-      return { settled: false, phase };
+      return { ended: false, phase };
   }
 }

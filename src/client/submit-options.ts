@@ -1,13 +1,14 @@
-// The options of a submission, checked before any request: how the Job is named, where, and with which labels.
+// The options of the client's calls, checked before any request: how a Job is named and where, and what a list or watch selects.
 import { z } from "zod";
-import { labelKeySchema, labelValueSchema } from "../api/index.js";
+import { dnsLabelSchema, dnsSubdomainSchema, JOB_PHASES, jobSpecSchema, labelKeySchema, labelValueSchema } from "../api/index.js";
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A namespace; the empty string (e.g. an unset variable) means "the client's". */
+export const namespaceSchema = dnsLabelSchema.optional().or(z.literal("").transform(() => undefined));
 
 export const submitOptionsSchema = z
   .object({
-    namespace: z.string().regex(DNS_SUBDOMAIN).max(63).optional().describe("Namespace of the Job; default: the client's."),
-    name: z.string().max(253).regex(DNS_SUBDOMAIN, "must be a DNS subdomain: lowercase alphanumerics, '-' and '.'").optional().describe("An exact name; submitting it twice fails with AlreadyExists."),
+    namespace: namespaceSchema.describe("Namespace of the Job; default: the client's."),
+    name: dnsSubdomainSchema.optional().describe("An exact name; submitting it twice fails with AlreadyExists."),
     generateName: z
       .string()
       .max(200)
@@ -27,3 +28,15 @@ export const submitOptionsSchema = z
     message: "give at most one of name, generateName and idempotencyKey",
   });
 export type SubmitOptionsInput = z.input<typeof submitOptionsSchema>;
+
+/** What a list or a watch selects; values land in field selectors, so they are checked, not pasted. */
+export const selectionSchema = z.object({
+  namespace: namespaceSchema,
+  allNamespaces: z.boolean().optional(),
+  phase: z.enum(JOB_PHASES).or(z.array(z.enum(JOB_PHASES))).optional(),
+  type: jobSpecSchema.shape.type.optional(),
+  labelSelector: z.string().max(4096).optional(),
+});
+
+/** The name of one Job to get, wait for or watch. */
+export const jobNameSchema = dnsSubdomainSchema;

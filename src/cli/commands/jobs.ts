@@ -2,7 +2,7 @@
 import { Option } from "commander";
 import { AUDIT_LOG_TYPE, JOB_PHASES, JOB_TYPE, type AuditLog, type Job, type JobPhase } from "../../api/index.js";
 import { readAuditTrail } from "../../audit/index.js";
-import { ResourceClient } from "../../runtime/client/index.js";
+import { isApiError, ResourceClient } from "../../runtime/client/index.js";
 import { UsageError } from "../command.js";
 import type { CliCommand } from "../command.js";
 import { addKubeOptions, connect, explainApiError, explained, type KubeFlags } from "../kube/index.js";
@@ -67,6 +67,7 @@ async function runJobs(name: string | undefined, flags: JobsFlags, ctx: WatchCon
 /** One Job in full: spec, status, conditions, attempts and its audit trail (which may be unreadable: RBAC). */
 async function showJob(name: string, flags: JobsFlags, format: OutputFormat, ctx: WatchContext): Promise<void> {
   if (flags.allNamespaces === true) throw new UsageError("a job name and --all-namespaces cannot be used together");
+  if (flags.phase !== undefined || flags.type !== undefined) throw new UsageError("--phase and --type filter the list; with a job name they do not apply");
   if (flags.watch === true) throw new UsageError("--watch lists jobs; to follow one job use \"helios wait NAME\"");
   const target = connect(flags, ctx.env);
   const namespace = target.namespace;
@@ -81,6 +82,7 @@ async function showJob(name: string, flags: JobsFlags, format: OutputFormat, ctx
   try {
     ctx.stdout(formatJobDetail(job, await readAuditTrail(auditLogs, { namespace, query: { job: name }, now }), now));
   } catch (err) {
+    if (!isApiError(err)) throw err;
     ctx.stdout(formatJobDetail(job, undefined, now, explainApiError(err, { verb: "list", resource: "auditlogs.helios.dev", namespace }, target).message));
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { Option } from "commander";
 import { parse } from "yaml";
 import { PRIORITY_CLASSES, type PriorityClass } from "../../api/index.js";
-import { InvalidJobSpecError, JobClient, type JobSpecInput } from "../../client/index.js";
+import { InvalidJobSpecError, JobClient, jobOfSubmission, type JobSpecInput } from "../../client/index.js";
 import { UsageError, type CliCommand, type CliContext } from "../command.js";
 import { addKubeOptions, connect, explainApiError, type KubeFlags } from "../kube/index.js";
 import { describeSubmitted } from "../output/index.js";
@@ -64,7 +64,7 @@ export function parseLabels(values: readonly string[] | undefined): Record<strin
 }
 
 async function runSubmit(type: string, flags: SubmitFlags, ctx: CliContext): Promise<void> {
-  const target = connect(flags, ctx.env);
+  if (flags.timeout !== undefined && flags.wait !== true) throw new UsageError("--timeout needs --wait");
   const spec: JobSpecInput = {
     type,
     ...(flags.payload === undefined ? {} : { payload: parsePayload(flags.payload) }),
@@ -74,16 +74,23 @@ async function runSubmit(type: string, flags: SubmitFlags, ctx: CliContext): Pro
     ...(flags.maxRetries === undefined ? {} : { retry: { maxRetries: parseCount(flags.maxRetries, "--max-retries") } }),
   };
   const labels = parseLabels(flags.label);
-  const jobs = new JobClient(target.transport, target.namespace);
-  let submitted;
+  const naming = {
+    ...(flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }),
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+    ...(labels === undefined ? {} : { labels }),
+  };
+  // Bad input is bad usage (exit 2), found before the kubeconfig is even read.
   try {
-    submitted = await jobs.submit(spec, {
-      ...(flags.idempotencyKey === undefined ? {} : { idempotencyKey: flags.idempotencyKey }),
-      ...(flags.name === undefined ? {} : { name: flags.name }),
-      ...(labels === undefined ? {} : { labels }),
-    });
+    jobOfSubmission(spec, naming, "default");
   } catch (err) {
     if (err instanceof InvalidJobSpecError) throw new UsageError(err.message);
+    throw err;
+  }
+  const target = connect(flags, ctx.env);
+  let submitted;
+  try {
+    submitted = await new JobClient(target.transport, target.namespace).submit(spec, naming);
+  } catch (err) {
     throw explainApiError(err, { verb: "create", resource: "jobs.helios.dev", namespace: target.namespace, name: flags.name }, target);
   }
   if (flags.wait !== true) {
@@ -91,7 +98,7 @@ async function runSubmit(type: string, flags: SubmitFlags, ctx: CliContext): Pro
     return;
   }
   ctx.stderr(describeSubmitted(submitted, undefined));
-  await waitAndReport(target, submitted.job.metadata.name ?? "", flags, ctx);
+  await waitAndReport(target, submitted.name, flags, ctx);
 }
 
 function parseCount(value: string, flag: string): number {

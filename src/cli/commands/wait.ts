@@ -18,7 +18,7 @@ export interface WaitFlags {
   readonly output?: SubmitOutputFormat;
 }
 
-/** `--timeout` as milliseconds; `0` (the default) waits as long as the Job takes. */
+/** `--timeout` as milliseconds; unset or `0` waits as long as the Job takes. */
 export function parseWaitTimeout(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   try {
@@ -34,8 +34,8 @@ export function parseWaitTimeout(value: string | undefined): number | undefined 
 /** The options submit --wait and wait share. */
 export function addWaitOptions<C extends { addOption(option: Option): C }>(cmd: C): C {
   return cmd
-    .addOption(new Option("--timeout <duration>", "give up after this long (exit 6); 0 waits as long as the job takes").default("0"))
-    .addOption(new Option("-o, --output <format>", "name, json or yaml (the Job); default: the result as JSON").choices(SUBMIT_OUTPUT_FORMATS));
+    .addOption(new Option("--timeout <duration>", "give up after this long (exit 6); default: wait as long as the job takes"))
+    .addOption(new Option("-o, --output <format>", "name, json or yaml (the Job); default: a line, or the result as JSON with --wait").choices(SUBMIT_OUTPUT_FORMATS));
 }
 
 /**
@@ -51,7 +51,7 @@ export async function waitAndReport(target: KubeTarget, name: string, flags: Wai
     if (err instanceof JobFailedError || err instanceof JobExpiredError || err instanceof JobCancelledError) {
       ctx.stderr(describeEnding(err));
       if (flags.output === "json" || flags.output === "yaml") ctx.stdout(formatDocument(err.job, flags.output));
-      throw new CliExit(WAIT_EXIT_CODES[err.job.status?.phase === "Expired" ? "Expired" : err.job.status?.phase === "Cancelled" ? "Cancelled" : "Failed"]);
+      throw new CliExit(WAIT_EXIT_CODES[err.code]);
     }
     if (err instanceof WaitTimeoutError) {
       ctx.stderr(`${err.message}; it goes on: wait again with "helios wait ${name} -n ${target.namespace}"\n`);

@@ -1,6 +1,6 @@
 // `helios jobs NAME`: one Job in full, like kubectl describe: spec, status, conditions, attempts and its audit trail.
 import { stringify } from "yaml";
-import { jobPhase, type Job } from "../../api/index.js";
+import { formatJobError, jobPhase, type Job } from "../../api/index.js";
 import type { AuditRow } from "../../audit/index.js";
 import { formatAuditTable } from "./audit.js";
 import { ageOf } from "./durations.js";
@@ -33,7 +33,7 @@ export function formatJobDetail(job: Job, audit: readonly AuditRow[] | undefined
   if (progress !== undefined) field("Progress", `${progress.percent === undefined ? "" : `${Math.round(progress.percent)}% `}${progress.message ?? ""}`.trim());
   if (status?.lastError !== undefined) {
     const e = status.lastError;
-    field("Last error", `${e.reason}: ${e.message}${e.attempt === undefined ? "" : ` (attempt ${e.attempt})`}${e.terminal === true ? " [terminal]" : ""}`);
+    field("Last error", `${formatJobError(e)}${e.attempt === undefined ? "" : ` (attempt ${e.attempt})`}${e.terminal === true ? " [terminal]" : ""}`);
   }
   block("Payload", spec.payload);
   block("Result", status?.result);

@@ -1,5 +1,5 @@
 // What `helios submit` and `helios wait` print and which exit code says how the Job ended.
-import type { Job } from "../../api/index.js";
+import { formatJobError, type Job } from "../../api/index.js";
 import type { JobOutcomeError, JobSucceeded, Submitted } from "../../client/index.js";
 import { formatDocument } from "./format.js";
 
@@ -7,8 +7,8 @@ import { formatDocument } from "./format.js";
 export const SUBMIT_OUTPUT_FORMATS = ["name", "json", "yaml"] as const;
 export type SubmitOutputFormat = (typeof SUBMIT_OUTPUT_FORMATS)[number];
 
-/** The exit code of a wait, by how it ended; 1 and 2 stay errors and bad usage. */
-export const WAIT_EXIT_CODES = { Succeeded: 0, Failed: 3, Expired: 4, Cancelled: 5, WaitTimeout: 6 } as const;
+/** The exit code of a wait, by the `code` of how it ended; 1 and 2 stay errors and bad usage. */
+export const WAIT_EXIT_CODES = { Succeeded: 0, JobFailed: 3, JobExpired: 4, JobCancelled: 5, WaitTimeout: 6 } as const;
 
 /** `job.helios.dev/NAME`, as kubectl -o name prints it. */
 export function jobReference(job: Job): string {
@@ -33,8 +33,7 @@ export function describeSucceeded(outcome: JobSucceeded, format: SubmitOutputFor
 
 /** The stderr line of a Job that ended otherwise: its phase and last error. */
 export function describeEnding(error: JobOutcomeError): string {
-  const lastError = error.lastError;
-  const why = lastError === undefined ? "" : `: ${lastError.reason}: ${lastError.message}`;
+  const why = error.lastError === undefined ? "" : `: ${formatJobError(error.lastError)}`;
   const phase = error.job.status?.phase ?? "";
   return `${jobReference(error.job)} ${phase.toLowerCase()}${why}\n`;
 }

@@ -36,7 +36,7 @@ describe("helios submit --wait", () => {
 
   it("exits with the failed code and prints the last error when the job fails", async () => {
     const out = await helios(["submit", "fail", "--payload", '{"times":-1}', "--max-retries", "0", "--wait", "-n", ns]);
-    expect(out.code).toBe(WAIT_EXIT_CODES.Failed);
+    expect(out.code).toBe(WAIT_EXIT_CODES.JobFailed);
     expect(out.stderr).toMatch(/job\.helios\.dev\/fail-[a-z0-9]{5} failed: RetriesExhausted: attempt 1 on agent worker failed: failing on purpose/);
     expect(out.stdout).toBe("");
   });

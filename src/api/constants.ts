@@ -98,6 +98,9 @@ export const LIMITS = {
   agentMaxConcurrency: 1000,
   conditions: 16,
   flagVariants: 64,
+  flagMetadataEntries: 64,
+  /** flagd keys are free text; this bounds them like a label value's length times four. */
+  flagKeyLength: 253,
   auditEntries: 500,
   messageLength: 1024,
 } as const;

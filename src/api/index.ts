@@ -112,10 +112,13 @@ export {
   type AgentStatus,
 } from "./agent.js";
 export {
+  defaultVariantValue,
   featureFlagResource,
   featureFlagSchema,
   featureFlagSpecSchema,
   featureFlagStatusSchema,
+  flagKeyOf,
+  flagMetadataSchema,
   flagValueSchema,
   parseFeatureFlag,
   safeParseFeatureFlag,
@@ -123,6 +126,7 @@ export {
   type FeatureFlagInput,
   type FeatureFlagSpec,
   type FeatureFlagStatus,
+  type FlagMetadata,
   type FlagValue,
 } from "./feature-flag.js";
 export {

@@ -10,6 +10,7 @@ import type { FeatureFlag } from "../api/index.js";
 import { FEATURE_FLAG_TYPE } from "../api/index.js";
 import { Informer, type EventHandler } from "../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../runtime/client/index.js";
+import type { FlagSetDefinition } from "./definition.js";
 import { FlagSet, type FlagResolution, type FlagState } from "./flag-set.js";
 
 /** Keys whose served definition changed (added, replaced, removed) in one namespace. */
@@ -52,8 +53,8 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     const set = this.#sets.get(namespace);
     if (!set) return;
     const changed = set.remove(name);
-    if (set.size === 0) this.#sets.delete(namespace);
-    if (changed) this.#notify({ namespace, keys: [name] });
+    if (set.size === 0 && isEmptyDefinition(set.definition)) this.#sets.delete(namespace);
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
   }
 
   /** Evaluates flag `key` of `namespace`; see FlagSet.resolve for the outcomes. */
@@ -64,6 +65,21 @@ export class FlagStore implements EventHandler<FeatureFlag> {
   /** What the store knows about one object: the verdict on its spec and what serves. */
   state(namespace: string, name: string): FlagState | undefined {
     return this.#sets.get(namespace)?.state(name);
+  }
+
+  /** The names of the objects of `namespace` claiming `key`, the one serving it first. */
+  claimants(namespace: string, key: string): string[] {
+    return this.#sets.get(namespace)?.claimants(key) ?? [];
+  }
+
+  /** Sets `namespace`'s flag set (evaluators, metadata, static context); `{}` clears it. */
+  setFlagSet(namespace: string, definition: FlagSetDefinition): void {
+    if (!this.#accepts(namespace)) return;
+    let set = this.#sets.get(namespace);
+    if (!set) this.#sets.set(namespace, (set = new FlagSet()));
+    const changed = set.setDefinition(definition);
+    if (set.size === 0 && isEmptyDefinition(definition)) this.#sets.delete(namespace);
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
   }
 
   /** Registers a listener for served-definition changes; returns its unsubscribe function. */
@@ -82,7 +98,7 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     if (state && !state.validation.valid) {
       this.#log?.debug({ namespace, flag: name, generation: state.generation, serving: state.serving?.generation, reason: state.validation.message }, "invalid flag definition");
     }
-    if (changed) this.#notify({ namespace, keys: [name] });
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
   }
 
   #accepts(namespace: string): boolean {
@@ -106,6 +122,10 @@ export class FlagStore implements EventHandler<FeatureFlag> {
 }
 
 const EMPTY = new FlagSet();
+
+function isEmptyDefinition(definition: FlagSetDefinition): boolean {
+  return definition.evaluators === undefined && definition.metadata === undefined && definition.context === undefined;
+}
 
 /** Anything that delivers FeatureFlag events: an Informer, or the operator's shared informer. */
 export interface FlagSource {

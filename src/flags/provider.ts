@@ -27,6 +27,11 @@ export interface HeliosProviderOptions {
   /** Where to reach the apiserver; or pass `transport`. */
   readonly kubeConfig?: KubeConfig;
   readonly transport?: Transport;
+  /**
+   * Static context added to every evaluation under the caller's (flagd's context enrichment): e.g.
+   * the application's region or version. It goes over the namespace flag set's own static context.
+   */
+  readonly context?: EvaluationContext;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
   readonly log?: Logger;
@@ -93,7 +98,8 @@ export class HeliosProvider implements Provider {
     if (!this.#watched) {
       return { value: defaultValue, reason: "ERROR", errorCode: ErrorCode.PROVIDER_NOT_READY, errorMessage: "helios provider is not initialized" };
     }
-    return this.#watched.store.resolve(this.#options.namespace, type, key, defaultValue, context);
+    const enriched = this.#options.context ? { ...this.#options.context, ...context } : context;
+    return this.#watched.store.resolve(this.#options.namespace, type, key, defaultValue, enriched);
   }
 }
 

@@ -1,12 +1,13 @@
 // Wires the featureflag reconciler to the FeatureFlag informer and the process's flag store.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { FEATURE_FLAG_TYPE, type FeatureFlag } from "../../api/index.js";
+import { FEATURE_FLAG_TYPE, flagKeyOf, type FeatureFlag } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
 import { Controller } from "../../runtime/controller/index.js";
+import type { Request } from "../../runtime/reconcile/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
@@ -50,8 +51,17 @@ export function createFeatureFlagController(setup: FeatureFlagSetup): Controller
     clock,
     ...(setup.registry === undefined ? {} : { registry: setup.registry }),
   });
-  controller.watch(setup.flags);
+  // Objects sharing a key decide each other's status, so an event on one reconciles them all.
+  controller.watch(setup.flags, (obj) => sameKeyRequests(setup.flags.store, obj));
   return controller;
+}
+
+/** `obj` and every cached FeatureFlag of its namespace claiming the same key. */
+export function sameKeyRequests(cache: ReadonlyStore<FeatureFlag>, obj: FeatureFlag): Request[] {
+  const namespace = obj.metadata.namespace ?? "";
+  const key = flagKeyOf(obj);
+  const names = new Set([obj.metadata.name ?? "", ...cache.listByNamespace(namespace).filter((f) => flagKeyOf(f) === key).map((f) => f.metadata.name ?? "")]);
+  return [...names].map((name) => ({ namespace, name }));
 }
 
 /** Registration for CONTROLLERS: reads the shared FeatureFlag informer and the context's flag store. */

@@ -53,7 +53,7 @@ describe("flagd-testbed conformance", () => {
           const applied = await kubectl(["apply", "-f", "-"], { input: JSON.stringify(manifest) });
           if (applied.code !== 0) refusals.push(applied.stderr.trim());
         });
-        await OpenFeature.setProviderAndWait(`helios/${key}`, new HeliosProvider({ namespace, kubeConfig: kubeConfig() }));
+        await OpenFeature.setProviderAndWait(`helios/${key}`, new HeliosProvider({ namespace, kubeConfig: kubeConfig(), context: source.staticContext }));
         await OpenFeature.setProviderAndWait(`flagd-core/${key}`, new FlagdCoreProvider(source));
       }),
     );

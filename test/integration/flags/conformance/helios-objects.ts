@@ -1,15 +1,25 @@
-// A flagd flag configuration as the Kubernetes objects a Helios user applies: one FeatureFlag per flag.
+// A flagd flag configuration as the Kubernetes objects a Helios user applies: one FeatureFlag per
+// flag (named after its key, or with spec.key when the key is no object name) and the namespace's
+// FeatureFlagSet for the file's shared evaluators and flag-set metadata.
+import { createHash } from "node:crypto";
 import type { JsonValue } from "@openfeature/server-sdk";
 import type { FlagConfiguration } from "./flag-sources.js";
 
 const API_VERSION = "helios.dev/v1alpha1";
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const MAX_NAME = 253;
 
-/** The FeatureFlag manifests of `configuration` in `namespace`, one per flag, named after its key. */
+/** The object name for flag `key`: the key itself when it is one, else a readable name made unique by a hash. */
+export function objectNameFor(key: string): string {
+  if (key.length <= MAX_NAME && OBJECT_NAME.test(key)) return key;
+  const readable = key.toLowerCase().replaceAll(/[^a-z0-9-]+/g, "-").replaceAll(/^-+|-+$/g, "").slice(0, 40) || "flag";
+  return `${readable}-${createHash("sha256").update(key).digest("hex").slice(0, 8)}`;
+}
+
+/** The manifests of `configuration` in `namespace`. */
 export function heliosManifests(configuration: FlagConfiguration, namespace: string): Record<string, JsonValue>[] {
-  return Object.entries(configuration.flags).map(([key, spec]) => ({
-    apiVersion: API_VERSION,
-    kind: "FeatureFlag",
-    metadata: { name: key, namespace },
-    spec,
-  }));
+  return Object.entries(configuration.flags).map(([key, definition]) => {
+    const name = objectNameFor(key);
+    return { apiVersion: API_VERSION, kind: "FeatureFlag", metadata: { name, namespace }, spec: name === key ? definition : { key, ...definition } };
+  });
 }

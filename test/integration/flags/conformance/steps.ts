@@ -10,12 +10,20 @@ export type SourceRequest = { readonly kind: "default"; readonly suite: "evaluat
 
 export type ClientFor = (source: SourceRequest) => Client;
 
-type FlagType = "Boolean" | "String" | "Integer" | "Float" | "Object";
+const FLAG_TYPES = ["Boolean", "String", "Integer", "Float", "Object"] as const;
+type FlagType = (typeof FLAG_TYPES)[number];
+
+function flagType(name: string | undefined): FlagType {
+  const type = FLAG_TYPES.find((t) => t === name);
+  if (!type) throw new Error(`unknown type "${name}"`);
+  return type;
+}
 
 interface World {
   source: SourceRequest | undefined;
   selector: string | undefined;
-  flag: { readonly type: FlagType; readonly key: string; readonly fallback: FlagValue } | undefined;
+  /** The flag to evaluate, with its code default as the step wrote it. */
+  flag: { readonly type: FlagType; readonly key: string; readonly fallback: string } | undefined;
   context: Record<string, JsonValue>;
   details: EvaluationDetails<FlagValue> | undefined;
 }
@@ -41,14 +49,11 @@ const STEPS: readonly (readonly [RegExp, StepHandler])[] = [
   ],
   [
     new RegExp(`^a (Boolean|String|Integer|Float|Object)-flag with key ${q} and a (?:fallback|default) value ${last}$`),
-    (w, [type, key, fallback]) => {
-      const flagType = type as FlagType;
-      w.flag = { type: flagType, key: key ?? "", fallback: typed(flagType, fallback ?? "") };
-    },
+    (w, [type, key, fallback]) => void (w.flag = { type: flagType(type), key: key ?? "", fallback: fallback ?? "" }),
   ],
   [
     new RegExp(`^a context containing a key ${q}, with type ${q} and with value ${last}$`),
-    (w, [key, type, value]) => void (w.context[key ?? ""] = typed(type as FlagType, value ?? "")),
+    (w, [key, type, value]) => void (w.context[key ?? ""] = typed(flagType(type), value ?? "")),
   ],
   [new RegExp(`^a context containing a targeting key with value ${last}$`), (w, [value]) => void (w.context["targetingKey"] = value ?? "")],
   [
@@ -74,7 +79,7 @@ const STEPS: readonly (readonly [RegExp, StepHandler])[] = [
     /^the resolved metadata should contain$/,
     (w, _args, step) => {
       const rows = (step.table ?? []).slice(1);
-      const expected = Object.fromEntries(rows.map(([key, type, value]) => [key ?? "", typed(type as FlagType, value ?? "")]));
+      const expected = Object.fromEntries(rows.map(([key, type, value]) => [key ?? "", typed(flagType(type), value ?? "")]));
       expect(required(w.details, "an evaluation").flagMetadata).toMatchObject(expected);
     },
   ],
@@ -94,17 +99,23 @@ async function evaluate(w: World, clientFor: ClientFor): Promise<EvaluationDetai
   const flag = required(w.flag, "a flag");
   const client = clientFor(required(w.source, "a provider"));
   const context: EvaluationContext = w.context;
+  const raw = flag.fallback;
   switch (flag.type) {
     case "Boolean":
-      return client.getBooleanDetails(flag.key, flag.fallback as boolean, context);
+      return client.getBooleanDetails(flag.key, raw === "true", context);
     case "String":
-      return client.getStringDetails(flag.key, flag.fallback as string, context);
+      return client.getStringDetails(flag.key, raw, context);
     case "Integer":
+      return client.getNumberDetails(flag.key, Number.parseInt(raw, 10), context);
     case "Float":
-      return client.getNumberDetails(flag.key, flag.fallback as number, context);
+      return client.getNumberDetails(flag.key, Number.parseFloat(raw), context);
     case "Object":
-      return client.getObjectDetails(flag.key, flag.fallback as JsonValue, context);
+      return client.getObjectDetails(flag.key, parseJson(raw), context);
   }
+}
+
+function parseJson(raw: string): JsonValue {
+  return JSON.parse(raw) as JsonValue;
 }
 
 /** A step's string as the type it names (the testbed's conventions: "true", "10", "0.5", JSON). */
@@ -117,7 +128,7 @@ function typed(type: FlagType, raw: string): FlagValue {
     case "Float":
       return Number.parseFloat(raw);
     case "Object":
-      return JSON.parse(raw) as JsonValue;
+      return parseJson(raw);
     case "String":
       return raw;
   }

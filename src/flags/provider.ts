@@ -56,9 +56,9 @@ export class HeliosProvider implements Provider {
     const watched = watchFlags(transportOf(this.#options), { namespace: this.#options.namespace, ...(this.#options.log ? { log: this.#options.log } : {}) });
     const stop = new AbortController();
     this.#stop = stop;
-    this.#running = watched.informer.start(stop.signal);
+    this.#running = watched.start(stop.signal);
     const timeoutMs = this.#options.syncTimeoutMs ?? 30_000;
-    const synced = await watched.informer.waitForSync(AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]));
+    const synced = await watched.waitForSync(AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]));
     if (!synced) {
       stop.abort();
       await this.#running;

@@ -1,12 +1,12 @@
 // Wires the featureflag reconciler to the FeatureFlag informer and the process's flag store.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { FEATURE_FLAG_TYPE, flagKeyOf, type FeatureFlag } from "../../api/index.js";
+import { FEATURE_FLAG_TYPE, flagKeyOf, type FeatureFlag, type FeatureFlagSet } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
-import { Controller } from "../../runtime/controller/index.js";
+import { Controller, type EventSource } from "../../runtime/controller/index.js";
 import type { Request } from "../../runtime/reconcile/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
@@ -22,6 +22,8 @@ export interface FlagInformer extends FlagSource {
 
 export interface FeatureFlagSetup {
   readonly flags: FlagInformer;
+  /** FeatureFlagSet events: a namespace's flags are re-validated within its flag set (the store must take them too). */
+  readonly flagSets?: EventSource<FeatureFlagSet>;
   /** Defaults to the process's shared store over `flags`. */
   readonly store?: FlagStore;
   readonly transport: Transport;
@@ -53,7 +55,14 @@ export function createFeatureFlagController(setup: FeatureFlagSetup): Controller
   });
   // Objects sharing a key decide each other's status, so an event on one reconciles them all.
   controller.watch(setup.flags, (obj) => sameKeyRequests(setup.flags.store, obj));
+  // A flag set change can change every verdict of its namespace.
+  if (setup.flagSets) controller.watch(setup.flagSets, (set) => namespaceRequests(setup.flags.store, set.metadata.namespace ?? ""));
   return controller;
+}
+
+/** Every cached FeatureFlag of `namespace`. */
+function namespaceRequests(cache: ReadonlyStore<FeatureFlag>, namespace: string): Request[] {
+  return cache.listByNamespace(namespace).map((f) => ({ namespace, name: f.metadata.name ?? "" }));
 }
 
 /** `obj` and every cached FeatureFlag of its namespace claiming the same key. */
@@ -70,6 +79,7 @@ export const featureFlagController: ControllerRegistration = {
   setup: (ctx) => [
     createFeatureFlagController({
       flags: ctx.informers.featureFlags,
+      flagSets: ctx.informers.featureFlagSets,
       store: sharedFlagStore(ctx.informers.featureFlags),
       transport: ctx.transport,
       events: ctx.events,

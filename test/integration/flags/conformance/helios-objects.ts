@@ -16,10 +16,20 @@ export function objectNameFor(key: string): string {
   return `${readable}-${createHash("sha256").update(key).digest("hex").slice(0, 8)}`;
 }
 
-/** The manifests of `configuration` in `namespace`. */
-export function heliosManifests(configuration: FlagConfiguration, namespace: string): Record<string, JsonValue>[] {
-  return Object.entries(configuration.flags).map(([key, definition]) => {
+/**
+ * The manifests of `configuration` in `namespace`; `staticContext` (what the flag source adds to every
+ * evaluation) goes into the FeatureFlagSet with the file's evaluators and metadata.
+ */
+export function heliosManifests(configuration: FlagConfiguration, namespace: string, staticContext: Record<string, JsonValue>): Record<string, JsonValue>[] {
+  const flags = Object.entries(configuration.flags).map(([key, definition]) => {
     const name = objectNameFor(key);
     return { apiVersion: API_VERSION, kind: "FeatureFlag", metadata: { name, namespace }, spec: name === key ? definition : { key, ...definition } };
   });
+  const setSpec = {
+    ...(configuration.$evaluators && Object.keys(configuration.$evaluators).length > 0 ? { evaluators: configuration.$evaluators } : {}),
+    ...(configuration.metadata ? { metadata: configuration.metadata } : {}),
+    ...(Object.keys(staticContext).length > 0 ? { context: staticContext } : {}),
+  };
+  if (Object.keys(setSpec).length === 0) return flags;
+  return [{ apiVersion: API_VERSION, kind: "FeatureFlagSet", metadata: { name: "flagd", namespace }, spec: setSpec }, ...flags];
 }

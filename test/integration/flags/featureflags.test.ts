@@ -1,8 +1,8 @@
 // FeatureFlags on the real apiserver: CRD refusals, Valid=False with the evaluator's message, the last
 // valid definition serving (also in a process started later), tenant isolation of control flags,
-// change signals within a second, Events and audit entries.
+// change signals within a second, Events and audit entries, spec.key claims, FeatureFlagSets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTROL_FLAG_KEYS, FEATURE_FLAG_TYPE, type FeatureFlag } from "../../../src/api/index.js";
+import { CONTROL_FLAG_KEYS, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, type FeatureFlag, type FeatureFlagSet } from "../../../src/api/index.js";
 import type { AuditRecord } from "../../../src/audit/sink.js";
 import { createFeatureFlagController } from "../../../src/controllers/featureflag/index.js";
 import { sharedFlagStore, StoreControlFlags, watchFlags, type FlagStore } from "../../../src/flags/index.js";
@@ -36,18 +36,22 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     tenantNs = await createNamespace("flags-tenant");
     // As in the operator: one informer over the watched namespaces, one store, control flags from the operator namespace.
     const informer = new Informer(client, { name: "informer/featureflags" });
+    const flagSets = new Informer(new ResourceClient<FeatureFlagSet>(transport, FEATURE_FLAG_SET_TYPE), { name: "informer/featureflagsets" });
     store = sharedFlagStore(informer);
+    flagSets.addEventHandler(store.flagSets);
     control = new StoreControlFlags(store, operatorNs);
     const log = silentLogger();
     const controller = createFeatureFlagController({
       flags: informer,
+      flagSets,
       transport,
       events: new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), { reportingController: "helios.dev/operator", reportingInstance: "test" }),
       audit: { record: (entry) => audit.push(entry) },
       log,
     });
-    running = Promise.all([informer.start(stop.signal), controller.start(stop.signal)]);
+    running = Promise.all([informer.start(stop.signal), flagSets.start(stop.signal), controller.start(stop.signal)]);
     expect(await informer.waitForSync(stop.signal)).toBe(true);
+    expect(await flagSets.waitForSync(stop.signal)).toBe(true);
   });
 
   afterAll(async () => {
@@ -138,6 +142,23 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     expect((await kubectl(["delete", "hflag", "checkout-a", "-n", tenantNs])).code).toBe(0);
     await reasonOf("checkout-b", "Accepted");
     await eventually("checkout-b serving Checkout_Flow", () => (store.resolve<number>(tenantNs, "number", "Checkout_Flow", 0).value === 2 ? true : undefined));
+  });
+
+  it("evaluates flags within their namespace's FeatureFlagSet: a $ref waits for its evaluator, metadata and context apply", async () => {
+    const reasonOf = async (name: string, reason: string) =>
+      eventually(`${name} Valid reason ${reason}`, async () => {
+        const valid = (await client.get({ namespace: tenantNs, name })).status?.conditions?.find((c) => c.type === "Valid");
+        return valid?.reason === reason ? valid : undefined;
+      });
+    await applyFlagOk(tenantNs, "pro-only", booleanSpec(false, { targeting: { if: [{ $ref: "is_pro" }, "on", null] }, metadata: { team: "web" } }));
+    expect((await reasonOf("pro-only", "InvalidDefinition")).message).toContain("Invalid targeting configuration for flag 'pro-only'");
+    const set = { apiVersion: "helios.dev/v1alpha1", kind: "FeatureFlagSet", metadata: { name: "shared", namespace: tenantNs } };
+    const spec = { evaluators: { is_pro: { "==": [{ var: "plan" }, "pro"] } }, metadata: { team: "platform", env: "prod" }, context: { plan: "pro" } };
+    const applied = await kubectl(["apply", "-f", "-"], { input: JSON.stringify({ ...set, spec }) });
+    expect(applied.code, applied.stderr).toBe(0);
+    await reasonOf("pro-only", "Accepted");
+    expect(store.resolve(tenantNs, "boolean", "pro-only", false)).toMatchObject({ value: true, reason: "TARGETING_MATCH", flagMetadata: { team: "web", env: "prod" } });
+    expect(store.resolve(tenantNs, "boolean", "pro-only", true, { plan: "free" })).toMatchObject({ value: false, reason: "DEFAULT" });
   });
 
   it("announces changes as Events and flag-changed audit entries", async () => {

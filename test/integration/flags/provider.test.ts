@@ -63,6 +63,13 @@ describe("HeliosProvider with the standard OpenFeature API", () => {
     expect(broken.errorMessage).toContain("Invalid targeting configuration for flag 'broken'");
   });
 
+  it("adds the provider's static context under the caller's", async () => {
+    await OpenFeature.setProviderAndWait("enriched", new HeliosProvider({ namespace, kubeConfig: kubeConfig(), context: { plan: "pro" } }));
+    const client = OpenFeature.getClient("enriched");
+    expect(await client.getBooleanDetails("new-checkout", false)).toMatchObject({ value: true, reason: "TARGETING_MATCH" });
+    expect(await client.getBooleanDetails("new-checkout", true, { plan: "free" })).toMatchObject({ value: false, reason: "DEFAULT" });
+  });
+
   it("emits configuration-changed events with the changed keys after kubectl apply, and serves the new value", async () => {
     const client = OpenFeature.getClient();
     const before = changes.length;

@@ -5,6 +5,10 @@
 // otherwise the newer of the one this process saw last and the one the controller recorded in
 // `status.lastValid` (so a process that starts while a flag is invalid still serves its last valid
 // definition). A flag invalid since creation serves nothing and resolves to PARSE_ERROR.
+//
+// Every flag is judged and evaluated within the namespace's flag set (FeatureFlagSets: `$ref`
+// evaluators, flag-set metadata, static context); a new flag set re-judges them all. A key is
+// served by one object even when several claim it (see FlagSet).
 import { FlagdCore, type FeatureFlag as FlagdFlag, type Storage } from "@openfeature/flagd-core";
 import {
   ErrorCode,
@@ -176,6 +180,7 @@ export class FlagSet {
         flagMetadata: {},
       };
     }
+    // The flag set's context came from the apiserver as JSON, and every JSON value is a context value.
     const enriched: EvaluationContext = { ...(this.#definition.context as EvaluationContext | undefined), ...context };
     return this.#core.resolve(type, key, defaultValue, enriched);
   }

@@ -2,7 +2,6 @@
 // Cucumber project's own parser and pickle compiler.
 import { readFileSync } from "node:fs";
 import { AstBuilder, compile, GherkinClassicTokenMatcher, Parser } from "@cucumber/gherkin";
-import { IdGenerator } from "@cucumber/messages";
 
 export interface ConformanceStep {
   readonly text: string;
@@ -20,7 +19,8 @@ export interface ConformanceScenario {
 
 /** Every scenario of the feature file at `path`, Scenario Outlines expanded; `label` prefixes ids. */
 export function loadScenarios(path: string, label: string): ConformanceScenario[] {
-  const newId = IdGenerator.incrementing();
+  let lastId = 0;
+  const newId = (): string => String((lastId += 1));
   const document = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher()).parse(readFileSync(path, "utf8"));
   const lineOf = new Map<string, number>();
   const feature = document.feature;

@@ -22,7 +22,7 @@ export npm_config_audit := false
 
 CP := node dist/hack/control-plane/cli.js
 
-.PHONY: help deps build typecheck lint test test-unit test-integration test-chaos test-image image-local buildah crds manifests demo bench cluster-up cluster-down binaries clean
+.PHONY: help deps build typecheck lint packages test test-unit test-integration test-chaos test-image image-local buildah crds docs manifests demo bench cluster-up cluster-down binaries clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,13 +48,20 @@ typecheck: deps ## Type-check everything, tests included
 lint: deps ## ESLint with typescript-eslint
 	@npx eslint .
 
+packages: build ## Build the npm packages of packages/ from dist/src (checking their dependencies) and pack them into .helios/packages/
+	@node dist/hack/packages.js
+
 binaries: build ## Build (or reuse) kube-apiserver, kube-controller-manager, etcd, kubectl and helm
 	@$(CP) build
 
-crds: build ## Regenerate crds/ and the chart's CRD templates from the zod schemas in src/api, the chart's values.schema.json from src/chart (and install.yaml)
+crds: build ## Regenerate crds/ and the chart's CRD templates from the zod schemas in src/api, the chart's values.schema.json from src/chart, docs/reference/ (and install.yaml)
 	@node dist/hack/generate-crds.js
 	@node dist/hack/generate-values-schema.js
+	@node dist/hack/generate-docs.js
 	@$(MAKE) --no-print-directory manifests
+
+docs: build ## Regenerate docs/reference/ from the code: API reference, flags, metrics, condition reasons, audit actions
+	@node dist/hack/generate-docs.js
 
 manifests: binaries ## Render manifests/install.yaml from the chart
 	@node dist/hack/render-manifests.js

@@ -77,6 +77,7 @@ export {
   jobAttemptSchema,
   jobErrorSchema,
   jobProgressSchema,
+  jobPhase,
   jobResource,
   jobSchema,
   jobSpecSchema,

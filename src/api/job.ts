@@ -7,6 +7,7 @@ import {
   DEFAULT_RETRY,
   JOB_PHASES,
   KINDS,
+  type JobPhase,
   LIMITS,
   PLURALS,
   PRIORITY_CLASSES,
@@ -208,6 +209,9 @@ export const jobSchema = objectSchema(KINDS.job, jobSpecSchema, jobStatusSchema)
 export type Job = z.infer<typeof jobSchema>;
 /** A Job as submitted: defaulted fields may be left out. */
 export type JobInput = z.input<typeof jobSchema>;
+
+/** A Job's phase; one the operator has not written yet is Pending. */
+export const jobPhase = (job: { readonly status?: { readonly phase?: JobPhase | undefined } | undefined }): JobPhase => job.status?.phase ?? "Pending";
 
 export const parseJob = (value: unknown): Job => parseOrThrow(KINDS.job, jobSchema, value);
 export const safeParseJob = (value: unknown): ParseResult<Job> => safeParse(jobSchema, value);

@@ -16,16 +16,15 @@ import {
   type Provider,
   type ResolutionDetails,
 } from "@openfeature/server-sdk";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { Transport } from "../runtime/client/index.js";
+import { Transport, type ClusterAccess } from "../runtime/client/index.js";
 import { watchFlags, type WatchedFlags } from "./flag-store.js";
 
 export interface HeliosProviderOptions {
   /** The namespace whose FeatureFlags this provider serves (a tenant serves its own). */
   readonly namespace: string;
-  /** Where to reach the apiserver; or pass `transport`. */
-  readonly kubeConfig?: KubeConfig;
+  /** Where to reach the apiserver (a client-node `KubeConfig`, or what `loadClusterAccess` returns); or pass `transport`. */
+  readonly kubeConfig?: ClusterAccess;
   readonly transport?: Transport;
   /**
    * Static context added to every evaluation under the caller's (flagd's context enrichment): e.g.

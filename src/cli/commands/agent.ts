@@ -39,7 +39,7 @@ export interface AgentCliConfig {
   readonly healthProbeBindAddress: BindAddress | undefined;
 }
 
-interface FlagInfo {
+export interface AgentFlagInfo {
   readonly flag: string;
   readonly arg: string;
   readonly help: string;
@@ -48,7 +48,8 @@ interface FlagInfo {
   readonly env?: true;
 }
 
-const FLAGS: Readonly<Record<keyof AgentCliConfig, FlagInfo>> = {
+/** Every `helios agent` flag by config key, in help order. */
+export const AGENT_FLAGS: Readonly<Record<keyof AgentCliConfig, AgentFlagInfo>> = {
   name: { flag: "name", arg: "<name>", help: "agent name (DNS label); also its Lease's name" },
   namespace: { flag: "namespace", arg: "<ns>", help: "namespace (tenant) the agent serves", default: "default" },
   capabilities: { flag: "capabilities", arg: "<a,b>", help: "capabilities offered, comma-separated", default: "" },
@@ -143,7 +144,7 @@ const schema = z.object({
  */
 export function parseAgentFlags(raw: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>> = process.env): AgentCliConfig {
   const input: Record<string, unknown> = {};
-  for (const [key, info] of Object.entries(FLAGS)) {
+  for (const [key, info] of Object.entries(AGENT_FLAGS)) {
     const fromEnv = info.env === true ? env[flagEnv(info.flag)] || undefined : undefined;
     input[key] = raw[flagAttribute(info.flag)] ?? fromEnv ?? info.default;
   }
@@ -154,7 +155,7 @@ export function parseAgentFlags(raw: Readonly<Record<string, unknown>>, env: Rea
       .map((issue) => {
         const key = String(issue.path[0] ?? "") as keyof AgentCliConfig;
         const value = input[key];
-        return value === undefined ? `--${FLAGS[key].flag} is required` : `invalid value ${JSON.stringify(value)} for --${FLAGS[key].flag}: ${issue.message}`;
+        return value === undefined ? `--${AGENT_FLAGS[key].flag} is required` : `invalid value ${JSON.stringify(value)} for --${AGENT_FLAGS[key].flag}: ${issue.message}`;
       })
       .join("\n"),
   );
@@ -275,7 +276,7 @@ async function serveAgentProbes(at: BindAddress, agent: HeliosAgent, log: Logger
 export const command: CliCommand = {
   register(program: Command, ctx: CliContext) {
     const cmd = program.command("agent").description("run a Helios agent with the built-in handlers (echo, sleep, fail, exec)");
-    for (const info of Object.values(FLAGS)) {
+    for (const info of Object.values(AGENT_FLAGS)) {
       cmd.option(`--${info.flag} ${info.arg}`, `${info.help}${info.default === undefined || info.default === "" ? "" : ` (default: ${info.default})`}`);
     }
     cmd.action((raw: Record<string, unknown>) => runAgent(raw, ctx));

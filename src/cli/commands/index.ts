@@ -39,6 +39,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import("./pause.js"),
   },
   { name: "resume", description: "end maintenance mode: assign pending jobs again (helios-dispatch-paused off)", load: () => import("./resume.js") },
+  {
+    name: "submit",
+    description: "submit a job (idempotently with --idempotency-key); with --wait, print its result and exit with how it ended",
+    load: () => import("./submit.js"),
+  },
+  {
+    name: "wait",
+    description: "wait until a job ends and print its result; the exit code says how it ended (0 succeeded, 3 failed, 4 expired, 5 cancelled, 6 timed out)",
+    load: () => import("./wait.js"),
+  },
   { name: "cancel", description: "request cancellation of a job (sets spec.cancel); the operator cancels it", load: () => import("./cancel.js") },
   {
     name: "audit",

@@ -1,18 +1,21 @@
 // `helios jobs`: Jobs with wait and run times, attempts, retries, the reason they are where they are, and the agent.
 import { Option } from "commander";
-import { JOB_PHASES, JOB_TYPE, type Job, type JobPhase } from "../../api/index.js";
+import { AUDIT_LOG_TYPE, JOB_PHASES, JOB_TYPE, type AuditLog, type Job, type JobPhase } from "../../api/index.js";
+import { readAuditTrail } from "../../audit/index.js";
 import { ResourceClient } from "../../runtime/client/index.js";
 import { UsageError } from "../command.js";
 import type { CliCommand } from "../command.js";
-import { addKubeOptions, connect, type KubeFlags } from "../kube/index.js";
+import { addKubeOptions, connect, explainApiError, explained, type KubeFlags } from "../kube/index.js";
 import {
   formatDocument,
+  formatJobDetail,
   formatJobTable,
   isDocumentFormat,
   jobView,
   parseOutputFormat,
   printView,
   sortJobViews,
+  type OutputFormat,
   type WatchContext,
 } from "../output/index.js";
 
@@ -38,8 +41,9 @@ export function parsePhases(values: readonly string[] | undefined): ReadonlySet<
   return phases;
 }
 
-async function runJobs(flags: JobsFlags, ctx: WatchContext): Promise<void> {
+async function runJobs(name: string | undefined, flags: JobsFlags, ctx: WatchContext): Promise<void> {
   const format = parseOutputFormat(flags.output);
+  if (name !== undefined) return showJob(name, flags, format, ctx);
   const phases = parsePhases(flags.phase);
   const target = connect(flags, ctx.env);
   const jobs = new ResourceClient<Job>(target.transport, JOB_TYPE);
@@ -60,11 +64,33 @@ async function runJobs(flags: JobsFlags, ctx: WatchContext): Promise<void> {
   });
 }
 
+/** One Job in full: spec, status, conditions, attempts and its audit trail (which may be unreadable: RBAC). */
+async function showJob(name: string, flags: JobsFlags, format: OutputFormat, ctx: WatchContext): Promise<void> {
+  if (flags.allNamespaces === true) throw new UsageError("a job name and --all-namespaces cannot be used together");
+  if (flags.watch === true) throw new UsageError("--watch lists jobs; to follow one job use \"helios wait NAME\"");
+  const target = connect(flags, ctx.env);
+  const namespace = target.namespace;
+  const jobs = new ResourceClient<Job>(target.transport, JOB_TYPE);
+  const job = await explained(target, { verb: "get", resource: "jobs.helios.dev", namespace, name }, () => jobs.get({ namespace, name }));
+  if (isDocumentFormat(format)) {
+    ctx.stdout(formatDocument(job, format));
+    return;
+  }
+  const now = Date.now();
+  const auditLogs = new ResourceClient<AuditLog>(target.transport, AUDIT_LOG_TYPE);
+  try {
+    ctx.stdout(formatJobDetail(job, await readAuditTrail(auditLogs, { namespace, query: { job: name }, now }), now));
+  } catch (err) {
+    ctx.stdout(formatJobDetail(job, undefined, now, explainApiError(err, { verb: "list", resource: "auditlogs.helios.dev", namespace }, target).message));
+  }
+}
+
 export const command: CliCommand = {
   register(program, ctx) {
     addKubeOptions(
       program
         .command("jobs")
+        .argument("[name]", "show this one job in full: spec, status, conditions, attempts and its audit trail")
         .description("list Helios Jobs with wait and run times, attempts, retries, reasons and agents (richer than kubectl get hjob)"),
       { allNamespaces: true },
     )
@@ -76,6 +102,6 @@ export const command: CliCommand = {
       .option("--type <type>", "only jobs of this handler type (spec.type)")
       .option("-o, --output <format>", "table (default), wide, json or yaml")
       .option("-w, --watch", "keep watching and re-render on every change (Ctrl-C ends)")
-      .action((flags: JobsFlags) => runJobs(flags, ctx));
+      .action((name: string | undefined, flags: JobsFlags) => runJobs(name, flags, ctx));
   },
 };

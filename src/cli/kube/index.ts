@@ -20,7 +20,6 @@ export {
   requestJobCancel,
   setAgentDrain,
   setDispatchPaused,
-  type CancelOutcome,
   type DrainOutcome,
   type PauseOutcome,
 } from "./steer.js";

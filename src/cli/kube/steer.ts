@@ -4,13 +4,13 @@ import {
   CONTROL_FLAG_KEYS,
   defaultVariantValue,
   FEATURE_FLAG_TYPE,
-  isTerminalJobPhase,
   JOB_TYPE,
   type Agent,
   type FeatureFlag,
   type FeatureFlagSpec,
   type Job,
 } from "../../api/index.js";
+import { cancelJob, type CancelOutcome } from "../../client/index.js";
 import { FlagSet } from "../../flags/index.js";
 import { isApiError, ResourceClient } from "../../runtime/client/index.js";
 import { explainApiError, explained } from "./errors.js";
@@ -50,25 +50,18 @@ export async function setAgentDrain(target: KubeTarget, name: string, drain: boo
   return { agent, changed, inflight };
 }
 
-/** What a cancel found and did. */
-export interface CancelOutcome {
-  readonly job: Job;
-  /** "requested": spec.cancel written now; "already": it was set; "finished": terminal, nothing to do. */
-  readonly result: "requested" | "already" | "finished";
-}
-
 /** Sets spec.cancel: true on a Job (the one spec field that may change) unless it already finished. */
-export async function requestJobCancel(target: KubeTarget, name: string): Promise<CancelOutcome> {
+export function requestJobCancel(target: KubeTarget, name: string): Promise<CancelOutcome> {
   const namespace = target.namespace;
   const jobs = new ResourceClient<Job>(target.transport, JOB_TYPE);
   const resource = "jobs.helios.dev";
-  const job = await explained(target, { verb: "get", resource, namespace, name }, () => jobs.get({ namespace, name }));
-  if (isTerminalJobPhase(job.status?.phase)) return { job, result: "finished" };
-  if (job.spec.cancel === true) return { job, result: "already" };
-  const patched = await explained(target, { verb: "patch", resource, namespace, name }, () =>
-    jobs.mergePatch({ namespace, name }, { spec: { cancel: true } }),
+  return cancelJob(
+    {
+      get: (ref, options) => explained(target, { verb: "get", resource, namespace, name }, () => jobs.get(ref, options)),
+      mergePatch: (ref, patch, options) => explained(target, { verb: "patch", resource, namespace, name }, () => jobs.mergePatch(ref, patch, options)),
+    },
+    { namespace, name },
   );
-  return { job: patched, result: "requested" };
 }
 
 /** The variants a new dispatch-paused flag gets: those of manifests/samples/control-flags.yaml. */

@@ -1,8 +1,7 @@
 // What `helios agents` shows for an Agent: running/max counted from Jobs, heartbeat from its Lease, quarantine.
-import { isTerminalJobPhase, type Agent, type Job } from "../../api/index.js";
+import { isTerminalJobPhase, jobPhase, type Agent, type Job } from "../../api/index.js";
 import type { Lease } from "../../runtime/client/index.js";
 import { ageOf, durationCell, humanDuration, timeMs } from "./durations.js";
-import { jobPhaseOf } from "./job-view.js";
 import { formatColumns, type Column } from "./table.js";
 
 /** One Agent as the CLI presents it. JSON/YAML print this. */
@@ -33,7 +32,7 @@ export function inflightByAgent(jobs: readonly Job[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const job of jobs) {
     const agent = job.status?.assignedAgent;
-    const phase = jobPhaseOf(job);
+    const phase = jobPhase(job);
     if (!agent || isTerminalJobPhase(phase) || phase === "Pending") continue;
     const k = key(job.metadata.namespace ?? "", agent);
     counts.set(k, (counts.get(k) ?? 0) + 1);

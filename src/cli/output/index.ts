@@ -9,7 +9,6 @@ export { printView, type ViewSpec } from "./view-runner.js";
 export { createWatchLoop, isInteractive, watchSignal, type WatchContext, type WatchLoopOptions } from "./watch.js";
 export {
   formatJobTable,
-  jobPhaseOf,
   jobReason,
   jobRunMs,
   jobView,
@@ -40,3 +39,13 @@ export {
   type StatusSummary,
 } from "./status-view.js";
 export { describeCancel, describeDispatchState, describeDrain, describeUncordon } from "./steering.js";
+export { formatJobDetail } from "./job-detail.js";
+export {
+  describeEnding,
+  describeSubmitted,
+  describeSucceeded,
+  jobReference,
+  SUBMIT_OUTPUT_FORMATS,
+  WAIT_EXIT_CODES,
+  type SubmitOutputFormat,
+} from "./job-outcome.js";

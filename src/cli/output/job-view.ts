@@ -1,5 +1,5 @@
 // What `helios jobs` shows for a Job: wait and run times, attempts, retries and why it is where it is.
-import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, type Job, type JobPhase } from "../../api/index.js";
+import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, jobPhase, type Job, type JobPhase } from "../../api/index.js";
 import { durationCell, humanDuration, timeMs } from "./durations.js";
 import { formatColumns, oneLine, type Column } from "./table.js";
 
@@ -29,11 +29,6 @@ export interface JobView {
   readonly ageMs?: number;
 }
 
-/** The job's phase; a Job the operator has not written yet is Pending (docs/job-lifecycle.md). */
-export function jobPhaseOf(job: Job): JobPhase {
-  return job.status?.phase ?? "Pending";
-}
-
 /** When the job (last) entered the queue: `status.queuedAt`, else its creation. */
 export function queuedAtMs(job: Job): number | undefined {
   return timeMs(job.status?.queuedAt) ?? timeMs(job.metadata.creationTimestamp);
@@ -47,7 +42,7 @@ export function queuedAtMs(job: Job): number | undefined {
 export function jobWaitMs(job: Job, nowMs: number): number | undefined {
   const from = queuedAtMs(job);
   if (from === undefined) return undefined;
-  const phase = jobPhaseOf(job);
+  const phase = jobPhase(job);
   if (phase === "Pending") return Math.max(0, nowMs - from);
   const assigned = timeMs(job.status?.assignedAt);
   // assignedAt older than queuedAt belongs to an attempt before a requeue.
@@ -63,7 +58,7 @@ export function jobWaitMs(job: Job, nowMs: number): number | undefined {
  * Assigned, and for jobs that never ran.
  */
 export function jobRunMs(job: Job, nowMs: number): number | undefined {
-  const phase = jobPhaseOf(job);
+  const phase = jobPhase(job);
   const status = job.status;
   if (phase === "Pending" || phase === "Assigned" || status === undefined) return undefined;
   const started = timeMs(status.startedAt);
@@ -83,7 +78,7 @@ export function jobRunMs(job: Job, nowMs: number): number | undefined {
  */
 export function jobReason(job: Job): { readonly reason?: string; readonly message?: string } {
   const conditions = job.status?.conditions;
-  const phase = jobPhaseOf(job);
+  const phase = jobPhase(job);
   const pick = (type: string, status: "True" | "False") => {
     const c = findCondition(conditions, type);
     return c !== undefined && c.status === status ? { reason: c.reason, message: c.message } : undefined;
@@ -114,7 +109,7 @@ export function jobView(job: Job, nowMs: number): JobView {
     type: job.spec.type,
     priority: job.spec.priority,
     queue: job.spec.queue,
-    phase: jobPhaseOf(job),
+    phase: jobPhase(job),
     ...(status?.assignedAgent ? { agent: status.assignedAgent } : {}),
     attempt: status?.attempt ?? 0,
     retries: status?.retries ?? 0,

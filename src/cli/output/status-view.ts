@@ -8,6 +8,7 @@ import {
   findCondition,
   isTerminalJobPhase,
   JOB_CONDITIONS,
+  jobPhase,
   PRIORITY_CLASSES,
   type Agent,
   type ControlFlagKey,
@@ -18,7 +19,7 @@ import {
 import { FlagSet } from "../../flags/index.js";
 import { inflightByAgent } from "./agent-view.js";
 import { durationCell } from "./durations.js";
-import { jobPhaseOf, queuedAtMs } from "./job-view.js";
+import { queuedAtMs } from "./job-view.js";
 import { formatTable } from "./table.js";
 
 /** One queue of one namespace (the unit the dispatcher caps and orders). */
@@ -107,7 +108,7 @@ export function summarizeQueues(jobs: readonly Job[], agents: readonly Agent[], 
   };
   for (const agent of agents) for (const queue of agent.spec.queues) get(agent.metadata.namespace ?? "", queue);
   for (const job of jobs) {
-    const phase = jobPhaseOf(job);
+    const phase = jobPhase(job);
     if (isTerminalJobPhase(phase)) continue;
     const a = get(job.metadata.namespace ?? "", job.spec.queue);
     if (phase === "Assigned") a.assigned++;

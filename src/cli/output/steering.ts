@@ -1,5 +1,7 @@
 // What the steering commands print: what they did and what happens next (drain, uncordon, cancel, pause/resume).
-import type { CancelOutcome, DrainOutcome, PauseOutcome } from "../kube/index.js";
+import { jobPhase } from "../../api/index.js";
+import type { CancelOutcome } from "../../client/index.js";
+import type { DrainOutcome, PauseOutcome } from "../kube/index.js";
 
 /** What `helios drain` prints: what it did and what happens next. */
 export function describeDrain(outcome: DrainOutcome, namespace: string, program: string): string {
@@ -37,7 +39,7 @@ export function describeUncordon(outcome: DrainOutcome): string {
 export function describeCancel(outcome: CancelOutcome): string {
   const job = outcome.job;
   const name = job.metadata.name ?? "";
-  const phase = job.status?.phase ?? "Pending";
+  const phase = jobPhase(job);
   const agent = job.status?.assignedAgent;
   const where = agent === undefined || phase === "Pending" ? `phase ${phase}` : `phase ${phase} on agent ${agent}, attempt ${job.status?.attempt ?? 0}`;
   if (outcome.result === "finished") return `job.helios.dev/${name} already ${phase}: nothing to cancel.\n`;

@@ -2,7 +2,8 @@
 // flags) with their job indexes, the multi-namespace informer behind them, and small job and agent helpers.
 export { CACHE_OBJECTS_METRIC, registerCacheMetrics } from "./cache-metrics.js";
 export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
-export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS, jobPhase } from "./indexes.js";
+export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS } from "./indexes.js";
+export { jobPhase } from "../../api/index.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
 export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
 export { phaseSinceOf } from "./agent-fields.js";

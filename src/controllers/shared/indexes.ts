@@ -1,5 +1,5 @@
 // The job indexes the controllers share: active jobs by agent, every agent a job has used, jobs by phase.
-import type { Job, JobPhase } from "../../api/index.js";
+import { jobPhase, type Job, type JobPhase } from "../../api/index.js";
 import type { Indexers } from "../../runtime/cache/index.js";
 
 /** Index names on `informers.jobs.store.byIndex(name, value)`. */
@@ -14,11 +14,6 @@ export const JOB_INDEX = {
   /** Phase → jobs; a job without status files under `Pending` (it is Pending until written). */
   byPhase: "byPhase",
 } as const;
-
-/** The phase a job is in; no status yet means Pending. */
-export function jobPhase(job: Job): JobPhase {
-  return job.status?.phase ?? "Pending";
-}
 
 /** Assigned or Running: the job holds a slot on its agent and in its queue. */
 export function isActivePhase(phase: JobPhase): boolean {

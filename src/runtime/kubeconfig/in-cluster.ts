@@ -32,3 +32,13 @@ export function inClusterAccess(env: Env, dir = SERVICE_ACCOUNT_DIR): TlsAccess 
   const server = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return new TlsAccess({ server, ca, tokenFile: join(dir, "token") });
 }
+
+/** The pod's namespace from the mounted service account, when the file is there. */
+export function inClusterNamespace(dir = SERVICE_ACCOUNT_DIR): { readonly namespace?: string } {
+  try {
+    const namespace = readFileSync(join(dir, "namespace"), "utf8").trim();
+    return namespace === "" ? {} : { namespace };
+  } catch {
+    return {};
+  }
+}

@@ -22,7 +22,7 @@ const USER = z.looseObject({
   token: z.string().optional(),
   tokenFile: z.string().optional(),
 });
-const CONTEXT = z.looseObject({ cluster: z.string(), user: z.string().optional() });
+const CONTEXT = z.looseObject({ cluster: z.string(), user: z.string().optional(), namespace: z.string().optional() });
 const FILE = z.looseObject({
   clusters: z.array(z.looseObject({ name: z.string(), cluster: CLUSTER.nullish() })).nullish(),
   users: z.array(z.looseObject({ name: z.string(), user: USER.nullish() })).nullish(),
@@ -50,8 +50,13 @@ interface Merged {
   readonly currentContext: string;
 }
 
-/** What `files` give for `context` (default: the current one): light access, or why client-node must do it. */
-export type FileAccess = { readonly kind: "light"; readonly access: TlsAccess } | { readonly kind: "needsClientNode"; readonly reason: string };
+/**
+ * What `files` give for `context` (default: the current one): light access, or why client-node must
+ * do it; and the context's namespace, if it names one.
+ */
+export type FileAccess = ({ readonly kind: "light"; readonly access: TlsAccess } | { readonly kind: "needsClientNode"; readonly reason: string }) & {
+  readonly namespace?: string;
+};
 
 /**
  * Reads and merges `files` (the first file to name a cluster, user or context wins, as kubectl does)
@@ -69,9 +74,10 @@ export function accessFromFiles(files: readonly string[], context?: string): Fil
   if (cluster === undefined) throw new KubeconfigError(`context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(ctx.value.cluster)}, which ${where} does not define`);
   // A context without a known user is anonymous, as in client-go.
   const user = ctx.value.user === undefined ? undefined : merged.users.get(ctx.value.user);
+  const namespace = ctx.value.namespace === undefined || ctx.value.namespace === "" ? {} : { namespace: ctx.value.namespace };
   const heavy = user === undefined ? [] : Object.keys(user.value).filter((k) => !LIGHT_USER_FIELDS.has(k) && isSet(user.value[k]));
-  if (heavy.length > 0) return { kind: "needsClientNode", reason: `user ${JSON.stringify(ctx.value.user)} uses ${heavy.join(", ")}` };
-  if (cluster.value["proxy-url"] !== undefined) return { kind: "needsClientNode", reason: `cluster ${JSON.stringify(ctx.value.cluster)} uses proxy-url` };
+  if (heavy.length > 0) return { kind: "needsClientNode", reason: `user ${JSON.stringify(ctx.value.user)} uses ${heavy.join(", ")}`, ...namespace };
+  if (cluster.value["proxy-url"] !== undefined) return { kind: "needsClientNode", reason: `cluster ${JSON.stringify(ctx.value.cluster)} uses proxy-url`, ...namespace };
   const server = cluster.value.server;
   if (server === undefined || server === "") throw new KubeconfigError(`cluster ${JSON.stringify(ctx.value.cluster)} in ${where} has no server`);
   const c = cluster.value;
@@ -79,6 +85,7 @@ export function accessFromFiles(files: readonly string[], context?: string): Fil
   const userDir = user?.dir ?? cluster.dir;
   return {
     kind: "light",
+    ...namespace,
     access: new TlsAccess({
       server,
       ca: material(c["certificate-authority-data"], c["certificate-authority"], cluster.dir),

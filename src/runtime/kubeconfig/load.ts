@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { ClusterAccess } from "../client/index.js";
 import { KubeconfigError } from "./errors.js";
-import { inClusterAccess, inClusterAvailable, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
+import { inClusterAccess, inClusterAvailable, inClusterNamespace, SERVICE_ACCOUNT_DIR } from "./in-cluster.js";
 import { accessFromFiles } from "./kubeconfig-file.js";
 
 export interface LoadClusterAccessOptions {
@@ -24,6 +24,8 @@ export interface LoadedClusterAccess {
   readonly loader: "light" | "client-node";
   /** Why client-node was loaded (e.g. `user "u" uses exec`). */
   readonly reason?: string;
+  /** The context's namespace, or the pod's own in a cluster; undefined when neither names one. */
+  readonly namespace?: string;
 }
 
 /**
@@ -45,12 +47,13 @@ export async function loadClusterAccess(options: LoadClusterAccessOptions): Prom
       throw new KubeconfigError(`no kubeconfig found (looked at ${[...looked, dir].join(", ")}): pass --kubeconfig or set KUBECONFIG`);
     }
     if (options.context !== undefined) throw new KubeconfigError(`context ${JSON.stringify(options.context)} needs a kubeconfig; none was found`, { flag: "--context" });
-    return { access: inClusterAccess(options.env, dir), source: "in-cluster", loader: "light" };
+    return { access: inClusterAccess(options.env, dir), source: "in-cluster", loader: "light", ...inClusterNamespace(dir) };
   }
   const source = files.join(", ");
   const light = accessFromFiles(files, options.context);
-  if (light.kind === "light") return { access: light.access, source, loader: "light" };
-  return { access: await clientNodeAccess(files, options.context), source, loader: "client-node", reason: light.reason };
+  const namespace = light.namespace === undefined ? {} : { namespace: light.namespace };
+  if (light.kind === "light") return { access: light.access, source, loader: "light", ...namespace };
+  return { access: await clientNodeAccess(files, options.context), source, loader: "client-node", reason: light.reason, ...namespace };
 }
 
 /**

@@ -118,7 +118,7 @@ export const featureFlagResource: ResourceDefinition = {
   singular: "featureflag",
   shortNames: [SHORT_NAMES.featureFlag],
   description:
-    "A feature flag in flagd's format; the object name is the flag key. Control flags are read only from the operator's namespace.",
+    "A feature flag in flagd's format; the flag key is spec.key, else the object name. Control flags are read only from the operator's namespace.",
   spec: featureFlagSpecSchema,
   status: featureFlagStatusSchema,
   printerColumns: [

@@ -30,7 +30,7 @@ export interface HeliosProviderOptions {
    * Static context added to every evaluation under the caller's (flagd's context enrichment): e.g.
    * the application's region or version. It goes over the namespace flag set's own static context.
    */
-  readonly context?: EvaluationContext;
+  readonly staticContext?: EvaluationContext;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
   readonly log?: Logger;
@@ -97,7 +97,7 @@ export class HeliosProvider implements Provider {
     if (!this.#watched) {
       return { value: defaultValue, reason: "ERROR", errorCode: ErrorCode.PROVIDER_NOT_READY, errorMessage: "helios provider is not initialized" };
     }
-    const enriched = this.#options.context ? { ...this.#options.context, ...context } : context;
+    const enriched = this.#options.staticContext ? { ...this.#options.staticContext, ...context } : context;
     return this.#watched.store.resolve(this.#options.namespace, type, key, defaultValue, enriched);
   }
 }

@@ -64,7 +64,7 @@ describe("HeliosProvider with the standard OpenFeature API", () => {
   });
 
   it("adds the provider's static context under the caller's", async () => {
-    await OpenFeature.setProviderAndWait("enriched", new HeliosProvider({ namespace, kubeConfig: kubeConfig(), context: { plan: "pro" } }));
+    await OpenFeature.setProviderAndWait("enriched", new HeliosProvider({ namespace, kubeConfig: kubeConfig(), staticContext: { plan: "pro" } }));
     const client = OpenFeature.getClient("enriched");
     expect(await client.getBooleanDetails("new-checkout", false)).toMatchObject({ value: true, reason: "TARGETING_MATCH" });
     expect(await client.getBooleanDetails("new-checkout", true, { plan: "free" })).toMatchObject({ value: false, reason: "DEFAULT" });

@@ -94,6 +94,8 @@ class ServingStorage implements Storage {
  */
 export class FlagSet {
   readonly #states = new Map<string, FlagState>();
+  /** Object names by the key they claim, so a lookup never scans the namespace. */
+  readonly #byKey = new Map<string, Set<string>>();
   readonly #core = new FlagdCore(new ServingStorage(this), SILENT_FLAGD_LOGGER);
   #definition: FlagSetDefinition = {};
   #revision = 0;
@@ -117,13 +119,17 @@ export class FlagSet {
 
   /** Every key some object claims. */
   keys(): string[] {
-    return [...new Set([...this.#states.values()].map((s) => s.key))];
+    return [...this.#byKey.keys()];
   }
 
   /** The names of the objects claiming `key`, the one serving it first. */
   claimants(key: string): string[] {
-    return [...this.#states.values()]
-      .filter((s) => s.key === key)
+    const names = this.#byKey.get(key);
+    if (!names) return [];
+    if (names.size === 1) return [...names];
+    return [...names]
+      .map((name) => this.#states.get(name))
+      .filter((s) => s !== undefined)
       .sort(byClaimPrecedence)
       .map((s) => s.name);
   }
@@ -140,14 +146,21 @@ export class FlagSet {
     if (!name) return [];
     const previous = this.#states.get(name);
     const next = nextState(obj, previous?.uid === obj.metadata.uid ? previous : undefined, this.#definition, this.#revision);
-    return this.#changing([previous?.key, next.key], () => this.#states.set(name, next));
+    return this.#changing([previous?.key, next.key], () => {
+      if (previous) this.#unindex(previous);
+      this.#states.set(name, next);
+      this.#index(next);
+    });
   }
 
   /** Forgets a deleted object; returns the keys whose served definition changed. */
   remove(name: string): string[] {
     const previous = this.#states.get(name);
     if (!previous) return [];
-    return this.#changing([previous.key], () => this.#states.delete(name));
+    return this.#changing([previous.key], () => {
+      this.#unindex(previous);
+      this.#states.delete(name);
+    });
   }
 
   /** Replaces the flag set and re-validates every flag within it; returns the keys whose served definition changed. */
@@ -183,6 +196,18 @@ export class FlagSet {
     // The flag set's context came from the apiserver as JSON, and every JSON value is a context value.
     const enriched: EvaluationContext = { ...(this.#definition.context as EvaluationContext | undefined), ...context };
     return this.#core.resolve(type, key, defaultValue, enriched);
+  }
+
+  #index(state: FlagState): void {
+    let names = this.#byKey.get(state.key);
+    if (!names) this.#byKey.set(state.key, (names = new Set()));
+    names.add(state.name);
+  }
+
+  #unindex(state: FlagState): void {
+    const names = this.#byKey.get(state.key);
+    names?.delete(state.name);
+    if (names?.size === 0) this.#byKey.delete(state.key);
   }
 
   #changing(keys: readonly (string | undefined)[], mutate: () => void): string[] {

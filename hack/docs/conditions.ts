@@ -76,7 +76,10 @@ const AGENT_READY_MEANINGS: Readonly<Record<ValueOf<typeof AGENT_REASONS>, { sta
 
 const FLAG_VALID_MEANINGS: Readonly<Record<ValueOf<typeof FLAG_REASONS>, { status: ConditionStatus; meaning: string }>> = {
   Accepted: { status: "True", meaning: "The flagd evaluator accepted the spec and serves it." },
-  InvalidDefinition: { status: "False", meaning: "The flagd evaluator refused the spec; the message says why. The last valid definition (`status.lastValid`) keeps serving until the spec is fixed." },
+  AcceptedWithWarnings: { status: "True", meaning: "Served, as flagd serves it, although flagd's schema warns about the spec (mixed variant types, odd operator arguments); the message says what." },
+  KeyShared: { status: "True", meaning: "Serves its key, which other FeatureFlags of the namespace claim too (named in the message; they serve nothing)." },
+  KeyConflict: { status: "False", meaning: "Another FeatureFlag of the namespace serves the key this one claims (the one named after the key, else the oldest)." },
+  InvalidDefinition: { status: "False", meaning: "The flagd evaluator refused the spec as flagd would (a structural error, targeting that does not compile, a `$ref` to no evaluator); the message says why. The last valid definition (`status.lastValid`) keeps serving until the spec is fixed." },
 };
 
 /** Terminal reasons a handler or the agent gives (no retry can help): they end the Job as Failed=True. */

@@ -15,6 +15,7 @@ export const KINDS = {
   job: "Job",
   agent: "Agent",
   featureFlag: "FeatureFlag",
+  featureFlagSet: "FeatureFlagSet",
   auditLog: "AuditLog",
 } as const;
 
@@ -22,6 +23,7 @@ export const PLURALS = {
   job: "jobs",
   agent: "agents",
   featureFlag: "featureflags",
+  featureFlagSet: "featureflagsets",
   auditLog: "auditlogs",
 } as const;
 
@@ -29,6 +31,7 @@ export const SHORT_NAMES = {
   job: "hjob",
   agent: "hagent",
   featureFlag: "hflag",
+  featureFlagSet: "hflagset",
   auditLog: "haudit",
 } as const;
 
@@ -98,6 +101,10 @@ export const LIMITS = {
   agentMaxConcurrency: 1000,
   conditions: 16,
   flagVariants: 64,
+  flagMetadataEntries: 64,
+  flagSetEvaluators: 64,
+  /** flagd keys are free text; this bounds them like a label value's length times four. */
+  flagKeyLength: 253,
   auditEntries: 500,
   messageLength: 1024,
 } as const;

@@ -14,6 +14,14 @@ export type FlagValue = z.infer<typeof flagValueSchema>;
 
 const DEFAULT_VARIANT_MESSAGE = "defaultVariant must name one of the keys of variants";
 
+/** flagd's flag and flag-set metadata: scalar values by key, returned with every evaluation. */
+export const flagMetadataSchema = z
+  .record(z.string().min(1).max(63), z.union([z.string(), z.number(), z.boolean()]))
+  .refine((m) => Object.keys(m).length <= LIMITS.flagMetadataEntries, { message: `metadata must have at most ${LIMITS.flagMetadataEntries} entries` })
+  .meta({ maxProperties: LIMITS.flagMetadataEntries })
+  .describe("flagd flag metadata: string, number or boolean values by key, returned with every evaluation of the flag.");
+export type FlagMetadata = z.infer<typeof flagMetadataSchema>;
+
 const variantsSchema = z
   .record(z.string().min(1).max(63), flagValueSchema)
   .refine((v) => Object.keys(v).length >= 1 && Object.keys(v).length <= LIMITS.flagVariants, {
@@ -25,13 +33,25 @@ const variantsSchema = z
 export const featureFlagSpecSchema = withRules(
   z
     .object({
+      key: z
+        .string()
+        .min(1)
+        .max(LIMITS.flagKeyLength)
+        .optional()
+        .describe(
+          "The flag key applications evaluate, when it differs from the object name (flagd keys may hold upper case, underscores, ...). Defaults to metadata.name.",
+        ),
       state: z.enum(FLAG_STATES).describe("ENABLED evaluates the flag; DISABLED makes callers use their code default."),
       variants: variantsSchema,
       defaultVariant: z
         .string()
         .min(1)
         .max(63)
-        .describe("The variant served when targeting does not pick one; must be a key of variants."),
+        .nullable()
+        .optional()
+        .describe(
+          "The variant served when targeting does not pick one; must be a key of variants. Absent or null: the caller's code default is served (reason DEFAULT).",
+        ),
       targeting: freeForm(
         z
           .record(z.string(), z.unknown())
@@ -40,18 +60,30 @@ export const featureFlagSpecSchema = withRules(
           ),
         LIMITS.payloadProperties,
       ).optional(),
+      metadata: flagMetadataSchema.optional(),
     })
-    .refine((s) => Object.hasOwn(s.variants, s.defaultVariant), {
+    .refine((s) => s.defaultVariant === undefined || s.defaultVariant === null || Object.hasOwn(s.variants, s.defaultVariant), {
       message: DEFAULT_VARIANT_MESSAGE,
       path: ["defaultVariant"],
     })
     .describe("A flagd flag definition."),
   [
     // variants' values are free-form, so CEL does not type the map; dyn() lets `in` look up its keys.
-    { rule: "self.defaultVariant in dyn(self).variants", message: DEFAULT_VARIANT_MESSAGE, fieldPath: ".defaultVariant" },
+    { rule: "!has(self.defaultVariant) || self.defaultVariant in dyn(self).variants", message: DEFAULT_VARIANT_MESSAGE, fieldPath: ".defaultVariant" },
   ],
 );
 export type FeatureFlagSpec = z.infer<typeof featureFlagSpecSchema>;
+
+/** The value of the spec's default variant; undefined when it has none (callers get their code default). */
+export function defaultVariantValue(spec: Pick<FeatureFlagSpec, "variants" | "defaultVariant">): FlagValue | undefined {
+  const variant = spec.defaultVariant;
+  return typeof variant === "string" && Object.hasOwn(spec.variants, variant) ? spec.variants[variant] : undefined;
+}
+
+/** The key applications evaluate the flag under: `spec.key`, else the object name. */
+export function flagKeyOf(flag: { readonly metadata: { readonly name?: string | undefined }; readonly spec: Pick<FeatureFlagSpec, "key"> }): string {
+  return flag.spec.key ?? flag.metadata.name ?? "";
+}
 
 export const featureFlagStatusSchema = z
   .object({
@@ -86,7 +118,7 @@ export const featureFlagResource: ResourceDefinition = {
   singular: "featureflag",
   shortNames: [SHORT_NAMES.featureFlag],
   description:
-    "A feature flag in flagd's format; the object name is the flag key. Control flags are read only from the operator's namespace.",
+    "A feature flag in flagd's format; the flag key is spec.key, else the object name. Control flags are read only from the operator's namespace.",
   spec: featureFlagSpecSchema,
   status: featureFlagStatusSchema,
   printerColumns: [

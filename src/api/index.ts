@@ -117,10 +117,13 @@ export {
   type AgentStatus,
 } from "./agent.js";
 export {
+  defaultVariantValue,
   featureFlagResource,
   featureFlagSchema,
   featureFlagSpecSchema,
   featureFlagStatusSchema,
+  flagKeyOf,
+  flagMetadataSchema,
   flagValueSchema,
   parseFeatureFlag,
   safeParseFeatureFlag,
@@ -128,8 +131,16 @@ export {
   type FeatureFlagInput,
   type FeatureFlagSpec,
   type FeatureFlagStatus,
+  type FlagMetadata,
   type FlagValue,
 } from "./feature-flag.js";
+export {
+  featureFlagSetResource,
+  featureFlagSetSchema,
+  featureFlagSetSpecSchema,
+  type FeatureFlagSet,
+  type FeatureFlagSetSpec,
+} from "./feature-flag-set.js";
 export {
   AUDIT_ACTIONS,
   auditEntrySchema,
@@ -148,5 +159,5 @@ export {
 export { HELIOS_RESOURCES } from "./kinds.js";
 export { ApiValidationError, formatIssues, safeParse, type ParseResult } from "./parse.js";
 export { AGE_COLUMN, type PrinterColumn, type ResourceDefinition } from "./resource.js";
-export { AGENT_TYPE, AUDIT_LOG_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, type HeliosResourceType } from "./resource-types.js";
+export { AGENT_TYPE, AUDIT_LOG_TYPE, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE, type HeliosResourceType } from "./resource-types.js";
 export { jsonBoundsPolicySpec, type CelValidation, type CelVariable, type JsonBoundsPolicySpec } from "./json-bounds-policy.js";

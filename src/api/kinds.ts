@@ -2,7 +2,8 @@
 import { agentResource } from "./agent.js";
 import { auditLogResource } from "./audit-log.js";
 import { featureFlagResource } from "./feature-flag.js";
+import { featureFlagSetResource } from "./feature-flag-set.js";
 import { jobResource } from "./job.js";
 import type { ResourceDefinition } from "./resource.js";
 
-export const HELIOS_RESOURCES: readonly ResourceDefinition[] = [jobResource, agentResource, featureFlagResource, auditLogResource];
+export const HELIOS_RESOURCES: readonly ResourceDefinition[] = [jobResource, agentResource, featureFlagResource, featureFlagSetResource, auditLogResource];

@@ -15,4 +15,5 @@ const type = (plural: string, kind: string): HeliosResourceType => ({ group: GRO
 export const JOB_TYPE = type(PLURALS.job, KINDS.job);
 export const AGENT_TYPE = type(PLURALS.agent, KINDS.agent);
 export const FEATURE_FLAG_TYPE = type(PLURALS.featureFlag, KINDS.featureFlag);
+export const FEATURE_FLAG_SET_TYPE = type(PLURALS.featureFlagSet, KINDS.featureFlagSet);
 export const AUDIT_LOG_TYPE = type(PLURALS.auditLog, KINDS.auditLog);

@@ -72,8 +72,11 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
     log,
     now: () => new Date(clock.now()),
   });
-  // Control flags: the FeatureFlag store over informers.featureFlags, read from the operator namespace only.
-  const flags: ControlFlags = new StoreControlFlags(sharedFlagStore(informers.featureFlags, { log }), config.operatorNamespace);
+  // Control flags: the FeatureFlag store over informers.featureFlags (and each namespace's FeatureFlagSets),
+  // read from the operator namespace only.
+  const flagStore = sharedFlagStore(informers.featureFlags, { log });
+  informers.featureFlagSets.addEventHandler(flagStore.flagSets);
+  const flags: ControlFlags = new StoreControlFlags(flagStore, config.operatorNamespace);
   // A Runnable without leader election: the manager stops it after the controllers, so it flushes their last decisions.
   const writer = createAuditWriter(transport, { log, registry, clock, defaultActor: "helios-operator" });
   runnables.push(writer);
@@ -86,9 +89,9 @@ export function createOperatorContext(options: OperatorContextOptions): Operator
  * counts them), the context's runnables and every registered controller's runnables to `manager`.
  */
 export function installOperator(manager: Manager, ctx: OperatorContext, registrations: readonly ControllerRegistration[]): void {
-  const { jobs, agents, leases, featureFlags } = ctx.informers;
-  for (const informer of [jobs, agents, leases, featureFlags]) manager.addInformer(informer.name, informer);
-  registerCacheMetrics(ctx.registry, [jobs, agents, leases, featureFlags]);
+  const { jobs, agents, leases, featureFlags, featureFlagSets } = ctx.informers;
+  for (const informer of [jobs, agents, leases, featureFlags, featureFlagSets]) manager.addInformer(informer.name, informer);
+  registerCacheMetrics(ctx.registry, [jobs, agents, leases, featureFlags, featureFlagSets]);
   for (const runnable of ctx.runnables) manager.add(runnable);
   for (const registration of registrations) {
     for (const runnable of registration.setup(ctx)) manager.add(runnable);

@@ -1,16 +1,33 @@
 // Validates one flag definition with flagd-core and yields the evaluator's own flag object.
 //
-// Three checks, all flagd-core's: its parser (structure: state, defaultVariant among variants),
-// its targeting compiler (JsonLogic that does not build), and its strict JSON schema (variants of
-// mixed types, malformed operators). Messages are the evaluator's, condensed to the errors that
-// matter; nothing here interprets JsonLogic or hashes anything itself.
+// Three checks, all flagd-core's, with flagd's verdicts: its parser (structure: state,
+// defaultVariant among variants) and its targeting compiler (JsonLogic that does not build, e.g. a
+// `$ref` to no evaluator) refuse a definition; its strict JSON schema (variants of mixed types,
+// malformed operator arguments) only warns, and the flag is served, as flagd serves it. The
+// namespace's flag set takes part as in a flagd file: `$ref`s are expanded from its evaluators and
+// its metadata is merged under the flag's. Messages are the evaluator's, condensed to the errors
+// that matter; nothing here interprets JsonLogic or hashes anything itself.
 import { FeatureFlag as FlagdFlag, MemoryStorage } from "@openfeature/flagd-core";
 import { ErrorCode, type FlagValue, type Logger } from "@openfeature/core";
+import type { FlagMetadata } from "../api/index.js";
 
-/** The result of validating one definition: the evaluator's flag object, or why it was refused. */
+/**
+ * The result of validating one definition: the evaluator's flag object (with what flagd's schema
+ * warns about, if anything), or why it was refused.
+ */
 export type FlagValidation =
-  | { readonly valid: true; readonly flag: FlagdFlag; readonly defaultValue: FlagValue | undefined }
+  | { readonly valid: true; readonly flag: FlagdFlag; readonly defaultValue: FlagValue | undefined; readonly warnings: string | undefined }
   | { readonly valid: false; readonly message: string };
+
+/**
+ * What a namespace's flag set adds to each of its flags: flagd's `$evaluators` (for `$ref`),
+ * flag-set `metadata` (under each flag's own) and a static evaluation `context` (under the caller's).
+ */
+export interface FlagSetDefinition {
+  readonly evaluators?: Readonly<Record<string, unknown>> | undefined;
+  readonly metadata?: FlagMetadata | undefined;
+  readonly context?: Readonly<Record<string, unknown>> | undefined;
+}
 
 /** flagd-core logs through this; validation reports through return values, so it stays quiet. */
 export const SILENT_FLAGD_LOGGER: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
@@ -20,10 +37,14 @@ const MAX_SCHEMA_ERRORS = 3;
 
 /**
  * Validates the flag `key` defined by `spec` (a flagd flag definition: state, variants,
- * defaultVariant, targeting). Pure apart from CPU: compiles the targeting once.
+ * defaultVariant, targeting, metadata) within `flagSet`. Pure apart from CPU: compiles the targeting once.
  */
-export function validateFlagDefinition(key: string, spec: unknown): FlagValidation {
-  const config = JSON.stringify({ flags: { [key]: spec } });
+export function validateFlagDefinition(key: string, spec: unknown, flagSet: FlagSetDefinition = {}): FlagValidation {
+  const config = JSON.stringify({
+    flags: { [key]: flagdDefinition(spec) },
+    ...(flagSet.evaluators ? { $evaluators: flagSet.evaluators } : {}),
+    ...(flagSet.metadata ? { metadata: flagSet.metadata } : {}),
+  });
   let flag: FlagdFlag | undefined;
   try {
     const storage = new MemoryStorage(SILENT_FLAGD_LOGGER);
@@ -34,16 +55,22 @@ export function validateFlagDefinition(key: string, spec: unknown): FlagValidati
   }
   if (!flag) return { valid: false, message: `${FLAGD_PREFIX}: no flag "${key}" in the definition` };
 
-  const problems: string[] = [];
-  // A targeting rule that does not compile is kept by flagd-core and reported on every evaluation.
-  const probe = flag.evaluate({});
-  if (probe.reason === "ERROR" && probe.errorCode === ErrorCode.PARSE_ERROR) problems.push(probe.errorMessage ?? `invalid targeting for flag "${key}"`);
   const schema = schemaProblems(config, key, spec);
-  if (schema) problems.push(schema);
-  if (problems.length > 0) return { valid: false, message: problems.join("; ") };
-
+  // A targeting rule that does not compile is kept by flagd-core and reported on every evaluation;
+  // Helios refuses it instead, so the last valid definition keeps serving.
+  const probe = flag.evaluate({});
+  if (probe.reason === "ERROR" && probe.errorCode === ErrorCode.PARSE_ERROR) {
+    const targeting = probe.errorMessage ?? `invalid targeting for flag "${key}"`;
+    return { valid: false, message: schema ? `${targeting}; ${schema}` : targeting };
+  }
   const defaultVariant = flag.defaultVariant;
-  return { valid: true, flag, defaultValue: defaultVariant === undefined ? undefined : flag.variants.get(defaultVariant) };
+  return { valid: true, flag, defaultValue: defaultVariant === undefined ? undefined : flag.variants.get(defaultVariant), warnings: schema };
+}
+
+/** The spec as flagd reads it: `key` is Helios's (the flag's key outside the object), not flagd's. */
+function flagdDefinition(spec: unknown): unknown {
+  if (typeof spec !== "object" || spec === null || !("key" in spec)) return spec;
+  return Object.fromEntries(Object.entries(spec).filter(([field]) => field !== "key"));
 }
 
 function structuralMessage(err: unknown): string {

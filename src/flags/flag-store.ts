@@ -6,10 +6,12 @@
 // own namespace-scoped informer) and by the OpenFeature provider.
 import type { EvaluationContext, FlagValue, FlagValueType } from "@openfeature/core";
 import type { Logger } from "pino";
-import type { FeatureFlag } from "../api/index.js";
-import { FEATURE_FLAG_TYPE } from "../api/index.js";
+import type { FeatureFlag, FeatureFlagSet } from "../api/index.js";
+import { FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE } from "../api/index.js";
 import { Informer, type EventHandler } from "../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../runtime/client/index.js";
+import type { FlagSetDefinition } from "./definition.js";
+import { mergeFlagSets } from "./flag-set-definition.js";
 import { FlagSet, type FlagResolution, type FlagState } from "./flag-set.js";
 
 /** Keys whose served definition changed (added, replaced, removed) in one namespace. */
@@ -32,6 +34,15 @@ export class FlagStore implements EventHandler<FeatureFlag> {
   readonly #listeners = new Set<FlagChangeListener>();
   readonly #namespace: string | undefined;
   readonly #log: Pick<Logger, "debug" | "error"> | undefined;
+  /** FeatureFlagSet specs by namespace, then name. */
+  readonly #flagSetObjects = new Map<string, Map<string, FeatureFlagSet["spec"]>>();
+
+  /** Register with a FeatureFlagSet informer: each namespace's sets become its flags' flag set. */
+  readonly flagSets: EventHandler<FeatureFlagSet> = {
+    onAdd: (obj) => this.#putFlagSet(obj, obj.spec),
+    onUpdate: (_old, obj) => this.#putFlagSet(obj, obj.spec),
+    onDelete: (obj) => this.#putFlagSet(obj, undefined),
+  };
 
   constructor(options: FlagStoreOptions = {}) {
     this.#namespace = options.namespace;
@@ -52,8 +63,8 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     const set = this.#sets.get(namespace);
     if (!set) return;
     const changed = set.remove(name);
-    if (set.size === 0) this.#sets.delete(namespace);
-    if (changed) this.#notify({ namespace, keys: [name] });
+    if (set.size === 0 && isEmptyDefinition(set.definition)) this.#sets.delete(namespace);
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
   }
 
   /** Evaluates flag `key` of `namespace`; see FlagSet.resolve for the outcomes. */
@@ -66,9 +77,29 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     return this.#sets.get(namespace)?.state(name);
   }
 
-  /** The flag keys known in `namespace` (valid or not), for evaluating them all. */
+  /** The flag keys served in `namespace` (`spec.key`, else the object name), for evaluating them all. */
   keys(namespace: string): string[] {
-    return this.#sets.get(namespace)?.names() ?? [];
+    return this.#sets.get(namespace)?.keys() ?? [];
+  }
+
+  /** What serves `key` in `namespace`: the state of the object that owns it. */
+  owner(namespace: string, key: string): FlagState | undefined {
+    return this.#sets.get(namespace)?.owner(key);
+  }
+
+  /** The names of the objects of `namespace` claiming `key`, the one serving it first. */
+  claimants(namespace: string, key: string): string[] {
+    return this.#sets.get(namespace)?.claimants(key) ?? [];
+  }
+
+  /** Sets `namespace`'s flag set (evaluators, metadata, static context); `{}` clears it. */
+  setFlagSet(namespace: string, definition: FlagSetDefinition): void {
+    if (!this.#accepts(namespace)) return;
+    let set = this.#sets.get(namespace);
+    if (!set) this.#sets.set(namespace, (set = new FlagSet()));
+    const changed = set.setDefinition(definition);
+    if (set.size === 0 && isEmptyDefinition(definition)) this.#sets.delete(namespace);
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
   }
 
   /** Registers a listener for served-definition changes; returns its unsubscribe function. */
@@ -87,7 +118,18 @@ export class FlagStore implements EventHandler<FeatureFlag> {
     if (state && !state.validation.valid) {
       this.#log?.debug({ namespace, flag: name, generation: state.generation, serving: state.serving?.generation, reason: state.validation.message }, "invalid flag definition");
     }
-    if (changed) this.#notify({ namespace, keys: [name] });
+    if (changed.length > 0) this.#notify({ namespace, keys: changed });
+  }
+
+  #putFlagSet(obj: FeatureFlagSet, spec: FeatureFlagSet["spec"] | undefined): void {
+    const { namespace, name } = obj.metadata;
+    if (namespace === undefined || name === undefined || !this.#accepts(namespace)) return;
+    let objects = this.#flagSetObjects.get(namespace);
+    if (!objects) this.#flagSetObjects.set(namespace, (objects = new Map<string, FeatureFlagSet["spec"]>()));
+    if (spec) objects.set(name, spec);
+    else objects.delete(name);
+    if (objects.size === 0) this.#flagSetObjects.delete(namespace);
+    this.setFlagSet(namespace, mergeFlagSets([...objects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s)));
   }
 
   #accepts(namespace: string): boolean {
@@ -112,6 +154,10 @@ export class FlagStore implements EventHandler<FeatureFlag> {
 
 const EMPTY = new FlagSet();
 
+function isEmptyDefinition(definition: FlagSetDefinition): boolean {
+  return definition.evaluators === undefined && definition.metadata === undefined && definition.context === undefined;
+}
+
 /** Anything that delivers FeatureFlag events: an Informer, or the operator's shared informer. */
 export interface FlagSource {
   addEventHandler(handler: EventHandler<FeatureFlag>): unknown;
@@ -134,21 +180,44 @@ export function sharedFlagStore(source: FlagSource, options: FlagStoreOptions = 
   return store;
 }
 
-/** A namespace-scoped FeatureFlag informer with a store attached: what agents and the provider run. */
-export interface WatchedFlags {
+/** The informers behind a store, started and awaited together. */
+export interface FlagWatch {
+  /** Starts the informers; resolves when `signal` aborts and all stopped. */
+  start(signal: AbortSignal): Promise<void>;
+  /** True once every informer listed (false if `signal` aborted first). */
+  waitForSync(signal?: AbortSignal): Promise<boolean>;
+}
+
+/** Namespace-scoped FeatureFlag and FeatureFlagSet informers feeding one store: what agents and the provider run. */
+export interface WatchedFlags extends FlagWatch {
   readonly informer: Informer<FeatureFlag>;
+  readonly flagSetInformer: Informer<FeatureFlagSet>;
   readonly store: FlagStore;
 }
 
-/** Builds (does not start) an informer over `namespace`'s FeatureFlags feeding a new FlagStore. */
+/** Builds (does not start) informers over `namespace`'s FeatureFlags and FeatureFlagSets feeding a new FlagStore. */
 export function watchFlags(transport: Transport, options: { readonly namespace: string; readonly log?: Logger }): WatchedFlags {
-  const client = new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE);
-  const informer = new Informer(client, {
+  const log = options.log ? { log: options.log } : {};
+  const informer = new Informer(new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {
     name: `informer/featureflags/${options.namespace}`,
     namespace: options.namespace,
-    ...(options.log ? { log: options.log } : {}),
+    ...log,
   });
-  const store = new FlagStore({ namespace: options.namespace, ...(options.log ? { log: options.log } : {}) });
+  const flagSetInformer = new Informer(new ResourceClient<FeatureFlagSet>(transport, FEATURE_FLAG_SET_TYPE), {
+    name: `informer/featureflagsets/${options.namespace}`,
+    namespace: options.namespace,
+    ...log,
+  });
+  const store = new FlagStore({ namespace: options.namespace, ...log });
   informer.addEventHandler(store);
-  return { informer, store };
+  flagSetInformer.addEventHandler(store.flagSets);
+  return {
+    informer,
+    flagSetInformer,
+    store,
+    start: async (signal) => {
+      await Promise.all([informer.start(signal), flagSetInformer.start(signal)]);
+    },
+    waitForSync: async (signal) => (await Promise.all([flagSetInformer.waitForSync(signal), informer.waitForSync(signal)])).every(Boolean),
+  };
 }

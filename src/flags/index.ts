@@ -3,7 +3,8 @@
 // OpenFeature server provider.
 export { NEUTRAL_CONTROL_FLAGS, type ControlFlagContext, type ControlFlags } from "./control-flags.js";
 export { toEvaluationContext } from "./context.js";
-export { validateFlagDefinition, type FlagValidation } from "./definition.js";
+export { validateFlagDefinition, type FlagSetDefinition, type FlagValidation } from "./definition.js";
+export { mergeFlagSets } from "./flag-set-definition.js";
 export { FlagSet, type FlagResolution, type FlagState, type ServingDefinition } from "./flag-set.js";
 export {
   FlagStore,
@@ -13,6 +14,7 @@ export {
   type FlagChangeListener,
   type FlagSource,
   type FlagStoreOptions,
+  type FlagWatch,
   type WatchedFlags,
 } from "./flag-store.js";
 export { HeliosProvider, type HeliosProviderOptions } from "./provider.js";

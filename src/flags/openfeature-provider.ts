@@ -1,5 +1,6 @@
 // The entry of the @helios-dev/openfeature-provider package: HeliosProvider, and connecting it to the
 // cluster kubectl would use (--kubeconfig, $KUBECONFIG, ~/.kube/config, then the pod's service account).
+import type { EvaluationContext } from "@openfeature/server-sdk";
 import type { Logger } from "pino";
 import { loadClusterAccess } from "../runtime/kubeconfig/index.js";
 import { HeliosProvider } from "./provider.js";
@@ -15,6 +16,8 @@ export interface ConnectHeliosProviderOptions {
   readonly kubeconfig?: string | undefined;
   /** A kubeconfig context other than the current one. */
   readonly context?: string | undefined;
+  /** Static evaluation context added under the caller's (flagd's context enrichment); see HeliosProviderOptions. */
+  readonly staticContext?: EvaluationContext;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
   readonly log?: Logger;
@@ -29,6 +32,7 @@ export async function connectHeliosProvider(options: ConnectHeliosProviderOption
   return new HeliosProvider({
     namespace: options.namespace ?? loaded.namespace ?? "default",
     kubeConfig: loaded.access,
+    ...(options.staticContext === undefined ? {} : { staticContext: options.staticContext }),
     ...(options.syncTimeoutMs === undefined ? {} : { syncTimeoutMs: options.syncTimeoutMs }),
     ...(options.log ? { log: options.log } : {}),
   });

@@ -26,6 +26,11 @@ export interface HeliosProviderOptions {
   /** Where to reach the apiserver (a client-node `KubeConfig`, or what `loadClusterAccess` returns); or pass `transport`. */
   readonly kubeConfig?: ClusterAccess;
   readonly transport?: Transport;
+  /**
+   * Static context added to every evaluation under the caller's (flagd's context enrichment): e.g.
+   * the application's region or version. It goes over the namespace flag set's own static context.
+   */
+  readonly staticContext?: EvaluationContext;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
   readonly log?: Logger;
@@ -50,9 +55,9 @@ export class HeliosProvider implements Provider {
     const watched = watchFlags(transportOf(this.#options), { namespace: this.#options.namespace, ...(this.#options.log ? { log: this.#options.log } : {}) });
     const stop = new AbortController();
     this.#stop = stop;
-    this.#running = watched.informer.start(stop.signal);
+    this.#running = watched.start(stop.signal);
     const timeoutMs = this.#options.syncTimeoutMs ?? 30_000;
-    const synced = await watched.informer.waitForSync(AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]));
+    const synced = await watched.waitForSync(AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]));
     if (!synced) {
       stop.abort();
       await this.#running;
@@ -92,7 +97,8 @@ export class HeliosProvider implements Provider {
     if (!this.#watched) {
       return { value: defaultValue, reason: "ERROR", errorCode: ErrorCode.PROVIDER_NOT_READY, errorMessage: "helios provider is not initialized" };
     }
-    return this.#watched.store.resolve(this.#options.namespace, type, key, defaultValue, context);
+    const enriched = this.#options.staticContext ? { ...this.#options.staticContext, ...context } : context;
+    return this.#watched.store.resolve(this.#options.namespace, type, key, defaultValue, enriched);
   }
 }
 

@@ -3,10 +3,8 @@ import { capOfFlagValue, CONTROL_FLAG_KEYS, CONTROL_FLAGS, delayOfFlagValue, typ
 import type { ControlFlagContext, ControlFlags } from "./control-flags.js";
 import { toEvaluationContext } from "./context.js";
 import type { Logger } from "pino";
-import type { FeatureFlag } from "../api/index.js";
-import type { Informer } from "../runtime/cache/index.js";
 import type { Transport } from "../runtime/client/index.js";
-import { watchFlags, type FlagStore } from "./flag-store.js";
+import { watchFlags, type FlagStore, type FlagWatch } from "./flag-store.js";
 
 const CONTROL_KEYS: ReadonlySet<string> = new Set(Object.values(CONTROL_FLAG_KEYS));
 
@@ -64,11 +62,11 @@ export class StoreControlFlags implements ControlFlags {
   }
 }
 
-/** Control flags for a process outside the operator (an agent), with the informer that feeds them. */
+/** Control flags for a process outside the operator (an agent), with the informers that feed them. */
 export interface WatchedControlFlags {
   readonly flags: ControlFlags;
   /** Start it (`informer.start(signal)`) and wait for `informer.waitForSync()` before relying on `flags`. */
-  readonly informer: Informer<FeatureFlag>;
+  readonly informer: FlagWatch;
 }
 
 /**
@@ -76,6 +74,6 @@ export interface WatchedControlFlags {
  * else) and answers as the operator does: same store, same evaluator, same neutral values.
  */
 export function watchControlFlags(transport: Transport, options: { readonly operatorNamespace: string; readonly log?: Logger }): WatchedControlFlags {
-  const { informer, store } = watchFlags(transport, { namespace: options.operatorNamespace, ...(options.log ? { log: options.log } : {}) });
-  return { informer, flags: new StoreControlFlags(store, options.operatorNamespace) };
+  const watched = watchFlags(transport, { namespace: options.operatorNamespace, ...(options.log ? { log: options.log } : {}) });
+  return { informer: watched, flags: new StoreControlFlags(watched.store, options.operatorNamespace) };
 }

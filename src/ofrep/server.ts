@@ -65,7 +65,7 @@ export function namespaceOf(route: OfrepRoute, header: string | undefined, serve
 }
 
 export interface OfrepHandlerOptions {
-  readonly store: Pick<FlagStore, "resolve" | "keys" | "state">;
+  readonly store: Pick<FlagStore, "resolve" | "keys" | "owner">;
   readonly namespaces: ServedNamespaces;
   readonly reviewer: AccessReviewer;
   /** True once the flags of every namespace served are listed. */
@@ -121,7 +121,7 @@ async function answer(req: IncomingMessage, options: OfrepHandlerOptions): Promi
   if ("error" in parsed) return requestFailure("INVALID_CONTEXT", parsed.error, key);
 
   const evaluate = (flag: string) => {
-    const hint: FlagValueType | undefined = valueType(options.store.state(namespace, flag)?.serving?.defaultValue);
+    const hint: FlagValueType | undefined = valueType(options.store.owner(namespace, flag)?.serving?.defaultValue);
     return toEvaluation(flag, resolveUntyped((type, fallback) => options.store.resolve(namespace, type, flag, fallback, parsed.context), hint));
   };
   options.log.debug({ namespace, key, user: access.user }, "ofrep: evaluation");

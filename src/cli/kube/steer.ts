@@ -2,6 +2,7 @@
 import {
   AGENT_TYPE,
   CONTROL_FLAG_KEYS,
+  defaultVariantValue,
   FEATURE_FLAG_TYPE,
   JOB_TYPE,
   type Agent,
@@ -136,7 +137,7 @@ export async function setDispatchPaused(target: KubeTarget, operatorNamespace: s
     const before = evaluateDispatchPaused(current);
     const patch = dispatchPausedPatch(current.spec, paused);
     // Also rewrite a spec whose own default disagrees (e.g. an invalid spec while the last valid one serves).
-    const specDefault = current.spec.state === "ENABLED" ? current.spec.variants[current.spec.defaultVariant] : false;
+    const specDefault = current.spec.state === "ENABLED" ? defaultVariantValue(current.spec) : false;
     const needed = before.paused !== paused || specDefault !== paused;
     if (needed) {
       flag = await explained(target, { verb: "patch", resource, namespace: operatorNamespace, name }, () => flags.mergePatch(ref, { spec: patch }));

@@ -159,7 +159,7 @@ export function flagsInEffect(flags: readonly FeatureFlag[]): FlagInEffect[] {
   for (const flag of flags) set.apply(flag);
   return (Object.keys(CONTROL_FLAGS) as ControlFlagKey[]).map((key) => {
     const info = CONTROL_FLAGS[key];
-    const state = set.state(key);
+    const state = set.owner(key);
     const resolution = set.resolve(info.type, key, info.neutralValue, {});
     const value = resolution.value;
     const source: FlagSource =

@@ -18,7 +18,7 @@ const STORE_LAG_RETRY_MS = 50;
 export interface FeatureFlagDeps {
   readonly flags: ReadonlyStore<FeatureFlag>;
   /** The evaluator every consumer in this process uses; fed by the same informer as `flags`. */
-  readonly store: Pick<FlagStore, "state">;
+  readonly store: Pick<FlagStore, "state" | "claimants">;
   readonly statusWriter: Pick<StatusWriter<FeatureFlag>, "updateStatus">;
   readonly events: EventRecorder;
   readonly audit: AuditSink;
@@ -58,7 +58,7 @@ export class FeatureFlagReconciler implements Reconciler {
     const state = this.#deps.store.state(namespace, req.name);
     if (!state || state.resourceVersion !== flag.metadata.resourceVersion) return { requeueAfter: STORE_LAG_RETRY_MS };
 
-    const decision = decideFlagStatus(flag, state, new Date(this.#deps.clock.now()));
+    const decision = decideFlagStatus(flag, state, new Date(this.#deps.clock.now()), this.#deps.store.claimants(namespace, state.key));
     const result = await this.#deps.statusWriter.updateStatus(flag, decision.status, { signal: ctx.signal });
     if (result.outcome === "conflict") return { requeue: true };
     if (result.outcome !== "updated" || !decision.announce) return {};

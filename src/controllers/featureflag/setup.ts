@@ -1,12 +1,13 @@
 // Wires the featureflag reconciler to the FeatureFlag informer and the process's flag store.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { FEATURE_FLAG_TYPE, type FeatureFlag } from "../../api/index.js";
+import { FEATURE_FLAG_TYPE, flagKeyOf, type FeatureFlag, type FeatureFlagSet } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
-import { Controller } from "../../runtime/controller/index.js";
+import { Controller, type EventSource } from "../../runtime/controller/index.js";
+import type { Request } from "../../runtime/reconcile/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
@@ -21,6 +22,8 @@ export interface FlagInformer extends FlagSource {
 
 export interface FeatureFlagSetup {
   readonly flags: FlagInformer;
+  /** FeatureFlagSet events: a namespace's flags are re-validated within its flag set (the store must take them too). */
+  readonly flagSets?: EventSource<FeatureFlagSet>;
   /** Defaults to the process's shared store over `flags`. */
   readonly store?: FlagStore;
   readonly transport: Transport;
@@ -50,8 +53,24 @@ export function createFeatureFlagController(setup: FeatureFlagSetup): Controller
     clock,
     ...(setup.registry === undefined ? {} : { registry: setup.registry }),
   });
-  controller.watch(setup.flags);
+  // Objects sharing a key decide each other's status, so an event on one reconciles them all.
+  controller.watch(setup.flags, (obj) => sameKeyRequests(setup.flags.store, obj));
+  // A flag set change can change every verdict of its namespace.
+  if (setup.flagSets) controller.watch(setup.flagSets, (set) => namespaceRequests(setup.flags.store, set.metadata.namespace ?? ""));
   return controller;
+}
+
+/** Every cached FeatureFlag of `namespace`. */
+function namespaceRequests(cache: ReadonlyStore<FeatureFlag>, namespace: string): Request[] {
+  return cache.listByNamespace(namespace).map((f) => ({ namespace, name: f.metadata.name ?? "" }));
+}
+
+/** `obj` and every cached FeatureFlag of its namespace claiming the same key. */
+export function sameKeyRequests(cache: ReadonlyStore<FeatureFlag>, obj: FeatureFlag): Request[] {
+  const namespace = obj.metadata.namespace ?? "";
+  const key = flagKeyOf(obj);
+  const names = new Set([obj.metadata.name ?? "", ...cache.listByNamespace(namespace).filter((f) => flagKeyOf(f) === key).map((f) => f.metadata.name ?? "")]);
+  return [...names].map((name) => ({ namespace, name }));
 }
 
 /** Registration for CONTROLLERS: reads the shared FeatureFlag informer and the context's flag store. */
@@ -60,6 +79,7 @@ export const featureFlagController: ControllerRegistration = {
   setup: (ctx) => [
     createFeatureFlagController({
       flags: ctx.informers.featureFlags,
+      flagSets: ctx.informers.featureFlagSets,
       store: sharedFlagStore(ctx.informers.featureFlags),
       transport: ctx.transport,
       events: ctx.events,

@@ -1,6 +1,6 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
-import type { Agent, FeatureFlag, Job } from "../../api/index.js";
-import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
+import type { Agent, FeatureFlag, FeatureFlagSet, Job } from "../../api/index.js";
+import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
 import { composeTransforms, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
@@ -23,6 +23,8 @@ export interface OperatorInformers {
    * read ONLY from the operator namespace: filter by `metadata.namespace`.
    */
   readonly featureFlags: SharedInformer<FeatureFlag>;
+  /** The flag sets (shared evaluators, metadata, static context) of the same namespaces as featureFlags. */
+  readonly featureFlagSets: SharedInformer<FeatureFlagSet>;
 }
 
 export interface OperatorInformersOptions {
@@ -50,6 +52,10 @@ export function createOperatorInformers(options: OperatorInformersOptions): Oper
     agents: new SharedInformer<Agent>("informer/agents", new ResourceClient<Agent>(transport, AGENT_TYPE), { namespaces, ...common }),
     leases: new SharedInformer<Lease>("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, labelSelector: AGENT_LEASE_SELECTOR, ...common }),
     featureFlags: new SharedInformer<FeatureFlag>("informer/featureflags", new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {
+      namespaces: flagNamespaces,
+      ...common,
+    }),
+    featureFlagSets: new SharedInformer<FeatureFlagSet>("informer/featureflagsets", new ResourceClient<FeatureFlagSet>(transport, FEATURE_FLAG_SET_TYPE), {
       namespaces: flagNamespaces,
       ...common,
     }),

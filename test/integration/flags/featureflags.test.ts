@@ -1,8 +1,8 @@
 // FeatureFlags on the real apiserver: CRD refusals, Valid=False with the evaluator's message, the last
 // valid definition serving (also in a process started later), tenant isolation of control flags,
-// change signals within a second, Events and audit entries.
+// change signals within a second, Events and audit entries, spec.key claims, FeatureFlagSets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTROL_FLAG_KEYS, FEATURE_FLAG_TYPE, type FeatureFlag } from "../../../src/api/index.js";
+import { CONTROL_FLAG_KEYS, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, type FeatureFlag, type FeatureFlagSet } from "../../../src/api/index.js";
 import type { AuditRecord } from "../../../src/audit/sink.js";
 import { createFeatureFlagController } from "../../../src/controllers/featureflag/index.js";
 import { sharedFlagStore, StoreControlFlags, watchFlags, type FlagStore } from "../../../src/flags/index.js";
@@ -11,7 +11,7 @@ import { EVENTS, ResourceClient, Transport, type KubeEvent } from "../../../src/
 import { ApiEventRecorder } from "../../../src/runtime/events/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 import { createNamespace, kubeConfig, kubectl } from "../support/cluster.js";
-import { applyFlag, applyFlagOk, booleanSpec, eventually, flagManifest, MIXED_SPEC, numberSpec } from "./support.js";
+import { applyFlag, applyFlagOk, booleanSpec, eventually, flagManifest, MIXED_SPEC, numberSpec, REFUSED_SPEC } from "./support.js";
 
 describe("FeatureFlags with the featureflag controller and the flag store", () => {
   const stop = new AbortController();
@@ -36,18 +36,22 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     tenantNs = await createNamespace("flags-tenant");
     // As in the operator: one informer over the watched namespaces, one store, control flags from the operator namespace.
     const informer = new Informer(client, { name: "informer/featureflags" });
+    const flagSets = new Informer(new ResourceClient<FeatureFlagSet>(transport, FEATURE_FLAG_SET_TYPE), { name: "informer/featureflagsets" });
     store = sharedFlagStore(informer);
+    flagSets.addEventHandler(store.flagSets);
     control = new StoreControlFlags(store, operatorNs);
     const log = silentLogger();
     const controller = createFeatureFlagController({
       flags: informer,
+      flagSets,
       transport,
       events: new ApiEventRecorder(new ResourceClient<KubeEvent>(transport, EVENTS), { reportingController: "helios.dev/operator", reportingInstance: "test" }),
       audit: { record: (entry) => audit.push(entry) },
       log,
     });
-    running = Promise.all([informer.start(stop.signal), controller.start(stop.signal)]);
+    running = Promise.all([informer.start(stop.signal), flagSets.start(stop.signal), controller.start(stop.signal)]);
     expect(await informer.waitForSync(stop.signal)).toBe(true);
+    expect(await flagSets.waitForSync(stop.signal)).toBe(true);
   });
 
   afterAll(async () => {
@@ -64,17 +68,17 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     expect(state.stderr).toMatch(/spec\.state: Unsupported value: "ON"/);
   });
 
-  it("marks mixed variant types and unparsable targeting Valid=False with the evaluator's message, while other flags keep working", async () => {
+  it("serves mixed variant types with flagd's schema warning, marks unparsable targeting Valid=False with the evaluator's message, while other flags keep working", async () => {
     await applyFlagOk(tenantNs, "good", booleanSpec(true));
     await applyFlagOk(tenantNs, "mixed", MIXED_SPEC);
     await applyFlagOk(tenantNs, "bad-targeting", booleanSpec(true, { targeting: { nope: [1] } }));
 
     const mixed = await validCondition(tenantNs, "mixed", 1);
-    expect(mixed.valid).toMatchObject({ status: "False", reason: "InvalidDefinition" });
+    expect(mixed.valid).toMatchObject({ status: "True", reason: "AcceptedWithWarnings" });
     expect(mixed.valid.message).toContain("all variants must have one type (boolean, string, number or object), found boolean, string");
-    expect(mixed.valid.message).toContain("No valid definition exists yet");
     const targeting = await validCondition(tenantNs, "bad-targeting", 1);
-    expect(targeting.valid.status).toBe("False");
+    expect(targeting.valid).toMatchObject({ status: "False", reason: "InvalidDefinition" });
+    expect(targeting.valid.message).toContain("No valid definition exists yet");
     expect(targeting.valid.message).toContain("Invalid targeting configuration for flag 'bad-targeting'");
     expect(targeting.valid.message).toContain("spec.targeting must NOT have additional properties 'nope'");
 
@@ -82,7 +86,8 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     expect(good.valid).toMatchObject({ status: "True", reason: "Accepted" });
     expect(good.flag.status?.defaultValue).toBe(true);
     expect(store.resolve(tenantNs, "boolean", "good", false)).toMatchObject({ value: true, reason: "STATIC" });
-    expect(store.resolve(tenantNs, "boolean", "mixed", false)).toMatchObject({ value: false, errorCode: "PARSE_ERROR" });
+    expect(store.resolve(tenantNs, "boolean", "mixed", false)).toMatchObject({ value: true, reason: "STATIC" });
+    expect(store.resolve(tenantNs, "boolean", "bad-targeting", false)).toMatchObject({ value: false, errorCode: "PARSE_ERROR" });
 
     const printed = await kubectl(["get", "hflag", "-n", tenantNs, "--sort-by=.metadata.name"]);
     expect(printed.stdout).toMatch(/bad-targeting\s+ENABLED\s+False/);
@@ -92,7 +97,7 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
   it("keeps serving the last valid definition, says so in status, and serves it in a process started later", async () => {
     await applyFlagOk(tenantNs, "limit", numberSpec(5));
     await validCondition(tenantNs, "limit", 1);
-    await applyFlagOk(tenantNs, "limit", MIXED_SPEC);
+    await applyFlagOk(tenantNs, "limit", REFUSED_SPEC);
     const invalid = await validCondition(tenantNs, "limit", 2);
     expect(invalid.valid.status).toBe("False");
     expect(invalid.valid.message).toContain("The last valid definition (generation 1) keeps serving until a valid one replaces it.");
@@ -116,6 +121,44 @@ describe("FeatureFlags with the featureflag controller and the flag store", () =
     expect(fixed.valid.status).toBe("True");
     expect(fixed.flag.status).toMatchObject({ defaultValue: 8, lastValid: { generation: 3 } });
     expect(store.resolve(tenantNs, "number", "limit", 0).value).toBe(8);
+  });
+
+  it("serves any flagd key through spec.key, marks both objects claiming one key, and hands the key over when the server is deleted", async () => {
+    const reasonOf = async (name: string, reason: string) =>
+      eventually(`${name} Valid reason ${reason}`, async () => {
+        const valid = (await client.get({ namespace: tenantNs, name })).status?.conditions?.find((c) => c.type === "Valid");
+        return valid?.reason === reason ? valid : undefined;
+      });
+    await applyFlagOk(tenantNs, "checkout-a", { key: "Checkout_Flow", ...numberSpec(1) });
+    await reasonOf("checkout-a", "Accepted");
+    expect(store.resolve(tenantNs, "number", "Checkout_Flow", 0)).toMatchObject({ value: 1, reason: "STATIC" });
+    await applyFlagOk(tenantNs, "checkout-b", { key: "Checkout_Flow", ...numberSpec(2) });
+    const shadowed = await reasonOf("checkout-b", "KeyConflict");
+    expect(shadowed.status).toBe("False");
+    expect(shadowed.message).toContain('Key "Checkout_Flow" is served by FeatureFlag checkout-a');
+    expect((await reasonOf("checkout-a", "KeyShared")).message).toContain("FeatureFlag checkout-b also claims key");
+    expect(store.resolve(tenantNs, "number", "Checkout_Flow", 0).value).toBe(1);
+
+    expect((await kubectl(["delete", "hflag", "checkout-a", "-n", tenantNs])).code).toBe(0);
+    await reasonOf("checkout-b", "Accepted");
+    await eventually("checkout-b serving Checkout_Flow", () => (store.resolve<number>(tenantNs, "number", "Checkout_Flow", 0).value === 2 ? true : undefined));
+  });
+
+  it("evaluates flags within their namespace's FeatureFlagSet: a $ref waits for its evaluator, metadata and context apply", async () => {
+    const reasonOf = async (name: string, reason: string) =>
+      eventually(`${name} Valid reason ${reason}`, async () => {
+        const valid = (await client.get({ namespace: tenantNs, name })).status?.conditions?.find((c) => c.type === "Valid");
+        return valid?.reason === reason ? valid : undefined;
+      });
+    await applyFlagOk(tenantNs, "pro-only", booleanSpec(false, { targeting: { if: [{ $ref: "is_pro" }, "on", null] }, metadata: { team: "web" } }));
+    expect((await reasonOf("pro-only", "InvalidDefinition")).message).toContain("Invalid targeting configuration for flag 'pro-only'");
+    const set = { apiVersion: "helios.dev/v1alpha1", kind: "FeatureFlagSet", metadata: { name: "shared", namespace: tenantNs } };
+    const spec = { evaluators: { is_pro: { "==": [{ var: "plan" }, "pro"] } }, metadata: { team: "platform", env: "prod" }, context: { plan: "pro" } };
+    const applied = await kubectl(["apply", "-f", "-"], { input: JSON.stringify({ ...set, spec }) });
+    expect(applied.code, applied.stderr).toBe(0);
+    await reasonOf("pro-only", "Accepted");
+    expect(store.resolve(tenantNs, "boolean", "pro-only", false)).toMatchObject({ value: true, reason: "TARGETING_MATCH", flagMetadata: { team: "web", env: "prod" } });
+    expect(store.resolve(tenantNs, "boolean", "pro-only", true, { plan: "free" })).toMatchObject({ value: false, reason: "DEFAULT" });
   });
 
   it("announces changes as Events and flag-changed audit entries", async () => {

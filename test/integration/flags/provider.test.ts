@@ -4,7 +4,7 @@ import { OpenFeature, ProviderEvents, type EventDetails } from "@openfeature/ser
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeliosProvider } from "../../../src/flags/index.js";
 import { createNamespace, kubeConfig } from "../support/cluster.js";
-import { applyFlagOk, booleanSpec, eventually, MIXED_SPEC, numberSpec } from "./support.js";
+import { applyFlagOk, booleanSpec, eventually, numberSpec, REFUSED_SPEC } from "./support.js";
 
 /** The changed keys of a configuration-changed event (the SDK types handlers for every event kind). */
 function changedKeys(details?: EventDetails): string[] {
@@ -25,7 +25,7 @@ describe("HeliosProvider with the standard OpenFeature API", () => {
     await applyFlagOk(namespace, "page-size", numberSpec(20));
     await applyFlagOk(namespace, "theme", { state: "ENABLED", variants: { dark: { bg: "black" }, light: { bg: "white" } }, defaultVariant: "dark" });
     await applyFlagOk(namespace, "retired", booleanSpec(true, { state: "DISABLED" }));
-    await applyFlagOk(namespace, "broken", MIXED_SPEC);
+    await applyFlagOk(namespace, "broken", REFUSED_SPEC);
     await applyFlagOk(other, "banner", { state: "ENABLED", variants: { a: "other namespace" }, defaultVariant: "a" });
     await OpenFeature.setProviderAndWait(new HeliosProvider({ namespace, kubeConfig: kubeConfig() }));
     OpenFeature.addHandler(ProviderEvents.ConfigurationChanged, (details) => changes.push(changedKeys(details)));
@@ -60,7 +60,14 @@ describe("HeliosProvider with the standard OpenFeature API", () => {
     expect(await client.getBooleanDetails("page-size", true)).toMatchObject({ value: true, reason: "ERROR", errorCode: "TYPE_MISMATCH" });
     const broken = await client.getBooleanDetails("broken", true);
     expect(broken).toMatchObject({ value: true, reason: "ERROR", errorCode: "PARSE_ERROR" });
-    expect(broken.errorMessage).toContain("all variants must have one type");
+    expect(broken.errorMessage).toContain("Invalid targeting configuration for flag 'broken'");
+  });
+
+  it("adds the provider's static context under the caller's", async () => {
+    await OpenFeature.setProviderAndWait("enriched", new HeliosProvider({ namespace, kubeConfig: kubeConfig(), staticContext: { plan: "pro" } }));
+    const client = OpenFeature.getClient("enriched");
+    expect(await client.getBooleanDetails("new-checkout", false)).toMatchObject({ value: true, reason: "TARGETING_MATCH" });
+    expect(await client.getBooleanDetails("new-checkout", true, { plan: "free" })).toMatchObject({ value: false, reason: "DEFAULT" });
   });
 
   it("emits configuration-changed events with the changed keys after kubectl apply, and serves the new value", async () => {

@@ -44,4 +44,8 @@ export const numberSpec = (value: number): Record<string, unknown> => ({
   defaultVariant: "current",
 });
 
+/** Variants of mixed types: flagd's schema warns, flagd (and Helios) serve it. */
 export const MIXED_SPEC = { state: "ENABLED", variants: { on: true, off: "no" }, defaultVariant: "on" };
+
+/** Targeting with an unknown operator: flagd refuses it, so Helios does. */
+export const REFUSED_SPEC = booleanSpec(true, { targeting: { nope: [1] } });

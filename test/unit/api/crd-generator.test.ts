@@ -149,11 +149,12 @@ describe("generated CRDs", () => {
 
   it("names, categories, short names and subresources follow DESIGN", () => {
     const byKind = new Map(crds.map((c) => [c.spec.names.kind, c]));
-    expect([...byKind.keys()]).toEqual(["Job", "Agent", "FeatureFlag", "AuditLog"]);
+    expect([...byKind.keys()]).toEqual(["Job", "Agent", "FeatureFlag", "FeatureFlagSet", "AuditLog"]);
     for (const [kind, shortName, plural] of [
       ["Job", "hjob", "jobs"],
       ["Agent", "hagent", "agents"],
       ["FeatureFlag", "hflag", "featureflags"],
+      ["FeatureFlagSet", "hflagset", "featureflagsets"],
       ["AuditLog", "haudit", "auditlogs"],
     ] as const) {
       const crd = byKind.get(kind)!;
@@ -163,6 +164,7 @@ describe("generated CRDs", () => {
       expect(crd.spec.versions.map((v) => v.name)).toEqual(["v1alpha1"]);
     }
     expect(byKind.get("AuditLog")!.spec.versions[0]!.subresources).toBeUndefined();
+    expect(byKind.get("FeatureFlagSet")!.spec.versions[0]!.subresources).toBeUndefined();
     expect(byKind.get("Job")!.spec.versions[0]!.subresources).toEqual({ status: {} });
   });
 
@@ -172,6 +174,7 @@ describe("generated CRDs", () => {
       Job: ["Type", "Priority", "Phase", "Agent", "Attempt", "Age"],
       Agent: ["Phase", "Capabilities", "Max", "Age"],
       FeatureFlag: ["State", "Default", "Valid", "Age"],
+      FeatureFlagSet: ["Age"],
       AuditLog: ["Entries", "From", "To", "Age"],
     });
   });
@@ -183,7 +186,7 @@ describe("generated CRDs", () => {
   });
 
   it("keys conditions by type", () => {
-    for (const crd of crds.filter((c) => c.spec.names.kind !== "AuditLog")) {
+    for (const crd of crds.filter((c) => !["AuditLog", "FeatureFlagSet"].includes(c.spec.names.kind))) {
       expect(schemaOf(crd).properties?.["status"]?.properties?.["conditions"]).toMatchObject({
         "x-kubernetes-list-type": "map",
         "x-kubernetes-list-map-keys": ["type"],
@@ -208,6 +211,7 @@ describe("generated CRDs", () => {
       "helios.dev_jobs.yaml",
       "helios.dev_agents.yaml",
       "helios.dev_featureflags.yaml",
+      "helios.dev_featureflagsets.yaml",
       "helios.dev_auditlogs.yaml",
     ]);
     for (const f of a) expect(f.content.startsWith("# generated from src/api by `make crds`; do not edit\n")).toBe(true);

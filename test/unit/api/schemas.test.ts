@@ -8,6 +8,7 @@ import {
   CONTROL_FLAGS,
   CONTROL_FLAG_KEYS,
   DEFAULT_OPERATOR_NAMESPACE,
+  defaultVariantValue,
   isTerminalJobPhase,
   JOB_PHASES,
   LIMITS,
@@ -180,7 +181,7 @@ describe("manifests/samples", () => {
       expect(f, key).toBeDefined();
       expect(f?.metadata.namespace).toBe(DEFAULT_OPERATOR_NAMESPACE);
       expect(f?.spec.state).toBe("ENABLED");
-      const served = f?.spec.variants[f.spec.defaultVariant];
+      const served = f ? defaultVariantValue(f.spec) : undefined;
       expect(typeof served).toBe(CONTROL_FLAGS[key].type);
       expect(served).toBe(CONTROL_FLAGS[key].neutralValue);
     }

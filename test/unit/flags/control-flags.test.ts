@@ -56,7 +56,7 @@ describe("StoreControlFlags", () => {
     store.onAdd(flagObject(CONTROL_FLAG_KEYS.dispatchPaused, booleanFlag(true, { state: "DISABLED" })));
     store.onAdd(flagObject(CONTROL_FLAG_KEYS.jobKillSwitch, numberFlag(1)));
     store.onAdd(flagObject(CONTROL_FLAG_KEYS.agentMaxConcurrency, booleanFlag(true)));
-    store.onAdd(flagObject(CONTROL_FLAG_KEYS.dispatchDelayMs, { state: "ENABLED", variants: { a: 1, b: "x" }, defaultVariant: "a" }));
+    store.onAdd(flagObject(CONTROL_FLAG_KEYS.dispatchDelayMs, numberFlag(5, { targeting: { nope: [1] } })));
     expect(flags.dispatchPaused()).toBe(false);
     expect(flags.killSwitch({})).toBe(false);
     expect(flags.agentMaxConcurrency({})).toBeUndefined();

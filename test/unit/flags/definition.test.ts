@@ -24,11 +24,12 @@ describe("validateFlagDefinition", () => {
     expect(validateFlagDefinition("f", specs[5])).toMatchObject({ valid: true, defaultValue: { size: 9 } });
   });
 
-  it("refuses variants of mixed types, naming the types found", () => {
-    const message = invalid("mixed", { state: "ENABLED", variants: { on: true, off: "no" }, defaultVariant: "on" });
-    expect(message).toMatch(/^invalid flagd flag configuration: all variants must have one type/);
-    expect(message).toContain("found boolean, string");
-    expect(message).toContain("spec.variants.off must be boolean");
+  it("serves variants of mixed types as flagd does, warning with the types found", () => {
+    const result = validateFlagDefinition("mixed", { state: "ENABLED", variants: { on: true, off: "no" }, defaultVariant: "on" });
+    if (!result.valid) throw new Error(result.message);
+    expect(result.warnings).toMatch(/^invalid flagd flag configuration: all variants must have one type/);
+    expect(result.warnings).toContain("found boolean, string");
+    expect(result.warnings).toContain("spec.variants.off must be boolean");
   });
 
   it("refuses a defaultVariant that is not a variant with flagd-core's own message", () => {
@@ -43,10 +44,28 @@ describe("validateFlagDefinition", () => {
     expect(message).toContain("spec.targeting must NOT have additional properties 'nope'");
   });
 
-  it("refuses malformed operator arguments found by flagd's schema, pointing at the field", () => {
-    expect(invalid("t", booleanFlag(true, { targeting: { if: [{ "==": [{ var: "a" }] }, "on", null] } }))).toBe(
-      "invalid flagd flag configuration: spec.targeting.if[0].== must NOT have fewer than 2 items",
-    );
+  it("warns about malformed operator arguments found by flagd's schema, pointing at the field, and serves the flag", () => {
+    expect(validateFlagDefinition("t", booleanFlag(true, { targeting: { if: [{ "==": [{ var: "a" }] }, "on", null] } }))).toMatchObject({
+      valid: true,
+      warnings: "invalid flagd flag configuration: spec.targeting.if[0].== must NOT have fewer than 2 items",
+    });
+  });
+
+  it("accepts a flag without default variant (null or absent) and one keyed apart from its object", () => {
+    for (const spec of [{ state: "ENABLED", variants: { a: 1 } }, { state: "ENABLED", variants: { a: 1 }, defaultVariant: null }]) {
+      expect(validateFlagDefinition("n", spec)).toMatchObject({ valid: true, defaultValue: undefined, warnings: undefined });
+    }
+    expect(validateFlagDefinition("Upper_Key", { key: "Upper_Key", ...booleanFlag(true) })).toMatchObject({ valid: true, warnings: undefined });
+  });
+
+  it("expands $ref from the flag set's evaluators and merges its metadata under the flag's", () => {
+    const spec = booleanFlag(false, { targeting: { if: [{ $ref: "is_pro" }, "on", null] }, metadata: { owner: "web" } });
+    const flagSet = { evaluators: { is_pro: { "==": [{ var: "plan" }, "pro"] } }, metadata: { owner: "platform", env: "prod" } };
+    const result = validateFlagDefinition("r", spec, flagSet);
+    if (!result.valid) throw new Error(result.message);
+    expect(result.flag.evaluate({ plan: "pro" })).toMatchObject({ value: true, reason: "TARGETING_MATCH" });
+    expect(result.flag.metadata).toEqual({ owner: "web", env: "prod" });
+    expect(invalid("r", spec)).toContain("Invalid targeting configuration for flag 'r'");
   });
 
   it("refuses an unknown state", () => {

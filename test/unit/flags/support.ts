@@ -35,6 +35,9 @@ export const booleanFlag = (on: boolean, extra: Record<string, unknown> = {}): R
   ...extra,
 });
 
+/** A definition flagd itself refuses (targeting with an unknown operator): never served. */
+export const REFUSED_FLAG = { state: "ENABLED", variants: { on: true, off: false }, defaultVariant: "on", targeting: { nope: [1] } };
+
 export const numberFlag = (value: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   state: "ENABLED",
   variants: { value, other: value + 1 },

@@ -37,7 +37,7 @@ describe("charts/helios/templates/crds", () => {
   it("leaves the CRDs out with crds.enabled=false, and lets uninstall delete them with crds.keep=false", async () => {
     expect((await render({ "crds.enabled": "false" })).filter((o) => o.kind === "CustomResourceDefinition")).toEqual([]);
     const deletable = (await render({ "crds.keep": "false" })).filter((o) => o.kind === "CustomResourceDefinition");
-    expect(deletable).toHaveLength(4);
+    expect(deletable).toHaveLength(5);
     for (const crd of deletable) expect(crd.metadata, crd.metadata.name).not.toHaveProperty("annotations");
   });
 });
@@ -53,7 +53,7 @@ describe("manifests/install.yaml", () => {
     const objects = parseObjects(readFileSync(join(ROOT, INSTALL_YAML), "utf8"));
     expect(objects[0]).toMatchObject({ kind: "Namespace", metadata: { name: "helios-system" } });
     const crds = objects.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort();
-    expect(crds).toEqual(["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"]);
+    expect(crds).toEqual(["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "featureflagsets.helios.dev", "jobs.helios.dev"]);
     // Everything namespaced lands in helios-system (cluster-scoped kinds carry no namespace).
     const clusterScoped = new Set(["Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
     for (const o of objects.filter((x) => !clusterScoped.has(x.kind))) {

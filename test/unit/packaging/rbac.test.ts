@@ -70,6 +70,7 @@ describe("chart RBAC", () => {
     "helios.dev/agents/status:update", "helios.dev/agents/status:patch",
     "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
     "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",
+    "helios.dev/featureflagsets:get", "helios.dev/featureflagsets:list", "helios.dev/featureflagsets:watch",
     "helios.dev/auditlogs:get", "helios.dev/auditlogs:list", "helios.dev/auditlogs:watch",
     "helios.dev/auditlogs:create", "helios.dev/auditlogs:delete",
     "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:list", "coordination.k8s.io/leases:watch",
@@ -82,6 +83,7 @@ describe("chart RBAC", () => {
     "coordination.k8s.io/leases:update@helios-operator-leader",
     "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
     "helios.dev/featureflags/status:update", "helios.dev/featureflags/status:patch",
+    "helios.dev/featureflagsets:get", "helios.dev/featureflagsets:list", "helios.dev/featureflagsets:watch",
     "helios.dev/auditlogs:create",
     "events.k8s.io/events:create", "events.k8s.io/events:patch",
   ].sort();
@@ -133,7 +135,10 @@ describe("chart RBAC", () => {
     );
     const flags = findObject(objects, "Role", "helios-agent-control-flags");
     expect(flags.metadata.namespace).toBe("helios-system");
-    expect(permissions(rulesOf(flags))).toEqual(["helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch"]);
+    expect(permissions(rulesOf(flags))).toEqual([
+      "helios.dev/featureflags:get", "helios.dev/featureflags:list", "helios.dev/featureflags:watch",
+      "helios.dev/featureflagsets:get", "helios.dev/featureflagsets:list", "helios.dev/featureflagsets:watch",
+    ]);
     // No ClusterRole for agents: a tenant's agent never sees other namespaces. The tenant roles are
     // bound by nothing in the chart: they join view, edit and admin through aggregation labels.
     expect(objects.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name)).toEqual(["helios-operator", "helios-view", "helios-edit", "helios-admin"]);

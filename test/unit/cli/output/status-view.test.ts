@@ -112,10 +112,10 @@ describe("flagsInEffect", () => {
 
   it("keeps serving the last valid definition of an invalid flag, and is neutral for one never valid", () => {
     const lastValid = { generation: 1, spec: bool("on") };
-    const invalid = { state: "ENABLED" as const, variants: { on: true, off: "no" }, defaultVariant: "off" };
+    const invalid = { state: "ENABLED" as const, variants: { on: true, off: false }, defaultVariant: "off", targeting: { nope: [1] } };
     const stale = flagsInEffect([flag("helios-dispatch-paused", invalid, { lastValid }, 2)])[0];
     expect(stale).toMatchObject({ value: true, source: "default" });
-    expect(stale?.message).toMatch(/variants/);
+    expect(stale?.message).toMatch(/Invalid targeting configuration/);
     const never = flagsInEffect([flag("helios-dispatch-paused", invalid, undefined, 2)])[0];
     expect(never).toMatchObject({ value: false, source: "invalid", neutral: true });
   });

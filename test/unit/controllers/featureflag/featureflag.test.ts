@@ -8,10 +8,10 @@ import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
 import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
-import { booleanFlag, flagObject, numberFlag } from "../../flags/support.js";
+import { booleanFlag, flagObject, numberFlag, REFUSED_FLAG } from "../../flags/support.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
-const MIXED = { state: "ENABLED", variants: { on: true, off: "no" }, defaultVariant: "on" };
+const MIXED = REFUSED_FLAG;
 
 function stateOf(flag: FeatureFlag, store = new FlagStore()) {
   store.onAdd(flag);
@@ -40,10 +40,37 @@ describe("decideFlagStatus", () => {
     const { status, announce } = decideFlagStatus(bad, stateOf(bad, store), NOW);
     const valid = status.conditions?.[0];
     expect(valid).toMatchObject({ type: "Valid", status: "False", reason: "InvalidDefinition", observedGeneration: 2 });
-    expect(valid?.message).toContain("all variants must have one type");
+    expect(valid?.message).toContain("Invalid targeting configuration for flag 'f'");
     expect(valid?.message).toContain("The last valid definition (generation 1) keeps serving until a valid one replaces it.");
     expect(status).toMatchObject({ observedGeneration: 2, defaultValue: 4, lastValid: { generation: 1 } });
     expect(announce).toMatchObject({ type: "Warning", reason: "FlagInvalid" });
+  });
+
+  it("serves what flagd's schema only warns about, with the warning on Valid=True", () => {
+    const flag = flagObject("f", { state: "ENABLED", variants: { on: true, off: "no" }, defaultVariant: "on" });
+    const { status, announce } = decideFlagStatus(flag, stateOf(flag), NOW);
+    const valid = status.conditions?.[0];
+    expect(valid).toMatchObject({ type: "Valid", status: "True", reason: "AcceptedWithWarnings" });
+    expect(valid?.message).toContain("all variants must have one type");
+    expect(status.defaultValue).toBe(true);
+    expect(announce).toMatchObject({ type: "Normal", verdict: "AcceptedWithWarnings" });
+  });
+
+  it("marks both objects claiming one key: the one serving it KeyShared, the other KeyConflict", () => {
+    const store = new FlagStore();
+    const owner = flagObject("checkout", numberFlag(1));
+    const other = flagObject("checkout-copy", { key: "checkout", ...numberFlag(2) });
+    store.onAdd(owner);
+    store.onAdd(other);
+    const claimants = store.claimants("helios-system", "checkout");
+    expect(claimants).toEqual(["checkout", "checkout-copy"]);
+    const served = decideFlagStatus(owner, stateOf(owner, store), NOW, claimants).status.conditions?.[0];
+    expect(served).toMatchObject({ status: "True", reason: "KeyShared" });
+    expect(served?.message).toContain('FeatureFlag checkout-copy also claims key "checkout" and serves nothing.');
+    const shadowed = decideFlagStatus(other, stateOf(other, store), NOW, claimants);
+    expect(shadowed.status.conditions?.[0]).toMatchObject({ status: "False", reason: "KeyConflict" });
+    expect(shadowed.status.conditions?.[0]?.message).toContain('Key "checkout" is served by FeatureFlag checkout');
+    expect(shadowed.announce).toMatchObject({ type: "Warning", verdict: "KeyConflict" });
   });
 
   it("says nothing serves when the flag was never valid", () => {

@@ -145,6 +145,8 @@ export function buildPackage(root: string, dir: string, rootManifest: RootManife
     // The source maps point at src/, which the package does not ship.
     else writeFileSync(target, (read(path) ?? "").replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"));
   }
+  // npm packs a LICENSE next to package.json whatever `files` says: the repository's.
+  copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"));
   return { name: manifest.name, dir, modules };
 }
 

@@ -41,7 +41,12 @@ await agent.start();
 console.log(`agent ${agent.identity} ready in namespace ${namespace} (thumbnail, echo, fail)`);
 
 // Draining takes no new work, lets running attempts finish for up to 10 s and hands the rest back.
-const stop = (): void => void agent.drain(10_000);
+const stop = (): void => {
+  agent.drain(10_000).catch((err: unknown) => {
+    console.error("drain failed:", err);
+    process.exitCode = 1;
+  });
+};
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
 if (runSeconds > 0) setTimeout(stop, runSeconds * 1000).unref();

@@ -55,7 +55,6 @@ const BAD_CREATES: [name: string, object: { kind: string }, expected: string[]][
     flag({ state: "ENABLED", variants: { on: true, off: false }, defaultVariant: "maybe" }),
     ["spec.defaultVariant", "defaultVariant must name one of the keys of variants"],
   ],
-  ["flag without defaultVariant", flag({ state: "ENABLED", variants: { on: true } }), ["spec.defaultVariant: Required value"]],
   ["bad flag state", flag({ state: "ON", variants: { on: true }, defaultVariant: "on" }), ['spec.state: Unsupported value: "ON"', '"ENABLED", "DISABLED"']],
   ["flag without variants", flag({ state: "ENABLED", variants: {}, defaultVariant: "on" }), ["spec.variants", "should have at least 1 properties"]],
   ["agent with zero concurrency", agent({ maxConcurrency: 0 }), ["spec.maxConcurrency", "greater than or equal to 1"]],

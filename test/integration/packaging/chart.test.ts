@@ -4,12 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GROUP, HELIOS_RESOURCES } from "../../../src/api/index.js";
 import { binaries, createNamespace, kubeConfig, kubeconfigPath, kubectl, type CommandResult } from "../support/cluster.js";
 import { eventually } from "../support/poll.js";
 
 const root = join(import.meta.dirname, "../../..");
 const chart = join(root, "charts/helios");
-const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"];
+const CRDS = HELIOS_RESOURCES.map((r) => `${r.plural}.${GROUP}`).sort();
 /**
  * Every optional part (the chart's ci/all-options-values.yaml) but those needing a third-party CRD
  * (ServiceMonitor and PrometheusRule need prometheus-operator's), with the agents serving `agentNs`.

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GROUP, HELIOS_RESOURCES } from "../../../src/api/index.js";
 import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../hack/control-plane/index.js";
 import type { CommandResult } from "../support/cluster.js";
 import { eventually } from "../support/poll.js";
@@ -14,7 +15,7 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 const CHART = join(ROOT, "charts/helios");
 const RELEASE = "helios";
 const NAMESPACE = "helios-system";
-const CRDS = ["agents.helios.dev", "auditlogs.helios.dev", "featureflags.helios.dev", "jobs.helios.dev"];
+const CRDS = HELIOS_RESOURCES.map((r) => `${r.plural}.${GROUP}`).sort();
 /** The printer column the "next version" of the chart adds to the Job CRD. */
 const NEW_COLUMN = "UpgradeProbe";
 

@@ -195,16 +195,27 @@ export interface WatchedFlags extends FlagWatch {
   readonly store: FlagStore;
 }
 
+export interface WatchFlagsOptions {
+  readonly namespace: string;
+  readonly log?: Logger;
+  /** Each informer's connection lost (false) or back (true), by informer name: see InformerOptions.onHealthChange. */
+  readonly onHealthChange?: (source: string, healthy: boolean) => void;
+}
+
 /** Builds (does not start) informers over `namespace`'s FeatureFlags and FeatureFlagSets feeding a new FlagStore. */
-export function watchFlags(transport: Transport, options: { readonly namespace: string; readonly log?: Logger }): WatchedFlags {
+export function watchFlags(transport: Transport, options: WatchFlagsOptions): WatchedFlags {
   const log = options.log ? { log: options.log } : {};
+  const health = (name: string): { name: string; onHealthChange?: (healthy: boolean) => void } => {
+    const onHealthChange = options.onHealthChange;
+    return onHealthChange ? { name, onHealthChange: (healthy) => onHealthChange(name, healthy) } : { name };
+  };
   const informer = new Informer(new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {
-    name: `informer/featureflags/${options.namespace}`,
+    ...health(`informer/featureflags/${options.namespace}`),
     namespace: options.namespace,
     ...log,
   });
   const flagSetInformer = new Informer(new ResourceClient<FeatureFlagSet>(transport, FEATURE_FLAG_SET_TYPE), {
-    name: `informer/featureflagsets/${options.namespace}`,
+    ...health(`informer/featureflagsets/${options.namespace}`),
     namespace: options.namespace,
     ...log,
   });

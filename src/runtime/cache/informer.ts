@@ -33,6 +33,11 @@ export interface InformerOptions<T> extends WatcherOptions<T> {
   readonly log?: InformerLogger;
   /** Watch lifecycle notices, for metrics. */
   readonly onNotice?: (notice: WatcherNotice) => void;
+  /**
+   * Called when the connection to the apiserver is lost (a list or watch failed) and when it is back
+   * (a list, event or bookmark arrived after a failure); once per change. The informer starts healthy.
+   */
+  readonly onHealthChange?: (healthy: boolean) => void;
 }
 
 /** A cached, watched view of one resource. A Runnable: `{ name, needsLeaderElection: false, start }`. */
@@ -49,6 +54,7 @@ export class Informer<T extends KubeObject> {
   #hasSynced = false;
   #started = false;
   #lastSyncResourceVersion = "";
+  #healthy = true;
 
   constructor(client: ResourceReader<T> & { readonly type?: { readonly plural: string } }, options: InformerOptions<T> = {}) {
     this.name = options.name ?? `informer/${client.type?.plural ?? "unknown"}`;
@@ -126,6 +132,8 @@ export class Informer<T extends KubeObject> {
   }
 
   #apply(event: WatcherEvent<T>): void {
+    // Before handlers run: whatever they report after an outage then comes after "recovered".
+    this.#setHealthy(true);
     switch (event.type) {
       case "Listed": {
         const diff = diffRelist(this.#store.snapshot(), event.objects);
@@ -188,10 +196,21 @@ export class Informer<T extends KubeObject> {
     }
   }
 
+  #setHealthy(healthy: boolean): void {
+    if (this.#healthy === healthy) return;
+    this.#healthy = healthy;
+    try {
+      this.#options.onHealthChange?.(healthy);
+    } catch (err) {
+      this.#log.error({ informer: this.name, err }, "health listener threw");
+    }
+  }
+
   #notice(notice: WatcherNotice): void {
     this.#options.onNotice?.(notice);
     switch (notice.type) {
       case "Failed":
+        this.#setHealthy(false);
         this.#log.warn({ informer: this.name, during: notice.during, err: notice.error, retryInMs: notice.retryInMs }, "watch failed; retrying");
         return;
       case "WatchExpired":

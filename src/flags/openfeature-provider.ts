@@ -20,6 +20,8 @@ export interface ConnectHeliosProviderOptions {
   readonly staticContext?: EvaluationContext;
   /** How long `initialize` waits for the first list before failing (default 30 s). */
   readonly syncTimeoutMs?: number;
+  /** How long the watch may stay lost (PROVIDER_STALE) before PROVIDER_ERROR (default 30 s); see HeliosProviderOptions. */
+  readonly staleErrorAfterMs?: number;
   readonly log?: Logger;
 }
 
@@ -34,6 +36,7 @@ export async function connectHeliosProvider(options: ConnectHeliosProviderOption
     kubeConfig: loaded.access,
     ...(options.staticContext === undefined ? {} : { staticContext: options.staticContext }),
     ...(options.syncTimeoutMs === undefined ? {} : { syncTimeoutMs: options.syncTimeoutMs }),
+    ...(options.staleErrorAfterMs === undefined ? {} : { staleErrorAfterMs: options.staleErrorAfterMs }),
     ...(options.log ? { log: options.log } : {}),
   });
 }

@@ -5,8 +5,9 @@
 // PROVIDER_CONFIGURATION_CHANGED with `flagsChanged`; when a watch on the apiserver is lost the
 // provider emits PROVIDER_STALE, PROVIDER_ERROR if it stays lost for `staleErrorAfterMs`, and
 // PROVIDER_READY once it is back (provider-health.ts decides). While stale or errored it serves the
-// cached flags with reason STALE. `onClose` stops the watch. Evaluations never leave the process. The same FlagStore the operator and agents use does the work, so a flag
-// evaluates identically everywhere.
+// cached flags with reason STALE. `onClose` stops the watch. Evaluations never leave the process.
+// The same FlagStore the operator and agents use does the work, so a flag evaluates identically
+// everywhere.
 import {
   ErrorCode,
   OpenFeatureEventEmitter,

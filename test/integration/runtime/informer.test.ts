@@ -184,6 +184,8 @@ describe("informer against a real apiserver", () => {
     let writer: ResourceClient<Item>;
     let informer: Informer<Item>;
     const notices: WatcherNotice[] = [];
+    /** What onHealthChange reported, in order. */
+    const health: boolean[] = [];
     // What the handlers were told, applied in order: must end equal to the server too.
     const mirror = new Map<string, string | undefined>();
     let resyncs = 0;
@@ -235,6 +237,7 @@ describe("informer against a real apiserver", () => {
         staleAfterMs: 4_000,
         resyncPeriodMs: 1_000,
         onNotice: (notice) => notices.push(notice),
+        onHealthChange: (healthy) => health.push(healthy),
       });
       informer.addEventHandler({
         onAdd: (obj) => mirror.set(objectKey(obj), obj.metadata.resourceVersion),
@@ -281,11 +284,18 @@ describe("informer against a real apiserver", () => {
 
     it("converges after the apiserver is killed and restarted, with writes after the restart", async () => {
       const failedBefore = notices.filter((n) => n.type === "Failed").length;
+      const healthBefore = health.length;
       await plane.killApiServer();
       await eventually(() => notices.filter((n) => n.type === "Failed").length > failedBefore, () => "no failure noticed");
+      expect(health.slice(healthBefore)).toEqual([false]);
       await plane.startApiServer();
       await churn();
       await expectConverged();
+      // Reported once per change, alternating: lost first, back last (data arrived again to converge).
+      const reported = health.slice(healthBefore);
+      expect(reported[0]).toBe(false);
+      expect(reported.at(-1)).toBe(true);
+      expect(reported.every((h, i) => i === 0 || h !== reported[i - 1])).toBe(true);
     });
 
     it("converges after its connection is dropped mid-watch", async () => {

@@ -2,40 +2,40 @@
 import { formatIssues, formatJobError, type Job, type JobError } from "../api/index.js";
 import type { z } from "zod";
 
-/** The Job ended Failed: its retries are spent or the failure was terminal. */
-export class JobFailedError extends Error {
-  readonly code = "JobFailed" as const;
+/** A Job that ended other than Succeeded: the Job as it ended and the failure that ended it. */
+abstract class JobEndedError extends Error {
   constructor(
     readonly job: Job,
-    /** The failure that ended it (`status.lastError`). */
+    /** `status.lastError`. */
     readonly lastError: JobError | undefined,
+    how: string,
   ) {
-    super(`job ${job.metadata.name ?? ""} failed${describe(lastError)}`);
-    this.name = "JobFailedError";
+    super(`job ${job.metadata.name ?? ""} ${how}${describe(lastError)}`);
+    this.name = new.target.name;
+  }
+}
+
+/** The Job ended Failed: its retries are spent or the failure was terminal. */
+export class JobFailedError extends JobEndedError {
+  readonly code = "JobFailed" as const;
+  constructor(job: Job, lastError: JobError | undefined) {
+    super(job, lastError, "failed");
   }
 }
 
 /** The Job ended Expired: it waited longer than `spec.maxQueueSeconds` for an agent. */
-export class JobExpiredError extends Error {
+export class JobExpiredError extends JobEndedError {
   readonly code = "JobExpired" as const;
-  constructor(
-    readonly job: Job,
-    readonly lastError: JobError | undefined,
-  ) {
-    super(`job ${job.metadata.name ?? ""} expired${describe(lastError)}`);
-    this.name = "JobExpiredError";
+  constructor(job: Job, lastError: JobError | undefined) {
+    super(job, lastError, "expired");
   }
 }
 
 /** The Job ended Cancelled (`spec.cancel`). */
-export class JobCancelledError extends Error {
+export class JobCancelledError extends JobEndedError {
   readonly code = "JobCancelled" as const;
-  constructor(
-    readonly job: Job,
-    readonly lastError: JobError | undefined,
-  ) {
-    super(`job ${job.metadata.name ?? ""} was cancelled${describe(lastError)}`);
-    this.name = "JobCancelledError";
+  constructor(job: Job, lastError: JobError | undefined) {
+    super(job, lastError, "was cancelled");
   }
 }
 

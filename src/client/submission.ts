@@ -10,8 +10,7 @@ export type JobSpecInput = JobInput["spec"];
 
 /**
  * The Job a submission creates: its spec checked and defaulted by the API's schema, named by the
- * idempotency key, the name, or a prefix from its type, and normalised as JSON carries it (fields
- * set to undefined dropped), so that what is sent is what a repeat compares with.
+ * idempotency key, the name, or a prefix from its type.
  * @throws InvalidJobSpecError naming each field to fix, under `prefix` (e.g. `requests[3]`).
  */
 export function jobOfSubmission(spec: JobSpecInput, naming: SubmitOptionsInput, defaultNamespace: string, prefix = ""): Job {
@@ -29,12 +28,13 @@ export function jobOfSubmission(spec: JobSpecInput, naming: SubmitOptionsInput, 
   };
   const parsed = jobSchema.safeParse({ apiVersion: API_VERSION, kind: KINDS.job, metadata, spec });
   if (!parsed.success) throw new InvalidJobSpecError(parsed.error.issues, prefix);
-  return jobSchema.parse(JSON.parse(JSON.stringify(parsed.data)));
+  return parsed.data;
 }
 
 /**
  * The existing Job of an idempotency key, when it is the one the key asked for: created with the key
- * and the same spec (`cancel` aside: it may have been set since).
+ * and the same spec as JSON carries it (fields set to undefined are not sent; `cancel` aside: it may
+ * have been set since).
  * @throws IdempotencyConflictError when it was created without the key or with another spec.
  */
 export function sameSubmission(existing: Job, submitted: Job, idempotencyKey: string): Job {
@@ -42,8 +42,13 @@ export function sameSubmission(existing: Job, submitted: Job, idempotencyKey: st
   if (existing.metadata.annotations?.[IDEMPOTENCY_KEY_ANNOTATION] !== idempotencyKey) {
     throw new IdempotencyConflictError(idempotencyKey, existing, `its name ${name} is taken by a Job not submitted with this key`);
   }
-  if (!isDeepStrictEqual({ ...existing.spec, cancel: false }, { ...submitted.spec, cancel: false })) {
+  if (!isDeepStrictEqual(asSent({ ...existing.spec, cancel: false }), asSent({ ...submitted.spec, cancel: false }))) {
     throw new IdempotencyConflictError(idempotencyKey, existing, `Job ${name} was submitted with this key and another spec; use a new key for new work`);
   }
   return existing;
+}
+
+/** A value as its JSON encoding carries it. */
+function asSent(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
 }

@@ -6,7 +6,7 @@ import { builtinHandlers, createAgent, type AgentStats, type HeliosAgent } from 
 import { DEFAULT_OPERATOR_NAMESPACE, LIMITS, type AgentPod } from "../../api/index.js";
 import { watchControlFlags } from "../../flags/index.js";
 import { Transport } from "../../runtime/client/index.js";
-import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
+import { loadCommandAccess } from "../access.js";
 import { flagAttribute, flagEnv, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
 // Straight from the files, not the manager's index: the manager would load prom-client into every agent.
@@ -193,13 +193,7 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
   const config = parseAgentFlags(raw, ctx.env);
   const pod = podFromEnv(ctx.env, config.namespace);
   const log = createLogger({ level: config.logLevel, base: { component: "agent" } });
-  let loaded: LoadedClusterAccess;
-  try {
-    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, context: config.context, env: ctx.env });
-  } catch (err) {
-    if (err instanceof KubeconfigError) throw new UsageError(`${err.flag}: ${err.message}`);
-    throw err;
-  }
+  const loaded = await loadCommandAccess(config, ctx.env);
   const kubeConfig = loaded.access;
   if (loaded.reason !== undefined) log.info({ kubeconfig: loaded.source, kubeconfigLoader: loaded.loader, kubeconfigLoaderReason: loaded.reason }, "kubeconfig needs @kubernetes/client-node");
   const shutdown = shutdownSignal(log);

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { serveOfrep, watchNamespaces, type ServedNamespaces } from "../../ofrep/index.js";
 import { Transport, type ClusterAccess } from "../../runtime/client/index.js";
 import { flagAttribute, flagEnv } from "../../runtime/config/index.js";
-import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
+import { loadCommandAccess } from "../access.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
 import {
   bindAddressSchema,
@@ -161,13 +161,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 async function runServe(raw: Readonly<Record<string, unknown>>, ctx: CliContext): Promise<void> {
   const config = parseFlagsServeFlags(raw, ctx.env);
   const log = createLogger({ level: config.logLevel, base: { component: "flags-serve" } });
-  let loaded: LoadedClusterAccess;
-  try {
-    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, context: config.context, env: ctx.env });
-  } catch (err) {
-    if (err instanceof KubeconfigError) throw new UsageError(`${err.flag}: ${err.message}`);
-    throw err;
-  }
+  const loaded = await loadCommandAccess(config, ctx.env);
   const running = await startFlagsServer(config, loaded.access, log, shutdownSignal(log));
   log.info(
     { address: `${running.address.address}:${running.address.port}`, namespaces: config.namespaces, tls: config.tls.kind, kubeconfig: loaded.source },

@@ -7,7 +7,7 @@ import { ConfigError, OPERATOR_FLAGS, resolveOperatorConfig } from "../../runtim
 import type { OperatorConfig, RawFlags } from "../../runtime/config/index.js";
 import { Transport, type ClusterAccess } from "../../runtime/client/index.js";
 import { registerControllerMetrics } from "../../runtime/controller/index.js";
-import { KubeconfigError, loadClusterAccess, type LoadedClusterAccess } from "../../runtime/kubeconfig/index.js";
+import { loadCommandAccess } from "../access.js";
 import { registerLeaderMetrics } from "../../runtime/leader/index.js";
 import { createLogger } from "../../runtime/log/index.js";
 import type { Logger } from "../../runtime/log/index.js";
@@ -84,13 +84,7 @@ async function runOperator(flags: RawFlags, ctx: CliContext): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
-  let loaded: LoadedClusterAccess;
-  try {
-    loaded = await loadClusterAccess({ kubeconfig: config.kubeconfig, context: config.context, env: ctx.env });
-  } catch (err) {
-    if (err instanceof KubeconfigError) throw new UsageError(`${err.flag}: ${err.message}`);
-    throw err;
-  }
+  const loaded = await loadCommandAccess(config, ctx.env);
   const manager = buildOperator(config, loaded.access, log);
   log.info(
     {

@@ -33,9 +33,13 @@ function oid(dotted: string): Buffer {
   return der(0x06, Buffer.from(bytes));
 }
 
+/** A DER INTEGER of unsigned big-endian `bytes`: minimal (no redundant leading zero octets), and positive (a 0 before a high bit). */
 function positiveInteger(bytes: Buffer): Buffer {
-  const trimmed = bytes[0] !== undefined && bytes[0] >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
-  return der(0x02, trimmed);
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  const positive = (minimal[0] ?? 0) >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal;
+  return der(0x02, positive);
 }
 
 // UTCTime YYMMDDHHMMSSZ (years 1950-2049, RFC 5280).

@@ -1,14 +1,17 @@
-// The README's "On a real cluster" steps, run as written on a fresh control plane: install.yaml, the
-// samples, the samples' two agents, and every sample Job Complete. No kubelet runs pods here, so
-// `helios operator` runs as a process in place of the operator's pods, as the operator's pods would:
-// as install.yaml's operator ServiceAccount (impersonated), under its RBAC and its admission policies
-// (only that identity writes AuditLogs). Helm's line is the one step left out (the README gives
-// install.yaml as its alternative; the chart tests cover Helm).
+// The docs' commands, run as written on a fresh control plane. First the README's "On a real cluster"
+// steps: install.yaml, the samples, the samples' two agents, and every sample Job Complete. No kubelet
+// runs pods here, so `helios operator` runs as a process in place of the operator's pods, as the
+// operator's pods would: as install.yaml's operator ServiceAccount (impersonated), under its RBAC and
+// its admission policies (only that identity writes AuditLogs). Helm's line is the one step left out
+// (the README gives install.yaml as its alternative; the chart tests cover Helm). Then, on that
+// installed cluster, every page's `sh doctest` blocks (hack/docs/doctest.ts), page after page, each
+// page as one script that must exit 0.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeControlPlaneData, startControlPlane, type ControlPlane } from "../../../hack/control-plane/index.js";
+import { doctestPages, doctestScript, fencedBlocks } from "../../../hack/docs/index.js";
 import { exited, waitFor } from "../jobs/support.js";
 import { writeKubeconfigActingAs } from "../support/cluster.js";
 
@@ -19,27 +22,45 @@ const OPERATOR_USER = "system:serviceaccount:helios-system:helios-operator";
 /** The ```sh block under the README's "## On a real cluster" heading that installs manifests/install.yaml. */
 function realClusterSteps(readme: string): string {
   const section = readme.slice(readme.indexOf("## On a real cluster"));
-  const block = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "").find((b) => b.includes("manifests/install.yaml"));
+  const block = fencedBlocks(section).find((b) => b.info === "sh" && b.body.includes("manifests/install.yaml"))?.body;
   if (block === undefined) throw new Error('README: no ```sh block installing manifests/install.yaml under "## On a real cluster"');
   return block;
 }
 
+/**
+ * Runs `script` in bash as a process group of its own; background processes it started with `&` get
+ * SIGTERM when it exits (as a user's shell would on exit), and what is left of the group SIGKILL.
+ */
 function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn("bash", ["-c", script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["-c", `trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}`], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("exit", () => {
+      try {
+        process.kill(-(child.pid ?? 0), "SIGKILL");
+      } catch {
+        // the group is gone already
+      }
+    });
     child.on("close", (code) => done({ code, output }));
   });
 }
 
-describe("README: On a real cluster", { timeout: 400_000 }, () => {
+describe("the docs' commands on a cluster installed as the README says", { timeout: 400_000 }, () => {
   let plane: ControlPlane;
   let operator: ChildProcess | undefined;
   let operatorLog = "";
   /** Log lines of the operator that tell of a refused request (RBAC or admission). */
   const operatorRefusals: string[] = [];
+
+  /** A user's shell on the installed cluster: kubectl, the repo's `helios` and node on PATH, the admin kubeconfig. */
+  const env = (): NodeJS.ProcessEnv => ({
+    PATH: [dirname(plane.binaries.kubectl), join(ROOT, "bin"), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
+    HOME: process.env["HOME"] ?? "/tmp",
+    KUBECONFIG: plane.kubeconfigPath,
+  });
 
   beforeAll(async () => {
     plane = await startControlPlane({ report: () => {} });
@@ -72,20 +93,19 @@ describe("README: On a real cluster", { timeout: 400_000 }, () => {
     operator.stdout?.on("data", record);
     operator.stderr?.on("data", record);
 
-    const env = {
-      PATH: [dirname(plane.binaries.kubectl), dirname(process.execPath), "/usr/bin", "/bin"].join(delimiter),
-      HOME: process.env["HOME"] ?? "/tmp",
-      KUBECONFIG: plane.kubeconfigPath,
-    };
-    // The agents started with `&` are stopped when the steps end, as a user's shell would on exit.
-    const result = await runScript(`set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${runnable}`, env);
+    const result = await runScript(`set -euo pipefail\n${runnable}`, env());
     expect(result.code, `${result.output}\n--- operator:\n${operatorLog}`).toBe(0);
 
-    const phases = await runScript("kubectl get hjob -n helios-demo -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}'", env);
+    const phases = await runScript("kubectl get hjob -n helios-demo -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}'", env());
     const jobs = phases.output.trim().split("\n").sort();
     expect(jobs).toEqual(["flaky-twice=Succeeded", "hello-echo=Succeeded", "short-nap=Succeeded", "urgent-echo=Succeeded"]);
     // The operator's audit trail went through install.yaml's AuditLog policy.
-    await waitFor("audit chunks in helios-demo", async () => (await runScript("kubectl get haudit -n helios-demo -o name", env)).output.includes("auditlog.helios.dev/"), 30_000);
+    await waitFor("audit chunks in helios-demo", async () => (await runScript("kubectl get haudit -n helios-demo -o name", env())).output.includes("auditlog.helios.dev/"), 30_000);
     expect(operatorRefusals).toEqual([]);
+  });
+
+  it.each(doctestPages(ROOT).map((page) => [page.path, page] as const))("%s: its doctest blocks run", async (_path, page) => {
+    const result = await runScript(doctestScript(page), env());
+    expect(result.code, `${result.output}\n--- operator:\n${operatorLog}`).toBe(0);
   });
 });

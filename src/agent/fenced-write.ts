@@ -3,13 +3,14 @@
 // Flow: check the fence on the copy we hold → PUT /status with its resourceVersion → on 409 re-read
 // (GET) and check the fence again: if the attempt moved on (requeued, cancelled) the write is dropped,
 // otherwise (someone changed labels, or the operator wrote a condition) it is recomputed and retried.
-// Transient failures (5xx, network, timeouts) are retried with capped backoff for `retryForMs`; a
-// re-read showing a status whose write lost its answer counts as written, however late it shows.
+// Failures that may have landed (runtime/client's WriteOutcome rule: network, timeouts, 5xx) are
+// retried with capped backoff for `retryForMs`, a 429 after its Retry-After; a re-read showing a
+// status whose write lost its answer counts as written, however late it shows (a 429's never lands).
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Job, JobStatus } from "../api/index.js";
 import { composeTransforms, stripManagedFields, stripSpecFields } from "../runtime/cache/index.js";
-import { isApiError, type ResourceClient } from "../runtime/client/index.js";
+import { failedWrite, isApiError, type ResourceClient } from "../runtime/client/index.js";
 import { jsonEqual } from "../runtime/status/index.js";
 import { holdsFence, type Fence } from "./status-updates.js";
 
@@ -21,7 +22,7 @@ export type FencedWriteResult =
   | { readonly outcome: "gone" }
   /** `mutate` had nothing to change. */
   | { readonly outcome: "unchanged"; readonly job: Job }
-  /** Transient failures outlasted `retryForMs`; the operator's timeouts will recover the Job. */
+  /** Refused, or failures that may be transient outlasted `retryForMs`; the operator's timeouts will recover the Job. */
   | { readonly outcome: "failed"; readonly error: unknown };
 
 export interface FencedWriteOptions {
@@ -62,25 +63,26 @@ export async function writeFenced(
     try {
       return { outcome: "written", job: await client.replaceStatus(statusBody({ ...current, status })) };
     } catch (err) {
-      if (isApiError(err, "NotFound")) return { outcome: "gone" };
-      const conflict = isApiError(err, "Conflict");
-      const transient = !conflict && isApiError(err) && err.retryable;
-      if (!conflict && !transient) {
+      const failed = failedWrite(err);
+      if (failed.outcome === "gone") return { outcome: "gone" };
+      if (failed.outcome === "rejected") {
         options.log.warn({ err, job: ref.name, attempt: fence.attempt }, "job status write rejected");
         return { outcome: "failed", error: err };
       }
-      if (transient) unanswered.push(status);
-      if ((conflict && ++conflicts > MAX_CONFLICTS) || (transient && Date.now() >= deadline) || options.signal?.aborted) {
+      if (failed.outcome === "unknown") unanswered.push(status);
+      const outOfTime = failed.outcome !== "conflict" && Date.now() >= deadline;
+      if ((failed.outcome === "conflict" && ++conflicts > MAX_CONFLICTS) || outOfTime || options.signal?.aborted) {
         // Giving up: one last look whether a write whose answer was lost landed after all.
         const last = unanswered.length > 0 ? await reread(client, ref) : undefined;
         if (last !== undefined && last !== "gone" && landed(last)) return { outcome: "written", job: last };
         return { outcome: "failed", error: err };
       }
-      if (transient) {
+      if (failed.outcome === "throttled") await delay(Math.min(failed.retryAfterMs, Math.max(0, deadline - Date.now())));
+      if (failed.outcome === "unknown") {
         await delay(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5000);
       }
-      options.log.debug({ job: ref.name, attempt: fence.attempt, conflict }, "job status write failed; re-reading");
+      options.log.debug({ job: ref.name, attempt: fence.attempt, outcome: failed.outcome }, "job status write not applied; re-reading");
       const fresh = await reread(client, ref);
       if (fresh === "gone") return { outcome: "gone" };
       if (fresh === undefined) {

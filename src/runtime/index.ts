@@ -17,9 +17,11 @@
 //               A Controller's workers take one key at a time and call the Reconciler, which reads
 //               the cache, decides with pure functions, writes, and returns {requeueAfter} or throws
 //               (retry with backoff) or throws TerminalError (no retry).
-//  6. status/   The StatusWriter PUTs status with the cached resourceVersion: a 409 is an outcome
-//               ("conflict": the informer brings the newer object and the key is requeued), and
-//               nothing is written when nothing changed.
+//  6. status/   The StatusWriter PUTs status with the cached resourceVersion and answers a
+//               WriteOutcome (client/write-outcome.ts): written, unchanged (nothing sent), conflict
+//               (the informer brings the newer object and the key is requeued), gone, throttled
+//               (429: never applied), rejected, or unknown (the answer was lost and a read back
+//               could not tell). One rule says which failures may have landed, for every writer.
 // Around them: leader/ (Lease leader election: controllers run only while leading), manager/
 // (starts informers, waits for sync, runs controllers while leader, /metrics, /healthz, /readyz,
 // graceful shutdown), metrics/ (one prom-client registry, controller-runtime's metric names),

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { Agent, AuditAction, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
-import { deleteUnchanged, keyOf, type Deleter, type Lease } from "../../runtime/client/index.js";
+import { deleteUnchanged, keyOf, orThrow, type Deleter, type Lease } from "../../runtime/client/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
@@ -91,16 +91,16 @@ export class AgentHealthReconciler implements Reconciler {
     if (!decision.write || decision.status === undefined) return collect();
 
     // A phase change: its watch event brings the written status back, and collection decides on that.
-    const written = await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false });
+    const written = orThrow(await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false }));
     switch (written.outcome) {
       case "conflict":
         return { requeue: true };
-      case "notFound":
+      case "gone":
         this.#forget(namespace, req.name, key);
         return {};
       case "unchanged":
         return collect();
-      case "updated":
+      case "written":
         break;
     }
     const changed = decision.transition ?? (decision.breakerChange === undefined ? undefined : { reason: decision.breakerChange, to: decision.phase, from: decision.phase, message: "" });

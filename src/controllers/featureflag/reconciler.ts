@@ -4,6 +4,7 @@ import { KINDS, type FeatureFlag } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
+import { orThrow } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -59,9 +60,9 @@ export class FeatureFlagReconciler implements Reconciler {
     if (!state || state.resourceVersion !== flag.metadata.resourceVersion) return { requeueAfter: STORE_LAG_RETRY_MS };
 
     const decision = decideFlagStatus(flag, state, new Date(this.#deps.clock.now()), this.#deps.store.claimants(namespace, state.key));
-    const result = await this.#deps.statusWriter.updateStatus(flag, decision.status, { signal: ctx.signal });
+    const result = orThrow(await this.#deps.statusWriter.updateStatus(flag, decision.status, { signal: ctx.signal }));
     if (result.outcome === "conflict") return { requeue: true };
-    if (result.outcome !== "updated" || !decision.announce) return {};
+    if (result.outcome !== "written" || !decision.announce) return {};
 
     const { announce } = decision;
     this.#deps.events.event(flag, announce.type, announce.reason, "Validate", announce.message);

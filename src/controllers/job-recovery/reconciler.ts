@@ -3,7 +3,7 @@ import type { Agent, AuditAction, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { deleteUnchanged, type Deleter } from "../../runtime/client/index.js";
+import { deleteUnchanged, orThrow, type Deleter } from "../../runtime/client/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -61,10 +61,10 @@ export class JobRecoveryReconciler implements Reconciler {
         return this.#delete(job, decision, ctx);
       default: {
         // retryOn429 false: a 429 fails this reconcile at once and the queue retries after Retry-After.
-        const written = await this.#deps.statusWriter.updateStatus(job, decision.status, { signal: ctx.signal, retryOn429: false });
+        const written = orThrow(await this.#deps.statusWriter.updateStatus(job, decision.status, { signal: ctx.signal, retryOn429: false }));
         // A 409 means someone acted since our read: the informer brings the newer Job and we decide again.
         if (written.outcome === "conflict") return { requeue: true };
-        if (written.outcome !== "updated") return {};
+        if (written.outcome !== "written") return {};
         this.#announce(written.object, decision, ctx);
         return {};
       }

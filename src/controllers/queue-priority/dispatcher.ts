@@ -28,7 +28,7 @@ import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { isApiError, retryAfterMs } from "../../runtime/client/index.js";
+import type { WriteOutcome } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -75,8 +75,8 @@ export interface DispatcherDeps {
   readonly options?: DispatcherOptions;
 }
 
-/** `uncertain`: failed without a definite answer (network, timeout, 5xx), so it may have landed. */
-type WriteOutcome = "written" | "conflict" | "gone" | "error" | "uncertain" | "throttled" | "aborted";
+/** How a dispatcher write ended: a WriteOutcome (`unknown`: it may have landed), or the cycle was aborted. */
+type DispatchWrite = Exclude<WriteOutcome<Job>["outcome"], "unchanged"> | "aborted";
 
 /** An assignment whose write failed without a definite answer, until an event shows whether it landed. */
 interface UnsettledAssignment {
@@ -93,8 +93,6 @@ const UNSETTLED_TTL_MS = 10 * 60_000;
 const MAX_UNSETTLED_PER_JOB = 4;
 /** Without Retry-After, a failed write is not resent for this long. */
 const WRITE_RETRY_MS = 1_000;
-/** A confused server's Retry-After cannot park a job longer than this (as the transport caps it). */
-const MAX_RETRY_AFTER_MS = 30_000;
 
 // Waiting one's turn: not worth a write per job in a burst, and not something anyone must fix.
 const TURN_WAITS = new Set<Unplaced["reason"]>(["NoFreeCapacity", "QueueAtCapacity", "DispatchDelay"]);
@@ -206,7 +204,7 @@ export class Dispatcher implements Reconciler {
     return { requeueAfter: Math.max(1, Math.min(...wakeAts) - now) };
   }
 
-  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<WriteOutcome> {
+  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<DispatchWrite> {
     const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
     const key = keyOfJob(job);
     // Planned on our own condition write's version, the cache may still show the older one.
@@ -214,29 +212,29 @@ export class Dispatcher implements Reconciler {
     return this.#slots.submit("urgent", () => this.#assign(job, a, ctx));
   }
 
-  #submitCondition(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Submitted<WriteOutcome> {
+  #submitCondition(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Submitted<DispatchWrite> {
     this.#inFlight.start(keyOfJob(job), job.metadata.resourceVersion ?? "");
     return this.#slots.submit("routine", () => this.#markUnplaced(job, unplaced, ctx));
   }
 
   /** Logs and measures a cycle once all its writes have finished (the cycle itself returned earlier). */
-  async #summarize(writes: readonly Submitted<WriteOutcome>[], started: number, pending: number, deferred: number, log: Logger): Promise<void> {
-    const outcomes = await Promise.all(writes.map((w) => w.done.catch((): WriteOutcome => "error")));
-    const count = (o: WriteOutcome): number => outcomes.filter((x) => x === o).length;
-    const errors = count("error") + count("uncertain") + count("throttled");
+  async #summarize(writes: readonly Submitted<DispatchWrite>[], started: number, pending: number, deferred: number, log: Logger): Promise<void> {
+    const outcomes = await Promise.all(writes.map((w) => w.done.catch((): DispatchWrite => "rejected")));
+    const count = (o: DispatchWrite): number => outcomes.filter((x) => x === o).length;
+    const errors = count("rejected") + count("unknown") + count("throttled");
     const summary = { pending, assigned: count("written"), conflicts: count("conflict"), throttled: count("throttled"), deferred, errors };
     const seconds = (performance.now() - started) / 1000;
     this.#deps.metrics?.dispatchCycle.observe({ result: errors > 0 ? "error" : "success" }, seconds);
     if (summary.assigned > 0 || summary.conflicts > 0 || errors > 0) log.debug({ ...summary, seconds }, "dispatch cycle");
   }
 
-  async #assign(job: Job, a: Assignment, ctx: ReconcileContext): Promise<WriteOutcome> {
+  async #assign(job: Job, a: Assignment, ctx: ReconcileContext): Promise<DispatchWrite> {
     // Stamped when sent: a write that waited for a slot says when it really happened.
     const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
     const key = keyOfJob(job);
     const outcome = await this.#write(job, status, ctx);
-    if (outcome === "uncertain") {
+    if (outcome === "unknown") {
       this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now });
       return outcome;
     }
@@ -327,7 +325,7 @@ export class Dispatcher implements Reconciler {
     return { writes, wakeAt, overBudget };
   }
 
-  async #markUnplaced(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Promise<WriteOutcome> {
+  async #markUnplaced(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Promise<DispatchWrite> {
     const status = unplacedStatus(job, unplaced, this.#deps.clock.now());
     if (status === undefined) {
       this.#inFlight.drop(keyOfJob(job));
@@ -342,11 +340,11 @@ export class Dispatcher implements Reconciler {
   }
 
   /** One status write and its in-flight bookkeeping; a write that did not land queues a new cycle. */
-  async #write(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<WriteOutcome> {
+  async #write(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<DispatchWrite> {
     const key = keyOfJob(job);
     const outcome = await this.#send(job, status, ctx);
     const awaited = this.#awaitingWrite.delete(key);
-    switch (outcome.kind) {
+    switch (outcome.outcome) {
       case "written":
         this.#inFlight.written(key, this.#deps.clock.now(), outcome.object);
         if (awaited) this.#deps.wake?.();
@@ -369,44 +367,22 @@ export class Dispatcher implements Reconciler {
         ctx.log.info({ job: job.metadata.name, namespace: job.metadata.namespace, retryAfterMs: outcome.retryAfterMs }, "apiserver throttled a dispatcher write (429): the job waits for its Retry-After");
         this.#inFlight.failed(key, this.#deps.clock.now() + outcome.retryAfterMs);
         break;
-      case "error":
-      case "uncertain":
+      case "rejected":
+      case "unknown":
         this.#inFlight.failed(key, this.#deps.clock.now() + WRITE_RETRY_MS);
         break;
     }
     this.#deps.wake?.();
-    return outcome.kind;
+    return outcome.outcome;
   }
 
-  async #send(
-    job: Job,
-    status: NonNullable<Job["status"]>,
-    ctx: ReconcileContext,
-  ): Promise<
-    | { kind: "written"; object: Job }
-    | { kind: "unchanged" | Exclude<WriteOutcome, "throttled" | "written"> }
-    | { kind: "throttled"; retryAfterMs: number }
-  > {
-    if (ctx.signal.aborted) return { kind: "aborted" };
-    try {
-      const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal, retryOn429: false });
-      switch (result.outcome) {
-        case "updated":
-          return { kind: "written", object: result.object };
-        case "unchanged":
-          return { kind: "unchanged" };
-        case "notFound":
-          return { kind: "gone" };
-        default:
-          return { kind: "conflict" };
-      }
-    } catch (err) {
-      if (ctx.signal.aborted) return { kind: "aborted" };
-      if (isApiError(err, "TooManyRequests")) return { kind: "throttled", retryAfterMs: retryAfterMs(err, MAX_RETRY_AFTER_MS) };
-      logWriteError(ctx.log, job, err);
-      // Retryable errors (network, timeout, 5xx) say nothing of whether the write was applied.
-      return { kind: isApiError(err) && err.retryable ? "uncertain" : "error" };
-    }
+  async #send(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<WriteOutcome<Job> | { readonly outcome: "aborted" }> {
+    if (ctx.signal.aborted) return { outcome: "aborted" };
+    const result = await this.#deps.statusWriter.updateStatus(job, status, { signal: ctx.signal, retryOn429: false });
+    if (result.outcome !== "throttled" && result.outcome !== "rejected" && result.outcome !== "unknown") return result;
+    if (ctx.signal.aborted) return { outcome: "aborted" };
+    if (result.outcome !== "throttled") logWriteError(ctx.log, job, result.error);
+    return result;
   }
 }
 

@@ -19,6 +19,7 @@ export {
   apiErrorFromResponse,
   apiErrorFromStatus,
   isApiError,
+  MAX_RETRY_AFTER_MS,
   parseStatus,
   retryAfterMs,
   toApiError,
@@ -54,4 +55,5 @@ export {
   type StatusWriterClient,
   type WatchOptions,
 } from "./resource-client.js";
+export { failedWrite, mayHaveLanded, orThrow, settleByReading, type FailedWrite, type WriteOutcome } from "./write-outcome.js";
 export { WatchDecodeError, type RawWatchEvent } from "./watch-stream.js";

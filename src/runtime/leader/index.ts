@@ -2,5 +2,5 @@
 // runs the controllers; standbys keep their caches warm and take over when the lease expires.
 export type { LeaderElectionOptions, LeaderElectionOutcome } from "./leader-elector.js";
 export { defaultIdentity, LeaderElector, registerLeaderMetrics } from "./leader-elector.js";
-export type { LeaderElectionRecord, ObservedLease, WriteOutcome } from "./lease-lock.js";
+export type { LeaderElectionRecord, ObservedLease, LeaseWriteOutcome } from "./lease-lock.js";
 export { LeaseLock, leaseTime } from "./lease-lock.js";

@@ -19,7 +19,7 @@ export interface ObservedLease {
 }
 
 /** The outcome of a conditional write: `conflict` means someone else wrote first (409). */
-export type WriteOutcome = { readonly ok: true; readonly resourceVersion: string } | { readonly ok: false; readonly reason: "conflict" };
+export type LeaseWriteOutcome = { readonly ok: true; readonly resourceVersion: string } | { readonly ok: false; readonly reason: "conflict" };
 
 function toRecord(lease: Lease): LeaderElectionRecord {
   const spec = lease.spec ?? {};
@@ -61,16 +61,16 @@ export class LeaseLock {
   }
 
   /** Creates the Lease holding `record`; a conflict means another candidate created it first. */
-  async create(record: LeaderElectionRecord): Promise<WriteOutcome> {
+  async create(record: LeaderElectionRecord): Promise<LeaseWriteOutcome> {
     return this.#write(() => this.#client.create(this.#lease(record, undefined)));
   }
 
   /** Replaces the record if the Lease is still at `resourceVersion` (optimistic concurrency). */
-  async update(record: LeaderElectionRecord, resourceVersion: string): Promise<WriteOutcome> {
+  async update(record: LeaderElectionRecord, resourceVersion: string): Promise<LeaseWriteOutcome> {
     return this.#write(() => this.#client.replace(this.#lease(record, resourceVersion)));
   }
 
-  async #write(send: () => Promise<Lease>): Promise<WriteOutcome> {
+  async #write(send: () => Promise<Lease>): Promise<LeaseWriteOutcome> {
     try {
       const lease = await send();
       return { ok: true, resourceVersion: lease.metadata.resourceVersion ?? "" };

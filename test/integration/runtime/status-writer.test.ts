@@ -44,7 +44,7 @@ describe("status writer under contention", () => {
       const [readA, readB] = [await a.client.get(ref), await b.client.get(ref)];
       expect(readA.metadata.resourceVersion).toBe(readB.metadata.resourceVersion);
       const results = await Promise.all([a.writer.updateStatus(readA, claim(readA, a.name)), b.writer.updateStatus(readB, claim(readB, b.name))]);
-      expect(results.map((r) => r.outcome).sort()).toEqual(["conflict", "updated"]);
+      expect(results.map((r) => r.outcome).sort()).toEqual(["conflict", "written"]);
       const loserIndex = results.findIndex((r) => r.outcome === "conflict");
       const loser = loserIndex === 0 ? a : b;
       const conflict = results[loserIndex];
@@ -56,7 +56,7 @@ describe("status writer under contention", () => {
 
       const fresh = await loser.client.get(ref);
       const retry = await loser.writer.updateStatus(fresh, claim(fresh, loser.name));
-      expect(retry.outcome).toBe("updated");
+      expect(retry.outcome).toBe("written");
       winners.push(loser.name);
     }
 

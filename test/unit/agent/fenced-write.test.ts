@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Job, type JobStatus } from "../../../src/api/index.js";
 import { writeFenced } from "../../../src/agent/fenced-write.js";
 import { succeededStatus, type Fence } from "../../../src/agent/index.js";
-import { ConflictError, NetworkError, TimeoutError } from "../../../src/runtime/client/index.js";
+import { ConflictError, NetworkError, TimeoutError, TooManyRequestsError } from "../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../src/runtime/log/index.js";
 
 const NOW = new Date("2030-01-01T00:00:10Z");
@@ -26,7 +26,7 @@ function job(status: JobStatus, resourceVersion: string, labels?: Record<string,
   };
 }
 
-type Step = "ok" | "lose-answer" | "fail";
+type Step = "ok" | "lose-answer" | "fail" | "throttle";
 
 /** The apiserver's /status PUT and GET as far as a fenced write sees them, with scripted failures. */
 class ScriptedClient {
@@ -47,6 +47,7 @@ class ScriptedClient {
     this.sent = obj;
     const step = this.puts.shift() ?? "ok";
     if (step === "fail") return Promise.reject(new NetworkError({ message: "connection refused" }));
+    if (step === "throttle") return Promise.reject(new TooManyRequestsError({ message: "slow down", status: 429, retryAfterSeconds: 0.05 }));
     if (obj.metadata.resourceVersion !== this.stored.metadata.resourceVersion) return Promise.reject(new ConflictError({ message: "stale", status: 409 }));
     this.stored = { ...this.stored, metadata: { ...this.stored.metadata, resourceVersion: String(this.#rv++) }, status: obj.status };
     // The write landed; its answer did not arrive.
@@ -86,6 +87,22 @@ describe("writeFenced", () => {
     expect(client.sent?.metadata["managedFields"]).toBeUndefined();
     expect(client.sent?.spec.type).toBe("echo");
     expect(() => JSON.stringify(client.sent)).not.toThrow();
+  });
+
+  it("sends again after a 429's Retry-After", async () => {
+    const client = new ScriptedClient(job(running, "4"), ["throttle", "throttle"]);
+    const result = await writeFenced(client, job(running, "4"), fence, succeed, options);
+    expect(result.outcome).toBe("written");
+    expect(client.stored.status?.phase).toBe("Succeeded");
+  });
+
+  it("never takes a status it sent and was refused with 429 for its own write", async () => {
+    // Someone else wrote exactly the status this agent was throttled on; that is not this agent's write.
+    const client = new ScriptedClient(job(running, "4"), ["throttle", "throttle", "throttle", "throttle"]);
+    const theirs = succeed(job(running, "4"));
+    client.stored = job(theirs, "4");
+    const result = await writeFenced(client, job(running, "4"), fence, succeed, { ...options, retryForMs: 0 });
+    expect(result.outcome).toBe("failed");
   });
 
   it("drops the write when the attempt moved on", async () => {

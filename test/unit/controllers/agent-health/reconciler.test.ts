@@ -5,21 +5,20 @@ import type { Agent, AgentStatus, Job } from "../../../../src/api/index.js";
 import type { AuditRecord } from "../../../../src/audit/sink.js";
 import { AgentHealthReconciler, DEFAULT_AGENT_HEALTH_CONFIG } from "../../../../src/controllers/agent-health/index.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
-import { ConflictError, NotFoundError, type DeleteOptions, type KubeObject, type Lease, type ObjectRef } from "../../../../src/runtime/client/index.js";
+import { ConflictError, NotFoundError, type DeleteOptions, type KubeObject, type Lease, type ObjectRef, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { job } from "../job-recovery/support.js";
-import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 
 interface Options {
-  readonly outcome?: "updated" | "conflict";
+  readonly outcome?: "written" | "conflict";
   readonly staleTimeoutMs?: number;
   /** What the apiserver answers to a delete: nothing (deleted), or an error. */
   readonly deleteError?: Error;
   readonly gcAfterMs?: number;
 }
 
-function setup({ outcome = "updated", staleTimeoutMs = 90_000, deleteError, gcAfterMs = DEFAULT_AGENT_HEALTH_CONFIG.gcAfterMs }: Options = {}) {
+function setup({ outcome = "written", staleTimeoutMs = 90_000, deleteError, gcAfterMs = DEFAULT_AGENT_HEALTH_CONFIG.gcAfterMs }: Options = {}) {
   const agents = new Store<Agent>();
   const leases = new Store<Lease>();
   const now = { ms: T0 };
@@ -41,12 +40,12 @@ function setup({ outcome = "updated", staleTimeoutMs = 90_000, deleteError, gcAf
       },
     },
     statusWriter: {
-      updateStatus: (agent: Agent, status: AgentStatus): Promise<StatusUpdateResult<Agent>> => {
+      updateStatus: (agent: Agent, status: AgentStatus): Promise<WriteOutcome<Agent>> => {
         writes.push(status);
         if (outcome === "conflict") return Promise.resolve({ outcome: "conflict", error: new Error("409") as never });
         const next = { ...agent, status };
         agents.upsert(next);
-        return Promise.resolve({ outcome: "updated", object: next });
+        return Promise.resolve({ outcome: "written", object: next });
       },
     },
     events: {

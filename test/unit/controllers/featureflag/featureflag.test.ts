@@ -5,9 +5,8 @@ import type { AuditRecord } from "../../../../src/audit/sink.js";
 import { decideFlagStatus, FeatureFlagReconciler } from "../../../../src/controllers/featureflag/index.js";
 import { FlagStore } from "../../../../src/flags/index.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
-import { ConflictError } from "../../../../src/runtime/client/index.js";
+import { ConflictError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
-import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
 import { booleanFlag, flagObject, numberFlag, REFUSED_FLAG } from "../../flags/support.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
@@ -97,27 +96,27 @@ interface Harness {
   readonly writes: FeatureFlagStatus[];
   readonly events: string[];
   readonly audit: AuditRecord[];
-  outcome: "updated" | "conflict";
+  outcome: "written" | "conflict";
   readonly reconciler: FeatureFlagReconciler;
 }
 
 function harness(): Harness {
-  const h: Omit<Harness, "reconciler"> & { outcome: "updated" | "conflict" } = {
+  const h: Omit<Harness, "reconciler"> & { outcome: "written" | "conflict" } = {
     cache: new Store<FeatureFlag>(),
     store: new FlagStore(),
     writes: [],
     events: [],
     audit: [],
-    outcome: "updated",
+    outcome: "written",
   };
   const reconciler = new FeatureFlagReconciler({
     flags: h.cache,
     store: h.store,
     statusWriter: {
-      updateStatus: (obj: FeatureFlag, status: FeatureFlagStatus): Promise<StatusUpdateResult<FeatureFlag>> => {
+      updateStatus: (obj: FeatureFlag, status: FeatureFlagStatus): Promise<WriteOutcome<FeatureFlag>> => {
         h.writes.push(status);
         if (h.outcome === "conflict") return Promise.resolve({ outcome: "conflict", error: new ConflictError({ message: "the object has been modified", status: 409, reason: "Conflict" }) });
-        return Promise.resolve({ outcome: "updated", object: { ...obj, status } });
+        return Promise.resolve({ outcome: "written", object: { ...obj, status } });
       },
     },
     events: { event: (_obj, type, reason, _action, note) => h.events.push(`${type} ${reason}: ${note}`) },

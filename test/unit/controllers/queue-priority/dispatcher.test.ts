@@ -7,10 +7,9 @@ import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, type DispatcherOptions } from "../../../../src/controllers/queue-priority/index.js";
 import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/flags/control-flags.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
-import { ConflictError, NetworkError, TooManyRequestsError } from "../../../../src/runtime/client/index.js";
+import { ConflictError, failedWrite, NetworkError, TooManyRequestsError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
 import type { ReconcileContext, Result } from "../../../../src/runtime/reconcile/index.js";
-import type { StatusUpdateResult } from "../../../../src/runtime/status/index.js";
 import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
 
 /** Stands in for the apiserver's /status PUT: versions move, stale versions conflict. */
@@ -33,24 +32,24 @@ class RecordingWriter {
     for (const j of jobs) this.server.set(`${j.metadata.namespace}/${j.metadata.name}`, j);
   }
 
-  async updateStatus(obj: Job, status: JobStatus, options: { retryOn429?: boolean } = {}): Promise<StatusUpdateResult<Job>> {
+  async updateStatus(obj: Job, status: JobStatus, options: { retryOn429?: boolean } = {}): Promise<WriteOutcome<Job>> {
     if (options.retryOn429 !== false) throw new Error("the dispatcher must not wait out a 429 inside the transport");
     await this.gate;
     const failure = this.failures.shift();
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) return failedWrite(failure);
     const result = this.#apply(obj, status);
     await this.answerGate;
     if (this.lostAnswers > 0) {
       this.lostAnswers--;
-      throw new NetworkError({ message: "connection reset after the write" });
+      return { outcome: "unknown", error: new NetworkError({ message: "connection reset after the write" }) };
     }
     return result;
   }
 
-  #apply(obj: Job, status: JobStatus): Promise<StatusUpdateResult<Job>> {
+  #apply(obj: Job, status: JobStatus): Promise<WriteOutcome<Job>> {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const current = this.server.get(key);
-    if (current === undefined) return Promise.resolve({ outcome: "notFound" });
+    if (current === undefined) return Promise.resolve({ outcome: "gone" });
     if (current.metadata.resourceVersion !== obj.metadata.resourceVersion) {
       this.conflicts.push(key);
       return Promise.resolve({ outcome: "conflict", error: new ConflictError({ message: "stale", status: 409 }) });
@@ -58,7 +57,7 @@ class RecordingWriter {
     const next: Job = { ...current, metadata: { ...current.metadata, resourceVersion: String(this.#rv++) }, status };
     this.server.set(key, next);
     this.writes.push({ key, status });
-    return Promise.resolve({ outcome: "updated", object: next });
+    return Promise.resolve({ outcome: "written", object: next });
   }
 }
 

@@ -1,6 +1,6 @@
-// The status writer's decisions: skip equal status, send resourceVersion, conflicts as outcomes.
+// The status writer's decisions: skip equal status, send resourceVersion, every failure as a WriteOutcome.
 import { describe, expect, it } from "vitest";
-import { ConflictError, ForbiddenError, NetworkError, NotFoundError, type StatusWriterClient } from "../../../../src/runtime/client/index.js";
+import { ConflictError, ForbiddenError, NetworkError, NotFoundError, TooManyRequestsError, type StatusWriterClient } from "../../../../src/runtime/client/index.js";
 import { StatusWriter, withObservedGeneration } from "../../../../src/runtime/status/index.js";
 
 interface Thing {
@@ -33,15 +33,31 @@ describe("StatusWriter", () => {
   it("settles a write whose answer was lost: a newer version with exactly our status is ours", async () => {
     const landed: Thing = { ...thing, metadata: { ...thing.metadata, resourceVersion: "8" }, status: { phase: "Running" } };
     const client = new RecordingClient(() => { throw reset; }, () => landed);
-    await expect(new StatusWriter(client).updateStatus(thing, { phase: "Running" })).resolves.toEqual({ outcome: "updated", object: landed });
+    await expect(new StatusWriter(client).updateStatus(thing, { phase: "Running" })).resolves.toEqual({ outcome: "written", object: landed });
   });
 
-  it("keeps the error when the lost write did not land (same version, or someone else's status)", async () => {
+  it("answers unknown when the read back does not show the lost write (same version, someone else's status, or the read failed)", async () => {
+    const unknown = { outcome: "unknown", error: reset };
     const unchanged = new RecordingClient(() => { throw reset; });
-    await expect(new StatusWriter(unchanged).updateStatus(thing, { phase: "Running" })).rejects.toBe(reset);
+    await expect(new StatusWriter(unchanged).updateStatus(thing, { phase: "Running" })).resolves.toEqual(unknown);
     const other: Thing = { ...thing, metadata: { ...thing.metadata, resourceVersion: "8" }, status: { phase: "Failed" } };
     const overtaken = new RecordingClient(() => { throw reset; }, () => other);
-    await expect(new StatusWriter(overtaken).updateStatus(thing, { phase: "Running" })).rejects.toBe(reset);
+    await expect(new StatusWriter(overtaken).updateStatus(thing, { phase: "Running" })).resolves.toEqual(unknown);
+    const unreadable = new RecordingClient(() => { throw reset; }, () => { throw reset; });
+    await expect(new StatusWriter(unreadable).updateStatus(thing, { phase: "Running" })).resolves.toEqual(unknown);
+  });
+
+  it("answers gone when the read back finds the object deleted", async () => {
+    const client = new RecordingClient(() => { throw reset; }, () => { throw new NotFoundError({ message: "not found", status: 404 }); });
+    await expect(new StatusWriter(client).updateStatus(thing, { phase: "Running" })).resolves.toEqual({ outcome: "gone" });
+  });
+
+  it("never reads back after a 429: it was not applied", async () => {
+    let reads = 0;
+    const throttled = new TooManyRequestsError({ message: "slow down", status: 429, retryAfterSeconds: 2 });
+    const client = new RecordingClient(() => { throw throttled; }, () => { reads++; return thing; });
+    await expect(new StatusWriter(client).updateStatus(thing, { phase: "Running" })).resolves.toEqual({ outcome: "throttled", retryAfterMs: 2000, error: throttled });
+    expect(reads).toBe(0);
   });
 
   it("sends nothing when the status is unchanged", async () => {
@@ -55,11 +71,11 @@ describe("StatusWriter", () => {
     const client = new RecordingClient((o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: "8" } }));
     const result = await new StatusWriter(client).updateStatus(thing, { phase: "Running" });
     expect(client.sent).toEqual([{ ...thing, status: { phase: "Running" } }]);
-    expect(result.outcome).toBe("updated");
-    if (result.outcome === "updated") expect(result.object.metadata.resourceVersion).toBe("8");
+    expect(result.outcome).toBe("written");
+    if (result.outcome === "written") expect(result.object.metadata.resourceVersion).toBe("8");
   });
 
-  it("returns conflict and notFound as outcomes, and throws anything else", async () => {
+  it("answers conflict, gone and rejected", async () => {
     const conflict = new ConflictError({ message: "the object has been modified", status: 409 });
     await expect(new StatusWriter(new RecordingClient(() => { throw conflict; })).updateStatus(thing, { phase: "Running" })).resolves.toEqual({
       outcome: "conflict",
@@ -67,10 +83,10 @@ describe("StatusWriter", () => {
     });
     const gone = new NotFoundError({ message: "not found", status: 404 });
     await expect(new StatusWriter(new RecordingClient(() => { throw gone; })).updateStatus(thing, { phase: "Running" })).resolves.toEqual({
-      outcome: "notFound",
+      outcome: "gone",
     });
     const forbidden = new ForbiddenError({ message: "forbidden", status: 403 });
-    await expect(new StatusWriter(new RecordingClient(() => { throw forbidden; })).updateStatus(thing, { phase: "Running" })).rejects.toBe(forbidden);
+    await expect(new StatusWriter(new RecordingClient(() => { throw forbidden; })).updateStatus(thing, { phase: "Running" })).resolves.toEqual({ outcome: "rejected", error: forbidden });
   });
 });
 

@@ -1,8 +1,9 @@
-// The README's "On a real cluster" steps, run as written on a fresh control plane: install.yaml, the
-// samples, the samples' two agents, and every sample Job Complete. No kubelet runs pods here, so
+// The install steps of docs/install.md ("Install and run the samples"; the README's "On a real cluster"
+// points there), run as written on a fresh control plane: install.yaml, the samples, the samples' two
+// agents, and every sample Job Complete. No kubelet runs pods here, so
 // `helios operator` runs as a process in place of the operator's pods, as the operator's pods would:
 // as install.yaml's operator ServiceAccount (impersonated), under its RBAC and its admission policies
-// (only that identity writes AuditLogs). Helm's line is the one step left out (the README gives
+// (only that identity writes AuditLogs). Helm's line is the one step left out (the page gives
 // install.yaml as its alternative; the chart tests cover Helm).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -16,11 +17,15 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 /** The identity of install.yaml's operator pods. */
 const OPERATOR_USER = "system:serviceaccount:helios-system:helios-operator";
 
-/** The ```sh block under the README's "## On a real cluster" heading that installs manifests/install.yaml. */
-function realClusterSteps(readme: string): string {
-  const section = readme.slice(readme.indexOf("## On a real cluster"));
+const INSTALL_HEADING = "## Install and run the samples";
+
+/** The ```sh block under docs/install.md's install heading that installs manifests/install.yaml. */
+function realClusterSteps(page: string): string {
+  const start = page.indexOf(INSTALL_HEADING);
+  if (start < 0) throw new Error(`docs/install.md: no "${INSTALL_HEADING}" heading`);
+  const section = page.slice(start);
   const block = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "").find((b) => b.includes("manifests/install.yaml"));
-  if (block === undefined) throw new Error('README: no ```sh block installing manifests/install.yaml under "## On a real cluster"');
+  if (block === undefined) throw new Error(`docs/install.md: no \`\`\`sh block installing manifests/install.yaml under "${INSTALL_HEADING}"`);
   return block;
 }
 
@@ -34,7 +39,7 @@ function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: numb
   });
 }
 
-describe("README: On a real cluster", { timeout: 400_000 }, () => {
+describe("docs/install.md: install and run the samples", { timeout: 400_000 }, () => {
   let plane: ControlPlane;
   let operator: ChildProcess | undefined;
   let operatorLog = "";
@@ -55,7 +60,7 @@ describe("README: On a real cluster", { timeout: 400_000 }, () => {
   });
 
   it("installs, applies the samples, runs their agents and completes every sample Job", async () => {
-    const steps = realClusterSteps(readFileSync(join(ROOT, "README.md"), "utf8"));
+    const steps = realClusterSteps(readFileSync(join(ROOT, "docs/install.md"), "utf8"));
     expect(steps).toContain("kubectl apply -f manifests/samples/");
     const runnable = steps
       .split("\n")

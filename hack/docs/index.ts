@@ -8,6 +8,7 @@ import { renderAgentFlags, renderOperatorFlags } from "./flags.js";
 import { renderMetrics } from "./metrics.js";
 
 export { GENERATED_NOTE } from "./markdown.js";
+export { DOCTEST_INFO, doctestBlocks, doctestPages, doctestScript, fencedBlocks, type DoctestPage, type FencedBlock } from "./doctest.js";
 
 /** Where the generated pages live, relative to the repository root. */
 export const REFERENCE_DIR = join("docs", "reference");

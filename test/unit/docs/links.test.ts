@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fencedBlocks } from "../../../hack/docs/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -17,9 +18,22 @@ function markdownPages(): string[] {
   return ["README.md", ...walk("docs")];
 }
 
-/** The page's text without fenced code blocks and inline code, where brackets are not links. */
+/** The page without its fenced code blocks (fences included). */
+function withoutFencedBlocks(markdown: string): string {
+  const inBlock = new Set<number>();
+  for (const block of fencedBlocks(markdown)) {
+    const bodyLines = block.body === "" ? 0 : block.body.split("\n").length;
+    for (let line = block.line; line <= block.line + bodyLines + 1; line++) inBlock.add(line);
+  }
+  return markdown
+    .split("\n")
+    .filter((_, i) => !inBlock.has(i + 1))
+    .join("\n");
+}
+
+/** The page's text without code, where brackets are not links. */
 function prose(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "").replace(/`[^`\n]*`/g, "");
+  return withoutFencedBlocks(markdown).replace(/`[^`\n]*`/g, "");
 }
 
 /** Targets of inline links `[text](target)` that are not URLs. */
@@ -44,7 +58,7 @@ function headingId(heading: string): string {
 function headingIds(markdown: string): Set<string> {
   const ids = new Set<string>();
   const seen = new Map<string, number>();
-  for (const m of markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, "").matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
+  for (const m of withoutFencedBlocks(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
     const id = headingId(m[1] ?? "");
     const count = seen.get(id) ?? 0;
     ids.add(count === 0 ? id : `${id}-${count}`);

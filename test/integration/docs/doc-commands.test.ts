@@ -1,9 +1,9 @@
-// The docs' commands, run as written on a fresh control plane. First the README's "On a real cluster"
-// steps: install.yaml, the samples, the samples' two agents, and every sample Job Complete. No kubelet
-// runs pods here, so `helios operator` runs as a process in place of the operator's pods, as the
+// The docs' commands, run as written on a fresh control plane. First the install steps of
+// docs/install.md ("Install and run the samples"; the README's "On a real cluster" points there):
+// install.yaml, the samples, the samples' two agents, and every sample Job Complete. No kubelet runs pods here, so `helios operator` runs as a process in place of the operator's pods, as the
 // operator's pods would: as install.yaml's operator ServiceAccount (impersonated), under its RBAC and
 // its admission policies (only that identity writes AuditLogs). Helm's line is the one step left out
-// (the README gives install.yaml as its alternative; the chart tests cover Helm). Then, on that
+// (the page gives install.yaml as its alternative; the chart tests cover Helm). Then, on that
 // installed cluster, every page's `sh doctest` blocks (hack/docs/doctest.ts), page after page, each
 // page as one script that must exit 0.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -19,11 +19,15 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 /** The identity of install.yaml's operator pods. */
 const OPERATOR_USER = "system:serviceaccount:helios-system:helios-operator";
 
-/** The ```sh block under the README's "## On a real cluster" heading that installs manifests/install.yaml. */
-function realClusterSteps(readme: string): string {
-  const section = readme.slice(readme.indexOf("## On a real cluster"));
-  const block = fencedBlocks(section).find((b) => b.info === "sh" && b.body.includes("manifests/install.yaml"))?.body;
-  if (block === undefined) throw new Error('README: no ```sh block installing manifests/install.yaml under "## On a real cluster"');
+const INSTALL_PAGE = "docs/install.md";
+const INSTALL_HEADING = "## Install and run the samples";
+
+/** The ```sh block under the install page's INSTALL_HEADING that installs manifests/install.yaml. */
+function realClusterSteps(page: string): string {
+  const start = page.indexOf(INSTALL_HEADING);
+  if (start < 0) throw new Error(`${INSTALL_PAGE}: no "${INSTALL_HEADING}" heading`);
+  const block = fencedBlocks(page.slice(start)).find((b) => b.info === "sh" && b.body.includes("manifests/install.yaml"))?.body;
+  if (block === undefined) throw new Error(`${INSTALL_PAGE}: no \`\`\`sh block installing manifests/install.yaml under "${INSTALL_HEADING}"`);
   return block;
 }
 
@@ -48,7 +52,7 @@ function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ code: numb
   });
 }
 
-describe("the docs' commands on a cluster installed as the README says", { timeout: 400_000 }, () => {
+describe("the docs' commands on a cluster installed as docs/install.md says", { timeout: 400_000 }, () => {
   let plane: ControlPlane;
   let operator: ChildProcess | undefined;
   let operatorLog = "";
@@ -76,7 +80,7 @@ describe("the docs' commands on a cluster installed as the README says", { timeo
   });
 
   it("installs, applies the samples, runs their agents and completes every sample Job", async () => {
-    const steps = realClusterSteps(readFileSync(join(ROOT, "README.md"), "utf8"));
+    const steps = realClusterSteps(readFileSync(join(ROOT, INSTALL_PAGE), "utf8"));
     expect(steps).toContain("kubectl apply -f manifests/samples/");
     const runnable = steps
       .split("\n")

@@ -82,10 +82,11 @@ describe("the docs' commands on a cluster installed as docs/install.md says", { 
   it("installs, applies the samples, runs their agents and completes every sample Job", async () => {
     const steps = realClusterSteps(readFileSync(join(ROOT, INSTALL_PAGE), "utf8"));
     expect(steps).toContain("kubectl apply -f manifests/samples/");
-    const runnable = steps
-      .split("\n")
-      .filter((line) => !line.startsWith("helm install"))
-      .join("\n");
+    const lines = steps.split("\n").filter((line) => !line.startsWith("helm install"));
+    // The operator's pods start once install.yaml (their RBAC among it) is applied: so does the process.
+    const installed = lines.findIndex((line) => line.includes("-f manifests/install.yaml")) + 1;
+    const install = await runScript(`set -euo pipefail\n${lines.slice(0, installed).join("\n")}`, env());
+    expect(install.code, install.output).toBe(0);
 
     const operatorKubeconfig = writeKubeconfigActingAs(OPERATOR_USER, `${plane.kubeconfigPath}-operator`, plane.kubeconfigPath);
     operator = spawn(process.execPath, ["bin/helios", "operator", "--kubeconfig", operatorKubeconfig, "--operator-namespace", "helios-system",
@@ -97,7 +98,7 @@ describe("the docs' commands on a cluster installed as docs/install.md says", { 
     operator.stdout?.on("data", record);
     operator.stderr?.on("data", record);
 
-    const result = await runScript(`set -euo pipefail\n${runnable}`, env());
+    const result = await runScript(`set -euo pipefail\n${lines.slice(installed).join("\n")}`, env());
     expect(result.code, `${result.output}\n--- operator:\n${operatorLog}`).toBe(0);
 
     const phases = await runScript("kubectl get hjob -n helios-demo -o jsonpath='{range .items[*]}{.metadata.name}={.status.phase}{\"\\n\"}{end}'", env());

@@ -360,7 +360,7 @@ class AgentProcess implements HeliosAgent {
     const fence: Fence = { uid, agent: this.name, attempt: job.status?.attempt ?? 0 };
     const key = `${uid}/${fence.attempt}`;
     if (this.#handingBack.has(key)) return;
-    const write = writeFenced(this.#jobs, job, fence, (j) => attemptFactStatus(j, fence, outcome, error, new Date(), undefined), {
+    const write = writeFenced(this.#jobs, job, fence, (j) => attemptFactStatus(j, fence, outcome, error, new Date(this.#env.clock.now()), undefined), {
       log: this.#log,
       retryForMs: 10_000,
     }).then((result) => {

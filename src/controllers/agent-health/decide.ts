@@ -22,6 +22,7 @@ import {
   type ConditionInput,
   type Job,
 } from "../../api/index.js";
+import { exponentialBackoff } from "../../runtime/backoff/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
 
 /** Tunables of agent-health; durations in milliseconds. */
@@ -214,7 +215,7 @@ export function consecutiveFailures(outcomes: readonly AttemptOutcome[], since: 
 /** The cool-down of the `offence`-th quarantine in a row: base × 2^(offence−1), capped. */
 export function cooldownMs(offence: number, config: Pick<AgentHealthConfig, "baseCooldownMs" | "maxCooldownMs">): number {
   const doublings = Math.max(0, Math.min(offence - 1, 40));
-  return Math.min(config.baseCooldownMs * 2 ** doublings, config.maxCooldownMs);
+  return exponentialBackoff({ baseMs: config.baseCooldownMs, maxMs: config.maxCooldownMs })(doublings);
 }
 
 export type BreakerState =

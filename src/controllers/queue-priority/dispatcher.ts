@@ -28,7 +28,7 @@ import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../
 import type { AuditSink } from "../../audit/sink.js";
 import type { ControlFlags } from "../../flags/control-flags.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { isApiError, retryAfterMs } from "../../runtime/client/index.js";
+import { isApiError, MAX_RETRY_AFTER_MS, retryAfterMs } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -93,8 +93,6 @@ const UNSETTLED_TTL_MS = 10 * 60_000;
 const MAX_UNSETTLED_PER_JOB = 4;
 /** Without Retry-After, a failed write is not resent for this long. */
 const WRITE_RETRY_MS = 1_000;
-/** A confused server's Retry-After cannot park a job longer than this (as the transport caps it). */
-const MAX_RETRY_AFTER_MS = 30_000;
 
 // Waiting one's turn: not worth a write per job in a burst, and not something anyone must fix.
 const TURN_WAITS = new Set<Unplaced["reason"]>(["NoFreeCapacity", "QueueAtCapacity", "DispatchDelay"]);

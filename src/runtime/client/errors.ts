@@ -296,6 +296,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+/** A confused server's Retry-After cannot park a request, a key or a job longer than this. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
 /** How long a 429 asks the client to wait: its Retry-After, 1 s when it gave none, at most `capMs`. */
 export function retryAfterMs(error: { readonly retryAfterSeconds?: number | undefined }, capMs: number): number {
   return Math.min((error.retryAfterSeconds ?? 1) * 1000, capMs);

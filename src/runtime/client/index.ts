@@ -20,6 +20,7 @@ export {
   apiErrorFromStatus,
   isApiError,
   parseStatus,
+  MAX_RETRY_AFTER_MS,
   retryAfterMs,
   toApiError,
   type ApiError,

@@ -12,6 +12,7 @@ import {
   TimeoutError,
   TooManyRequestsError,
   apiErrorFromResponse,
+  MAX_RETRY_AFTER_MS,
   retryAfterMs,
   toApiError,
   type ApiError,
@@ -66,7 +67,7 @@ export class Transport {
     this.#kubeConfig = kubeConfig;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#maxRetriesOn429 = options.maxRetriesOn429 ?? 5;
-    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS;
     this.#impersonate = options.impersonate;
     this.#onThrottled = options.onThrottled;
   }

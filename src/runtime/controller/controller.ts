@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { isApiError, retryAfterMs } from "../client/index.js";
+import { isApiError, MAX_RETRY_AFTER_MS, retryAfterMs } from "../client/index.js";
 import { controllerLogger, silentLogger } from "../log/index.js";
 import { realClock, sleep, WorkQueue } from "../queue/index.js";
 import type { Clock, RateLimiter } from "../queue/index.js";
@@ -64,8 +64,6 @@ function isPanic(err: unknown): boolean {
 }
 
 const SYNC_POLL_MS = 100;
-/** A confused server's Retry-After cannot park a key longer than this. */
-const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
  * Runs a Reconciler for keys produced by watched sources. A Runnable for the manager: `start`

@@ -59,6 +59,7 @@ export {
   dnsSubdomainSchema,
   formatTime,
   objectMetaSchema,
+  parseTime,
   ownerReferenceSchema,
   timestampSchema,
   type ObjectMeta,

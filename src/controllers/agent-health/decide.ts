@@ -15,6 +15,7 @@ import {
   AGENT_HALF_OPEN_REASON,
   findCondition,
   formatTime,
+  parseTime,
   setCondition,
   type Agent,
   type AgentPhase,
@@ -409,12 +410,6 @@ function pickQuarantine(status: AgentStatus): Pick<AgentStatus, "quarantinedUnti
     ...(status.quarantinedUntil === undefined ? {} : { quarantinedUntil: status.quarantinedUntil }),
     ...(status.quarantineCount === undefined ? {} : { quarantineCount: status.quarantineCount }),
   };
-}
-
-function parseTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function seconds(ms: number): string {

@@ -3,8 +3,9 @@
 export { CACHE_OBJECTS_METRIC, registerCacheMetrics } from "./cache-metrics.js";
 export { createOperatorInformers, type OperatorInformers, type OperatorInformersOptions } from "./informers.js";
 export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS } from "./indexes.js";
-export { jobPhase } from "../../api/index.js";
+export { jobPhase, parseTime } from "../../api/index.js";
 export { SharedInformer, type SharedInformerOptions } from "./shared-informer.js";
-export { currentAttempt, eligibleSinceOf, parseTime, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
+export { currentAttempt, eligibleSinceOf, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
+export { isSettledJob } from "./settled-jobs.js";
 export { phaseSinceOf } from "./agent-fields.js";
 export { jobMetrics, type JobMetrics } from "./job-metrics.js";

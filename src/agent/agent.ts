@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, podOwnerReference, type Agent, type Job, type JobError } from "../api/index.js";
-import type { ControlFlagContext } from "../flags/control-flags.js";
+import type { ControlFlagContext } from "../api/index.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";

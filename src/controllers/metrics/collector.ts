@@ -5,7 +5,7 @@
 // dashboards aggregate with max(); on losing leadership the gauges are emptied.
 import type { Gauge, Registry } from "prom-client";
 import type { Agent, Job } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
 import type { SharedInformer } from "../../runtime/cache/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosGauge } from "../../runtime/metrics/index.js";

@@ -25,8 +25,8 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
-import type { ControlFlags } from "../../flags/control-flags.js";
+import type { AuditSink } from "../../audit/index.js";
+import type { ControlFlags } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { isApiError, MAX_RETRY_AFTER_MS, objectKey, retryAfterMs } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";

@@ -7,7 +7,7 @@ import { JOB_TYPE, type Agent, type Job } from "../../src/api/index.js";
 import { JOB_INDEX } from "../../src/controllers/index.js";
 import { JOB_INDEXERS } from "../../src/controllers/shared/index.js";
 import { assignedStatus, buildSnapshot, schedulingFlags } from "../../src/controllers/queue-priority/index.js";
-import { NEUTRAL_CONTROL_FLAGS } from "../../src/flags/index.js";
+import { NEUTRAL_CONTROL_FLAGS } from "../../src/api/index.js";
 import { Informer } from "../../src/runtime/cache/index.js";
 import { ResourceClient } from "../../src/runtime/client/index.js";
 import { planDispatch } from "../../src/scheduling/index.js";

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, AGENT_TYPE, API_VERSION, JOB_TYPE, KINDS, podOwnerReference, type Agent, type Job, type JobError } from "../api/index.js";
-import type { ControlFlagContext } from "../flags/control-flags.js";
+import type { ControlFlagContext } from "../api/index.js";
 import { Informer } from "../runtime/cache/index.js";
 import { LEASES, ResourceClient, resourcePath, Transport, type Lease } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
@@ -360,7 +360,7 @@ class AgentProcess implements HeliosAgent {
     const fence: Fence = { uid, agent: this.name, attempt: job.status?.attempt ?? 0 };
     const key = `${uid}/${fence.attempt}`;
     if (this.#handingBack.has(key)) return;
-    const write = writeFenced(this.#jobs, job, fence, (j) => attemptFactStatus(j, fence, outcome, error, new Date(), undefined), {
+    const write = writeFenced(this.#jobs, job, fence, (j) => attemptFactStatus(j, fence, outcome, error, new Date(this.#env.clock.now()), undefined), {
       log: this.#log,
       retryForMs: 10_000,
     }).then((result) => {

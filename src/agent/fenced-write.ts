@@ -9,6 +9,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { Job, JobStatus } from "../api/index.js";
+import { exponentialBackoff } from "../runtime/backoff/index.js";
 import { composeTransforms, stripManagedFields, stripSpecFields } from "../runtime/cache/index.js";
 import { failedWrite, isApiError, type ResourceClient } from "../runtime/client/index.js";
 import { jsonEqual } from "../runtime/status/index.js";
@@ -33,6 +34,8 @@ export interface FencedWriteOptions {
 }
 
 const MAX_CONFLICTS = 10;
+/** The wait before re-reading after the n-th transient failure or failed re-read of one write. */
+const retryDelayMs = exponentialBackoff({ baseMs: 100, maxMs: 5000 });
 
 // A PUT of /status takes only status from the body (the apiserver keeps the stored spec and
 // managedFields), so the payload and its field set in managedFields stay home: they are the largest
@@ -51,7 +54,7 @@ export async function writeFenced(
   const deadline = Date.now() + options.retryForMs;
   let current = job;
   let conflicts = 0;
-  let backoffMs = 100;
+  let retries = 0;
   // Statuses sent whose answer was lost (timeout, reset): any of them may have landed, and a later
   // 409 or re-read can be the first to show it.
   const unanswered: JobStatus[] = [];
@@ -79,15 +82,13 @@ export async function writeFenced(
       }
       if (failed.outcome === "throttled") await delay(Math.min(failed.retryAfterMs, Math.max(0, deadline - Date.now())));
       if (failed.outcome === "unknown") {
-        await delay(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5000);
+        await delay(retryDelayMs(retries++));
       }
       options.log.debug({ job: ref.name, attempt: fence.attempt, outcome: failed.outcome }, "job status write not applied; re-reading");
       const fresh = await reread(client, ref);
       if (fresh === "gone") return { outcome: "gone" };
       if (fresh === undefined) {
-        await delay(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5000);
+        await delay(retryDelayMs(retries++));
         continue;
       }
       // A write whose answer was lost may have landed after all: then it is ours, not a fence.

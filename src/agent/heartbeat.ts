@@ -10,6 +10,7 @@
 // Caveats: renewals never touch the Agent object; its status is the operator's to write.
 import type { Logger } from "pino";
 import { AGENT_LABEL, AGENT_LEASE_DRAINING_ANNOTATION, API_VERSION, KINDS } from "../api/index.js";
+import { exponentialBackoff } from "../runtime/backoff/index.js";
 import { realClock, sleep } from "../runtime/clock/index.js";
 import { isApiError, microTime, type Lease, type ResourceClient } from "../runtime/client/index.js";
 
@@ -101,6 +102,7 @@ export class LeaseHeartbeat {
 
   async #loop(signal: AbortSignal): Promise<void> {
     const periodMs = (this.#options.leaseDurationSeconds * 1000) / 4;
+    const retryDelayMs = exponentialBackoff({ baseMs: 200, maxMs: periodMs / 2 });
     while (!signal.aborted) {
       await sleep(realClock, periodMs, signal);
       if (signal.aborted) return;
@@ -111,7 +113,7 @@ export class LeaseHeartbeat {
           break;
         } catch (err) {
           this.#options.log.warn({ err, attempt }, "lease renewal failed");
-          await sleep(realClock, Math.min(200 * 2 ** attempt, periodMs / 2), signal);
+          await sleep(realClock, retryDelayMs(attempt), signal);
         }
       }
     }

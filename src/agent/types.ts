@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import type { AgentPod, Job } from "../api/index.js";
 import type { ClusterAccess } from "../runtime/client/index.js";
-import type { ControlFlags } from "../flags/control-flags.js";
+import type { ControlFlags } from "../api/index.js";
 
 /** What a handler gets besides the payload. */
 export interface HandlerContext {

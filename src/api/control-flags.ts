@@ -1,4 +1,5 @@
-// The well-known control flags the operator and agents obey, with their value types and no-effect values.
+// The well-known control flags the operator and agents obey, with their value types and no-effect values,
+// and the typed questions (ControlFlags) the dispatcher, job recovery and agents ask of them.
 
 /** Flag keys (FeatureFlag object names), read only from the operator's own namespace. */
 export const CONTROL_FLAG_KEYS = {
@@ -82,3 +83,40 @@ export function delayOfFlagValue(value: number): number {
 
 /** The namespace the control-flag samples use; the operator reads control flags from its own namespace. */
 export const DEFAULT_OPERATOR_NAMESPACE = "helios-system";
+
+/** Evaluation context of DESIGN.md section 1; agent labels are spread in as `label.<key>`-free extra keys. */
+export interface ControlFlagContext {
+  readonly jobType?: string;
+  readonly queue?: string;
+  readonly namespace?: string;
+  readonly priority?: string;
+  readonly agent?: string;
+  readonly agentLabels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the dispatcher, job recovery and agents ask of the control flags. Answers come from the
+ * operator namespace's FeatureFlags only; a missing, disabled or invalid flag answers with the
+ * neutral value (never pauses, blocks or throttles).
+ */
+export interface ControlFlags {
+  dispatchPaused(): boolean;
+  killSwitch(ctx: ControlFlagContext): boolean;
+  /** undefined = no cap. */
+  agentMaxConcurrency(ctx: ControlFlagContext): number | undefined;
+  /** undefined = no cap. */
+  queueMaxInflight(ctx: ControlFlagContext): number | undefined;
+  dispatchDelayMs(): number;
+  /** Called after any control flag changed; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
+
+/** Control flags when no FeatureFlag exists: everything neutral. */
+export const NEUTRAL_CONTROL_FLAGS: ControlFlags = {
+  dispatchPaused: () => CONTROL_FLAGS["helios-dispatch-paused"].neutralValue,
+  killSwitch: () => CONTROL_FLAGS["helios-job-kill-switch"].neutralValue,
+  agentMaxConcurrency: () => undefined,
+  queueMaxInflight: () => undefined,
+  dispatchDelayMs: () => CONTROL_FLAGS["helios-dispatch-delay-ms"].neutralValue,
+  onChange: () => () => undefined,
+};

@@ -13,6 +13,13 @@ export function formatTime(date: Date): Timestamp {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** Epoch ms of an RFC 3339 timestamp; undefined when absent or unparseable. */
+export function parseTime(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 /** A DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters (queue and agent names). */
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const dnsLabelSchema = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));

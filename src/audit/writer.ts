@@ -18,6 +18,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AUDIT_LOG_TYPE, auditEntrySchema, LIMITS, type AuditEntry, type AuditLog } from "../api/index.js";
+import { exponentialBackoff } from "../runtime/backoff/index.js";
 import { isApiError, ResourceClient, type Transport } from "../runtime/client/index.js";
 import { silentLogger } from "../runtime/log/index.js";
 import { realClock, type Clock, type Timer } from "../runtime/queue/index.js";
@@ -102,8 +103,7 @@ export class AuditWriter implements AuditSink {
   readonly #maxChunkEntries: number;
   readonly #maxChunkAgeMs: number;
   readonly #maxPending: number;
-  readonly #retryInitialMs: number;
-  readonly #retryMaxMs: number;
+  readonly #retryDelayMs: (attempt: number, random: () => number) => number;
   readonly #closeTimeoutMs: number;
   readonly #defaultActor: string | undefined;
   readonly #random: () => number;
@@ -123,8 +123,13 @@ export class AuditWriter implements AuditSink {
     this.#maxChunkEntries = clamp(options.maxChunkEntries ?? LIMITS.auditEntries, 1, LIMITS.auditEntries);
     this.#maxChunkAgeMs = Math.max(0, options.maxChunkAgeMs ?? AUDIT_CHUNK_AGE_MS);
     this.#maxPending = Math.max(1, options.maxPendingEntries ?? 100_000);
-    this.#retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
-    this.#retryMaxMs = Math.max(this.#retryInitialMs, options.retryMaxMs ?? 30_000);
+    const retryInitialMs = Math.max(1, options.retryInitialMs ?? 500);
+    // ±20 % jitter so many namespaces do not retry in lockstep.
+    this.#retryDelayMs = exponentialBackoff({
+      baseMs: retryInitialMs,
+      maxMs: Math.max(retryInitialMs, options.retryMaxMs ?? 30_000),
+      jitter: { min: 0.8, max: 1.2 },
+    });
     this.#closeTimeoutMs = Math.max(0, options.closeTimeoutMs ?? AUDIT_CLOSE_TIMEOUT_MS);
     this.#defaultActor = options.defaultActor;
     this.#random = options.random ?? Math.random;
@@ -302,10 +307,8 @@ export class AuditWriter implements AuditSink {
     this.#resolveIdleIfDone();
   }
 
-  // Capped exponential backoff with ±20 % jitter so many namespaces do not retry in lockstep.
   #backoff(failures: number): number {
-    const base = Math.min(this.#retryMaxMs, this.#retryInitialMs * 2 ** Math.min(failures - 1, 30));
-    return Math.round(Math.min(this.#retryMaxMs, base * (0.8 + 0.4 * this.#random())));
+    return this.#retryDelayMs(Math.min(failures - 1, 30), this.#random);
   }
 
   // Past the hard bound, drop the oldest droppable entries: whole sealed chunks waiting (their

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { capabilitySchema, dnsLabelSchema, labelKeySchema, labelValueSchema, LIMITS } from "../api/index.js";
 import { durationSchema, OPERATOR_FLAG_SCHEMAS, OPERATOR_FLAGS, quarantineBoundHolds } from "../runtime/config/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
-import { listenersClash } from "../runtime/manager/index.js";
+import { listenersClash } from "../runtime/serving/index.js";
 
 /** A DNS-1123 subdomain (Secret, ServiceAccount and PriorityClass names). */
 const DNS_SUBDOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";

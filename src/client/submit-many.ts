@@ -1,5 +1,5 @@
 // Submitting many Jobs with bounded concurrency, and backpressure on 429: one Retry-After holds the whole batch.
-import { retryAfterMs, TooManyRequestsError } from "../runtime/client/index.js";
+import { MAX_RETRY_AFTER_MS, retryAfterMs, TooManyRequestsError } from "../runtime/client/index.js";
 import { realClock, sleep, type Clock } from "../runtime/clock/index.js";
 import { SubmitManyError, type Submitted } from "./errors.js";
 
@@ -16,7 +16,7 @@ export interface BatchOptions {
 export const DEFAULT_CONCURRENCY = 8;
 export const MAX_CONCURRENCY = 100;
 /** Upper bound of one hold, so a confused Retry-After cannot park the batch. */
-export const MAX_HOLD_MS = 30_000;
+export const MAX_HOLD_MS = MAX_RETRY_AFTER_MS;
 /** 429s in a row one request accepts before the batch gives up on it. */
 export const MAX_THROTTLES_PER_REQUEST = 20;
 

@@ -21,7 +21,6 @@ export {
   isActivePhase,
   JOB_INDEX,
   jobPhase,
-  SharedInformer,
   type OperatorInformers,
 } from "./shared/index.js";
 

@@ -1,6 +1,6 @@
 // Turns the control-plane's evaluation context (DESIGN.md section 1) into an OpenFeature context.
 import type { EvaluationContext } from "@openfeature/core";
-import type { ControlFlagContext } from "./control-flags.js";
+import type { ControlFlagContext } from "../api/index.js";
 
 /**
  * Agent labels become top-level keys (`{"var": "zone"}` reads label `zone`); the well-known keys win

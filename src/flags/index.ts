@@ -1,7 +1,6 @@
 // Feature flags: FeatureFlag objects validated and evaluated in-process by flagd-core, served to the
 // operator and agents as ControlFlags (operator namespace only) and to applications through an
 // OpenFeature server provider.
-export { NEUTRAL_CONTROL_FLAGS, type ControlFlagContext, type ControlFlags } from "./control-flags.js";
 export { toEvaluationContext } from "./context.js";
 export { validateFlagDefinition, type FlagSetDefinition, type FlagValidation } from "./definition.js";
 export { mergeFlagSets } from "./flag-set-definition.js";

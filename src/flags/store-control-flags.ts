@@ -1,6 +1,6 @@
 // ControlFlags over a FlagStore: the well-known keys, read only from the operator's namespace.
 import { capOfFlagValue, CONTROL_FLAG_KEYS, CONTROL_FLAGS, delayOfFlagValue, type ControlFlagKey } from "../api/index.js";
-import type { ControlFlagContext, ControlFlags } from "./control-flags.js";
+import type { ControlFlagContext, ControlFlags } from "../api/index.js";
 import { toEvaluationContext } from "./context.js";
 import type { Logger } from "pino";
 import type { Transport } from "../runtime/client/index.js";

@@ -16,7 +16,7 @@ import type { FlagValueType } from "@openfeature/core";
 import type { Logger } from "pino";
 import { GROUP, PLURALS } from "../api/index.js";
 import type { FlagStore } from "../flags/index.js";
-import { listen, type AccessReviewer, type BindAddress, type ServingCertificate } from "../runtime/manager/index.js";
+import { listen, type AccessReviewer, type BindAddress, type ServingCertificate } from "../runtime/serving/index.js";
 import {
   bulkResponse,
   parseEvaluationRequest,

@@ -1,4 +1,5 @@
 // Retry backoff: exponential growth, capped, with equal jitter.
+import { exponentialBackoff } from "../runtime/backoff/index.js";
 
 /** `spec.retry` timing, in seconds as the API has it. */
 export interface BackoffPolicy {
@@ -25,9 +26,7 @@ export function retryDelayMs(retries: number, policy: BackoffPolicy, random: () 
   const base = Math.max(0, policy.backoffSeconds) * 1000;
   const cap = Math.max(0, policy.maxBackoffSeconds) * 1000;
   if (base === 0 || cap === 0) return 0;
-  const exponent = Math.max(0, Math.floor(retries) - 1);
-  // 2^exponent overflows to Infinity for huge exponents, which Math.min turns into the cap.
-  const ceiling = Math.min(base * 2 ** exponent, cap);
+  const ceiling = exponentialBackoff({ baseMs: base, maxMs: cap })(Math.floor(retries) - 1);
   const r = Math.min(1, Math.max(0, random()));
   const half = ceiling / 2;
   return Math.min(Math.ceil(ceiling), Math.ceil(half + r * half));

@@ -48,7 +48,7 @@ export const STARVATION_BOUND_MS = overtakeWindowMs("low", "critical");
  * `spec.notBefore` and `status.nextAttemptAt`. The dispatch delay counts from `queuedAt`, so a job
  * that waited out a longer notBefore or backoff is not delayed again.
  */
-export function eligibleAt(job: SchedulingJob, dispatchDelayMs: number): number {
+export function eligibleAt(job: Pick<SchedulingJob, "queuedAt" | "notBefore" | "nextAttemptAt">, dispatchDelayMs: number): number {
   return Math.max(job.queuedAt + Math.max(0, dispatchDelayMs), job.notBefore ?? -Infinity, job.nextAttemptAt ?? -Infinity);
 }
 

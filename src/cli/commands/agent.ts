@@ -9,10 +9,16 @@ import { Transport } from "../../runtime/client/index.js";
 import { loadCommandAccess } from "../access.js";
 import { flagAttribute, flagEnv, parseDuration } from "../../runtime/config/index.js";
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from "../../runtime/log/index.js";
-// Straight from the files, not the manager's index: the manager would load prom-client into every agent.
-import { bindAddressSchema, parseBindAddress, type BindAddress } from "../../runtime/manager/bind-address.js";
-import { closeServer, serveMetrics, serveProbes, type Check } from "../../runtime/manager/server.js";
-import { shutdownSignal } from "../../runtime/manager/signals.js";
+import {
+  bindAddressSchema,
+  closeServer,
+  parseBindAddress,
+  serveMetrics,
+  serveProbes,
+  shutdownSignal,
+  type BindAddress,
+  type Check,
+} from "../../runtime/serving/index.js";
 import { CliExit, UsageError } from "../command.js";
 import type { CliCommand, CliContext } from "../command.js";
 
@@ -241,6 +247,7 @@ async function runAgent(raw: Readonly<Record<string, unknown>>, ctx: CliContext)
 // prom-client is loaded only when metrics are on: an agent without them does not pay its memory.
 async function serveAgentMetrics(at: BindAddress, stats: () => AgentStats, log: Logger): Promise<Server> {
   const { createRegistry } = await import("../../runtime/metrics/index.js");
+  // agent/metrics is the agent's second face (packages/agent exports it as ./metrics), loaded lazily.
   const { registerAgentMetrics } = await import("../../agent/metrics.js");
   const registry = createRegistry();
   registerAgentMetrics(registry, stats);

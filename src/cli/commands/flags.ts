@@ -20,7 +20,7 @@ import {
   shutdownSignal,
   type BindAddress,
   type ServingCertificate,
-} from "../../runtime/manager/index.js";
+} from "../../runtime/serving/index.js";
 import { UsageError } from "../command.js";
 import type { CliCommand, CliContext } from "../command.js";
 

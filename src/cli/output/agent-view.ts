@@ -1,7 +1,7 @@
 // What `helios agents` shows for an Agent: running/max counted from Jobs, heartbeat from its Lease, quarantine.
-import { isTerminalJobPhase, jobPhase, type Agent, type Job } from "../../api/index.js";
+import { isTerminalJobPhase, jobPhase, parseTime, type Agent, type Job } from "../../api/index.js";
 import type { Lease } from "../../runtime/client/index.js";
-import { ageOf, durationCell, humanDuration, timeMs } from "./durations.js";
+import { ageOf, durationCell, humanDuration } from "./durations.js";
 import { formatColumns, type Column } from "./table.js";
 
 /** One Agent as the CLI presents it. JSON/YAML print this. */
@@ -80,7 +80,7 @@ export function sortAgentViews(views: readonly AgentView[]): AgentView[] {
 
 /** Time left in quarantine (`4m12s`), `-` when none is running. */
 export function quarantineCell(view: AgentView, nowMs: number): string {
-  const until = timeMs(view.quarantinedUntil);
+  const until = parseTime(view.quarantinedUntil);
   return until === undefined || until <= nowMs ? "-" : humanDuration(until - nowMs);
 }
 
@@ -101,7 +101,7 @@ const AGENT_COLUMNS = (namespaces: boolean, nowMs: number): Column<AgentView>[] 
   { header: "FAILURES", value: (v) => String(v.consecutiveFailures), wide: true },
   { header: "QUARANTINED-UNTIL", value: (v) => v.quarantinedUntil ?? "-", wide: true },
   { header: "VERSION", value: (v) => v.agentVersion ?? "-", wide: true },
-  { header: "AGE", value: (v) => durationCell(v.createdAt === undefined ? undefined : nowMs - (timeMs(v.createdAt) ?? nowMs)) },
+  { header: "AGE", value: (v) => durationCell(v.createdAt === undefined ? undefined : nowMs - (parseTime(v.createdAt) ?? nowMs)) },
 ];
 
 /** `helios agents` as a table. */

@@ -1,4 +1,5 @@
 // Durations as kubectl prints them (its HumanDuration: `45s`, `3m12s`, `5h2m`, `3d4h`) and time helpers.
+import { parseTime } from "../../api/index.js";
 
 /**
  * `ms` in kubectl's short human form: precise when small, coarser as it grows. Negative
@@ -27,16 +28,9 @@ function withRest(major: number, majorUnit: string, minor: number, minorUnit: st
   return minor === 0 ? `${major}${majorUnit}` : `${major}${majorUnit}${minor}${minorUnit}`;
 }
 
-/** Epoch ms of an RFC 3339 time; undefined when absent or unparseable. */
-export function timeMs(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /** How long ago `value` was, in kubectl form, or `<unknown>` (kubectl's word) when there is no time. */
 export function ageOf(value: string | undefined, nowMs: number): string {
-  const at = timeMs(value);
+  const at = parseTime(value);
   return at === undefined ? "<unknown>" : humanDuration(nowMs - at);
 }
 

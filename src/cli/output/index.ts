@@ -3,7 +3,7 @@
 // (`helios audit` formats its rows in ./audit.ts; all share the kubectl table style.)
 export { formatAuditTable, type AuditTableOptions } from "./audit.js";
 export { formatColumns, formatTable, oneLine, type Column } from "./table.js";
-export { ageOf, durationCell, humanDuration, timeMs } from "./durations.js";
+export { ageOf, durationCell, humanDuration } from "./durations.js";
 export { formatDocument, isDocumentFormat, OUTPUT_FORMATS, parseOutputFormat, type OutputFormat } from "./format.js";
 export { printView, type ViewSpec } from "./view-runner.js";
 export { createWatchLoop, isInteractive, watchSignal, type WatchContext, type WatchLoopOptions } from "./watch.js";

@@ -1,6 +1,6 @@
 // What `helios jobs` shows for a Job: wait and run times, attempts, retries and why it is where it is.
-import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, jobPhase, type Job, type JobPhase } from "../../api/index.js";
-import { durationCell, humanDuration, timeMs } from "./durations.js";
+import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, jobPhase, parseTime, type Job, type JobPhase } from "../../api/index.js";
+import { durationCell, humanDuration } from "./durations.js";
 import { formatColumns, oneLine, type Column } from "./table.js";
 
 /** One Job as the CLI presents it; times in ms, absent when they do not apply. JSON/YAML print this. */
@@ -31,7 +31,7 @@ export interface JobView {
 
 /** When the job (last) entered the queue: `status.queuedAt`, else its creation. */
 export function queuedAtMs(job: Job): number | undefined {
-  return timeMs(job.status?.queuedAt) ?? timeMs(job.metadata.creationTimestamp);
+  return parseTime(job.status?.queuedAt) ?? parseTime(job.metadata.creationTimestamp);
 }
 
 /**
@@ -44,10 +44,10 @@ export function jobWaitMs(job: Job, nowMs: number): number | undefined {
   if (from === undefined) return undefined;
   const phase = jobPhase(job);
   if (phase === "Pending") return Math.max(0, nowMs - from);
-  const assigned = timeMs(job.status?.assignedAt);
+  const assigned = parseTime(job.status?.assignedAt);
   // assignedAt older than queuedAt belongs to an attempt before a requeue.
   if (assigned !== undefined && assigned >= from) return assigned - from;
-  const finished = timeMs(job.status?.finishedAt);
+  const finished = parseTime(job.status?.finishedAt);
   if (finished !== undefined && finished >= from) return finished - from;
   return isTerminalJobPhase(phase) ? undefined : Math.max(0, nowMs - from);
 }
@@ -61,13 +61,13 @@ export function jobRunMs(job: Job, nowMs: number): number | undefined {
   const phase = jobPhase(job);
   const status = job.status;
   if (phase === "Pending" || phase === "Assigned" || status === undefined) return undefined;
-  const started = timeMs(status.startedAt);
+  const started = parseTime(status.startedAt);
   if (phase === "Running") return started === undefined ? undefined : Math.max(0, nowMs - started);
-  const finished = timeMs(status.finishedAt);
-  const from = started ?? (phase === "Succeeded" ? timeMs(status.assignedAt) : undefined);
+  const finished = parseTime(status.finishedAt);
+  const from = started ?? (phase === "Succeeded" ? parseTime(status.assignedAt) : undefined);
   if (from === undefined || finished === undefined || finished < from) return undefined;
   // A requeue leaves the earlier attempt's startedAt behind; only count it if it followed the queueing.
-  const queued = timeMs(status.queuedAt);
+  const queued = parseTime(status.queuedAt);
   if (queued !== undefined && from < queued) return undefined;
   return finished - from;
 }
@@ -99,7 +99,7 @@ export function jobReason(job: Job): { readonly reason?: string; readonly messag
 /** The view of one Job at `nowMs`. */
 export function jobView(job: Job, nowMs: number): JobView {
   const status = job.status;
-  const created = timeMs(job.metadata.creationTimestamp);
+  const created = parseTime(job.metadata.creationTimestamp);
   const waitMs = jobWaitMs(job, nowMs);
   const runMs = jobRunMs(job, nowMs);
   const { reason, message } = jobReason(job);
@@ -155,7 +155,7 @@ const JOB_COLUMNS = (namespaces: boolean, nowMs: number): Column<JobView>[] => [
   {
     header: "NEXT-ATTEMPT",
     value: (v) => {
-      const at = timeMs(v.nextAttemptAt);
+      const at = parseTime(v.nextAttemptAt);
       return at === undefined || at <= nowMs || v.phase !== "Pending" ? "-" : `in ${humanDuration(at - nowMs)}`;
     },
     wide: true,

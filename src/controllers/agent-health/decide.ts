@@ -15,6 +15,7 @@ import {
   AGENT_HALF_OPEN_REASON,
   findCondition,
   formatTime,
+  parseTime,
   setCondition,
   type Agent,
   type AgentPhase,
@@ -22,6 +23,7 @@ import {
   type ConditionInput,
   type Job,
 } from "../../api/index.js";
+import { exponentialBackoff } from "../../runtime/backoff/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
 
 /** Tunables of agent-health; durations in milliseconds. */
@@ -214,7 +216,7 @@ export function consecutiveFailures(outcomes: readonly AttemptOutcome[], since: 
 /** The cool-down of the `offence`-th quarantine in a row: base × 2^(offence−1), capped. */
 export function cooldownMs(offence: number, config: Pick<AgentHealthConfig, "baseCooldownMs" | "maxCooldownMs">): number {
   const doublings = Math.max(0, Math.min(offence - 1, 40));
-  return Math.min(config.baseCooldownMs * 2 ** doublings, config.maxCooldownMs);
+  return exponentialBackoff({ baseMs: config.baseCooldownMs, maxMs: config.maxCooldownMs })(doublings);
 }
 
 export type BreakerState =
@@ -408,12 +410,6 @@ function pickQuarantine(status: AgentStatus): Pick<AgentStatus, "quarantinedUnti
     ...(status.quarantinedUntil === undefined ? {} : { quarantinedUntil: status.quarantinedUntil }),
     ...(status.quarantineCount === undefined ? {} : { quarantineCount: status.quarantineCount }),
   };
-}
-
-function parseTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
 }
 
 function seconds(ms: number): string {

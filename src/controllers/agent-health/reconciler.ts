@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
 import type { Agent, AuditAction, Job } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
 import { deleteUnchanged, keyOf, orThrow, type Deleter, type Lease } from "../../runtime/client/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";

@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { AGENT_TYPE, type Agent, type Job } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
 import type { EventHandler, ReadonlyStore } from "../../runtime/cache/index.js";
 import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
 import { Controller } from "../../runtime/controller/index.js";

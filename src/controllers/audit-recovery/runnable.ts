@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
 import { AUDIT_LOG_TYPE, type AuditLog, type Job } from "../../api/index.js";
 import { AUDIT_CHUNK_AGE_MS, AUDIT_CLOSE_TIMEOUT_MS, auditKey, sinceDaySelector, type RecoverySink } from "../../audit/index.js";
+import { exponentialBackoff } from "../../runtime/backoff/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
 import { sleep, type Clock } from "../../runtime/clock/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
@@ -36,6 +37,7 @@ export const RECOVERY_GIVE_UP_MS = 600_000;
 const CLOCK_SKEW_MS = 600_000;
 const RETRY_INITIAL_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
+const retryDelayMs = exponentialBackoff({ baseMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS });
 
 export interface AuditRecoveryDeps {
   readonly transport: Transport;
@@ -85,7 +87,7 @@ export class AuditRecovery implements Runnable {
           log.error({ err, decisions: decisions.length }, "audit recovery gave up: the trail could not be read");
           break;
         }
-        const retryInMs = Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** Math.min(failures, 10));
+        const retryInMs = retryDelayMs(failures);
         log.warn({ err, retryInMs }, "audit recovery could not read the trail; retrying");
         await sleep(clock, retryInMs, signal);
       }

@@ -1,7 +1,7 @@
 // The featureflag reconciler: read a FeatureFlag and the store's verdict on it, write status on change.
 import type { Logger } from "pino";
 import { KINDS, type FeatureFlag } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
 import type { FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { orThrow } from "../../runtime/client/index.js";

@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { FEATURE_FLAG_TYPE, flagKeyOf, type FeatureFlag, type FeatureFlagSet } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
 import { sharedFlagStore, type FlagSource, type FlagStore } from "../../flags/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";

@@ -20,7 +20,6 @@
 // and keeps `attempt`, so the next assignment gets a new fencing token.
 import {
   formatTime,
-  isConditionTrue,
   isTerminalJobPhase,
   JOB_CONDITIONS,
   setCondition,
@@ -32,7 +31,7 @@ import {
 } from "../../api/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
 import { retryDelayMs } from "../../scheduling/index.js";
-import { currentAttempt, eligibleSinceOf, jobPhase, parseTime, queuedAtOf } from "../shared/index.js";
+import { currentAttempt, eligibleSinceOf, isSettledJob, jobPhase, parseTime, queuedAtOf } from "../shared/index.js";
 
 /** The assigned agent as the operator sees it. */
 export interface AgentView {
@@ -125,7 +124,7 @@ function decideTerminal(job: Job, now: number, config: RecoveryConfig): Recovery
   const date = new Date(now);
   const wantsComplete = phase === "Succeeded";
   const conditionType = wantsComplete ? JOB_CONDITIONS.complete : JOB_CONDITIONS.failed;
-  if (status.finishedAt === undefined || !isConditionTrue(status.conditions, conditionType)) {
+  if (!isSettledJob(job)) {
     const reason = wantsComplete ? "Succeeded" : (status.lastError?.reason ?? phase);
     const next: JobStatus = {
       ...status,

@@ -1,7 +1,7 @@
 // The job-recovery reconciler: read one Job and its agent from the caches, decide (decide.ts), write, announce.
 import type { Agent, AuditAction, Job } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
-import type { ControlFlags } from "../../flags/control-flags.js";
+import type { AuditSink } from "../../audit/index.js";
+import type { ControlFlags } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { deleteUnchanged, orThrow, type Deleter } from "../../runtime/client/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";

@@ -5,11 +5,12 @@
 // dashboards aggregate with max(); on losing leadership the gauges are emptied.
 import type { Gauge, Registry } from "prom-client";
 import type { Agent, Job } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
+import type { AuditSink } from "../../audit/index.js";
+import type { SharedInformer } from "../../runtime/cache/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosGauge } from "../../runtime/metrics/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import { queueOf, type JobMetrics, type SharedInformer } from "../shared/index.js";
+import { queueOf, type JobMetrics } from "../shared/index.js";
 import { agentGauges, jobGauges, jobTransition, lastOfflineGauges, type Sample } from "./gauges.js";
 
 export const METRICS_RUNNABLE = "helios-metrics";

@@ -25,10 +25,10 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { isTerminalJobPhase, type Agent, type Job, type JobStatus } from "../../api/index.js";
-import type { AuditSink } from "../../audit/sink.js";
-import type { ControlFlags } from "../../flags/control-flags.js";
+import type { AuditSink } from "../../audit/index.js";
+import type { ControlFlags } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import type { WriteOutcome } from "../../runtime/client/index.js";
+import { objectKey, type WriteOutcome } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
@@ -134,7 +134,7 @@ export class Dispatcher implements Reconciler {
    */
   observe(job: Job): void {
     if (this.#unsettled.size === 0) return;
-    const key = keyOfJob(job);
+    const key = objectKey(job);
     const landed = this.#unsettled.get(key)?.find((u) => showsAssignment(job, u.status));
     if (landed === undefined) return;
     this.#unsettled.delete(key);
@@ -151,7 +151,7 @@ export class Dispatcher implements Reconciler {
     const pending = new Map<string, Job>();
     const busy = new Set<string>();
     for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
-      const key = keyOfJob(cached);
+      const key = objectKey(cached);
       const current = this.#inFlight.current(key, cached);
       if (current === undefined || current.job.metadata.deletionTimestamp !== undefined || current.job.spec.cancel === true) continue;
       pending.set(key, current.job);
@@ -206,14 +206,14 @@ export class Dispatcher implements Reconciler {
 
   #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<DispatchWrite> {
     const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
-    const key = keyOfJob(job);
+    const key = objectKey(job);
     // Planned on our own condition write's version, the cache may still show the older one.
     this.#inFlight.start(key, job.metadata.resourceVersion ?? "", slot, this.#deps.jobs.get(key)?.metadata.resourceVersion);
     return this.#slots.submit("urgent", () => this.#assign(job, a, ctx));
   }
 
   #submitCondition(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Submitted<DispatchWrite> {
-    this.#inFlight.start(keyOfJob(job), job.metadata.resourceVersion ?? "");
+    this.#inFlight.start(objectKey(job), job.metadata.resourceVersion ?? "");
     return this.#slots.submit("routine", () => this.#markUnplaced(job, unplaced, ctx));
   }
 
@@ -232,7 +232,7 @@ export class Dispatcher implements Reconciler {
     // Stamped when sent: a write that waited for a slot says when it really happened.
     const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
-    const key = keyOfJob(job);
+    const key = objectKey(job);
     const outcome = await this.#write(job, status, ctx);
     if (outcome === "unknown") {
       this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now });
@@ -328,7 +328,7 @@ export class Dispatcher implements Reconciler {
   async #markUnplaced(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Promise<DispatchWrite> {
     const status = unplacedStatus(job, unplaced, this.#deps.clock.now());
     if (status === undefined) {
-      this.#inFlight.drop(keyOfJob(job));
+      this.#inFlight.drop(objectKey(job));
       return "conflict";
     }
     const outcome = await this.#write(job, status, ctx);
@@ -341,7 +341,7 @@ export class Dispatcher implements Reconciler {
 
   /** One status write and its in-flight bookkeeping; a write that did not land queues a new cycle. */
   async #write(job: Job, status: NonNullable<Job["status"]>, ctx: ReconcileContext): Promise<DispatchWrite> {
-    const key = keyOfJob(job);
+    const key = objectKey(job);
     const outcome = await this.#send(job, status, ctx);
     const awaited = this.#awaitingWrite.delete(key);
     switch (outcome.outcome) {
@@ -391,10 +391,6 @@ function showsAssignment(job: Job, sent: JobStatus): boolean {
   const mine = sent.attempts?.find((r) => r.attempt === sent.attempt);
   const seen = job.status?.attempts?.find((r) => r.attempt === sent.attempt);
   return mine !== undefined && seen !== undefined && seen.agent === mine.agent && seen.assignedAt === mine.assignedAt;
-}
-
-function keyOfJob(job: Job): string {
-  return `${job.metadata.namespace ?? ""}/${job.metadata.name ?? ""}`;
 }
 
 function logWriteError(log: Logger, job: Job, err: unknown): void {

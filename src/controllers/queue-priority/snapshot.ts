@@ -1,6 +1,6 @@
 // Maps cached Jobs, Agents and control flags onto the scheduling core's snapshot (pure).
 import { AGENT_CONDITIONS, AGENT_HALF_OPEN_REASON, findCondition, type Agent, type Job } from "../../api/index.js";
-import type { ControlFlags } from "../../flags/control-flags.js";
+import type { ControlFlags } from "../../api/index.js";
 import type { LabelSelector as ApiLabelSelector } from "../../api/index.js";
 import type { LabelSelector, SchedulingAgent, SchedulingFlags, SchedulingJob, SchedulingSnapshot } from "../../scheduling/index.js";
 import { agentIndexKey, parseTime, priorityOf, queuedAtOf, queueOf } from "../shared/index.js";

@@ -1,6 +1,5 @@
 // Reading a cached Agent's persisted times the same way in every controller.
-import { AGENT_CONDITIONS, findCondition, type Agent } from "../../api/index.js";
-import { parseTime } from "./job-fields.js";
+import { AGENT_CONDITIONS, findCondition, parseTime, type Agent } from "../../api/index.js";
 
 /**
  * When the agent entered its current phase (epoch ms), from what agent-health persisted, so a

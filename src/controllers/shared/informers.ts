@@ -1,11 +1,10 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
 import type { Agent, FeatureFlag, FeatureFlagSet, Job } from "../../api/index.js";
 import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
-import { composeTransforms, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
+import { composeTransforms, SharedInformer, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
 import { trimSettledJob } from "./settled-jobs.js";
-import { SharedInformer } from "./shared-informer.js";
 
 /** One cache per kind, shared by every controller (one list+watch per kind and namespace). */
 export interface OperatorInformers {

@@ -1,24 +1,21 @@
 // Reading a cached Job's times and defaults the same way in every controller.
-import { DEFAULT_PRIORITY, DEFAULT_QUEUE, type Job, type JobAttempt, type PriorityClass } from "../../api/index.js";
-
-/** Epoch ms of an RFC 3339 timestamp; undefined when absent or unparseable. */
-export function parseTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
-}
+import { DEFAULT_PRIORITY, DEFAULT_QUEUE, parseTime, type Job, type JobAttempt, type PriorityClass } from "../../api/index.js";
+import { eligibleAt } from "../../scheduling/index.js";
 
 /** When the job last entered Pending: `status.queuedAt`, else its creation. */
 export function queuedAtOf(job: Job): number | undefined {
   return parseTime(job.status?.queuedAt) ?? parseTime(job.metadata.creationTimestamp);
 }
 
-/** When a Pending job may first be assigned: the latest of queuedAt, notBefore and nextAttemptAt. */
+/** When a Pending job may first be assigned, without the dispatch delay (scheduling's `eligibleAt`); undefined without any time. */
 export function eligibleSinceOf(job: Job): number | undefined {
-  const times = [queuedAtOf(job), parseTime(job.spec.notBefore), parseTime(job.status?.nextAttemptAt)].filter(
-    (t): t is number => t !== undefined,
+  const notBefore = parseTime(job.spec.notBefore);
+  const nextAttemptAt = parseTime(job.status?.nextAttemptAt);
+  const since = eligibleAt(
+    { queuedAt: queuedAtOf(job) ?? -Infinity, ...(notBefore === undefined ? {} : { notBefore }), ...(nextAttemptAt === undefined ? {} : { nextAttemptAt }) },
+    0,
   );
-  return times.length === 0 ? undefined : Math.max(...times);
+  return since === -Infinity ? undefined : since;
 }
 
 export function queueOf(job: Job): string {

@@ -7,8 +7,8 @@ const DROPPED_STATUS: ReadonlySet<string> = new Set(["result", "progress", "last
 
 /**
  * Terminal (an absorbing phase) with its bookkeeping done: `finishedAt` set and `Complete=True`
- * (`Failed=True` for the failed phases). job-recovery writes a terminal Job's status only when this
- * is false (decide.ts, decideTerminal), so no one builds a status write from a settled Job's cache.
+ * (`Failed=True` for the failed phases). job-recovery's decideTerminal writes a terminal Job's status
+ * only when this is false, so no one builds a status write from a settled Job's cache.
  */
 export function isSettledJob(job: Job): boolean {
   const status = job.status;

@@ -296,7 +296,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-/** The longest Retry-After any caller waits for, whatever a confused server asked. */
+/** A confused server's Retry-After cannot park a request, a key or a job longer than this. */
 export const MAX_RETRY_AFTER_MS = 30_000;
 
 /** How long a 429 asks the client to wait: its Retry-After, 1 s when it gave none, at most `capMs`. */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { LOG_LEVELS } from "../log/index.js";
 import type { LogLevel } from "../log/index.js";
-import { bindAddressSchema, listenersClash } from "../manager/bind-address.js";
+import { bindAddressSchema, listenersClash } from "../serving/index.js";
 import { DURATION_PATTERN, formatDuration, parseDuration, POSITIVE_DURATION_PATTERN } from "./duration.js";
 
 /** The validated operator configuration; durations are milliseconds. */

@@ -9,9 +9,8 @@ import { silentLogger } from "../log/index.js";
 import { createRegistry } from "../metrics/index.js";
 import { realClock, sleep } from "../queue/index.js";
 import type { Clock } from "../queue/index.js";
-import { parseBindAddress } from "./bind-address.js";
-import { closeServer, serveMetrics, serveProbes } from "./server.js";
-import type { Check, MetricsProtection } from "./server.js";
+import { closeServer, parseBindAddress, serveMetrics, serveProbes } from "../serving/index.js";
+import type { Check, MetricsProtection } from "../serving/index.js";
 
 /**
  * A long-running part of the operator. `start` runs until `signal` aborts, then returns once its

@@ -1,4 +1,5 @@
 // Rate limiters deciding how long a failed key waits before its next try (client-go's workqueue limiters).
+import { exponentialBackoff } from "../backoff/index.js";
 import { realClock } from "../clock/index.js";
 import type { Clock } from "../clock/index.js";
 
@@ -19,17 +20,19 @@ export const DEFAULT_MAX_DELAY_MS = 1_000_000;
 /** Per-item exponential backoff: base * 2^failures, capped at max. */
 export class ItemExponentialRateLimiter<T = string> implements RateLimiter<T> {
   readonly #failures = new Map<T, number>();
+  readonly #delayOf: (failures: number) => number;
 
   constructor(
     readonly baseDelayMs = DEFAULT_BASE_DELAY_MS,
     readonly maxDelayMs = DEFAULT_MAX_DELAY_MS,
-  ) {}
+  ) {
+    this.#delayOf = exponentialBackoff({ baseMs: baseDelayMs, maxMs: maxDelayMs });
+  }
 
   when(item: T): number {
     const exp = this.#failures.get(item) ?? 0;
     this.#failures.set(item, exp + 1);
-    // 2 ** exp overflows to Infinity long before it matters; Math.min caps it either way.
-    return Math.min(this.baseDelayMs * 2 ** exp, this.maxDelayMs);
+    return this.#delayOf(exp);
   }
 
   forget(item: T): void {

@@ -1,4 +1,5 @@
 // Capped exponential backoff with jitter, for reconnecting lists and watches.
+import { exponentialBackoff } from "../backoff/index.js";
 
 export interface BackoffOptions {
   /** First delay. Default 500 ms. */
@@ -16,12 +17,13 @@ export interface BackoffOptions {
  * `jitter` of itself, never above maxMs. `random` returns a number in [0, 1).
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const initialMs = options.initialMs ?? 500;
-  const maxMs = options.maxMs ?? 30_000;
-  const factor = options.factor ?? 2;
   const jitter = options.jitter ?? 0.5;
-  const base = Math.min(maxMs, initialMs * factor ** Math.max(0, attempt));
-  return Math.min(maxMs, Math.round(base * (1 + jitter * random())));
+  return exponentialBackoff({
+    baseMs: options.initialMs ?? 500,
+    maxMs: options.maxMs ?? 30_000,
+    factor: options.factor ?? 2,
+    jitter: { min: 1, max: 1 + jitter },
+  })(attempt, random);
 }
 
 /** Counts consecutive failures; `reset()` after a success. */

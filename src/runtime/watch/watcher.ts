@@ -164,7 +164,7 @@ export class Watcher<T extends KubeObject> {
     emit: (event: WatcherEvent<T>) => void,
     notify: (notice: WatcherNotice) => void,
   ): Promise<{ events: number; resourceVersion: string | undefined; error: unknown; durationMs: number }> {
-    const startedAt = Date.now();
+    const startedAt = realClock.now();
     const watchAbort = new AbortController();
     const onAbort = (): void => watchAbort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -217,7 +217,7 @@ export class Watcher<T extends KubeObject> {
       signal.removeEventListener("abort", onAbort);
       watchAbort.abort();
     }
-    return { events, resourceVersion: lastVersion, error, durationMs: Date.now() - startedAt };
+    return { events, resourceVersion: lastVersion, error, durationMs: realClock.now() - startedAt };
   }
 }
 

@@ -29,7 +29,8 @@ import {
   type JobSpec,
 } from "../../../src/api/index.js";
 import { buildOperator } from "../../../src/cli/commands/operator.js";
-import { watchControlFlags, type ControlFlags } from "../../../src/flags/index.js";
+import type { ControlFlags } from "../../../src/api/index.js";
+import { watchControlFlags } from "../../../src/flags/index.js";
 import { EVENTS, LEASES, ResourceClient, Transport, isApiError, type KubeEvent, type Lease } from "../../../src/runtime/client/index.js";
 import { OPERATOR_FLAGS, flagAttribute, resolveOperatorConfig } from "../../../src/runtime/config/index.js";
 import type { Manager } from "../../../src/runtime/manager/index.js";

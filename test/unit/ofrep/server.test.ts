@@ -6,7 +6,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlagStore } from "../../../src/flags/index.js";
 import { MAX_BODY_BYTES, serveOfrep, type OfrepHandlerOptions } from "../../../src/ofrep/index.js";
-import { closeServer, selfSignedCertificate, type AccessAttributes } from "../../../src/runtime/manager/index.js";
+import { closeServer, selfSignedCertificate, type AccessAttributes } from "../../../src/runtime/serving/index.js";
 import { flagObject } from "../flags/support.js";
 
 const store = new FlagStore();

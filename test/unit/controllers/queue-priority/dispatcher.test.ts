@@ -5,7 +5,7 @@ import { findCondition, type Agent, type Job, type JobStatus } from "../../../..
 import type { AuditRecord } from "../../../../src/audit/sink.js";
 import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, type DispatcherOptions } from "../../../../src/controllers/queue-priority/index.js";
-import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/flags/control-flags.js";
+import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/api/index.js";
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, failedWrite, NetworkError, TooManyRequestsError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";

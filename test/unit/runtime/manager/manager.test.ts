@@ -4,8 +4,8 @@ import { Registry } from "prom-client";
 import {
   GracefulShutdownTimeoutError,
   Manager,
-  parseBindAddress,
 } from "../../../../src/runtime/manager/index.js";
+import { parseBindAddress } from "../../../../src/runtime/serving/index.js";
 import type { Runnable } from "../../../../src/runtime/manager/index.js";
 import { getOrCreateCounter } from "../../../../src/runtime/metrics/index.js";
 

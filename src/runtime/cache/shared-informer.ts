@@ -4,9 +4,9 @@
 // operator runs one list+watch per namespace; controllers still want a single store and a single
 // event source. This class fans the informers in: its store reads across them (a key's namespace
 // picks the informer), its handlers receive every informer's events, and it has synced once all have.
-import type { ReadonlyStore } from "../../runtime/cache/index.js";
-import { Informer, type EventHandler, type InformerOptions } from "../../runtime/cache/index.js";
-import type { KubeObject, ResourceReader } from "../../runtime/client/index.js";
+import type { KubeObject, ResourceReader } from "../client/index.js";
+import { Informer, type EventHandler, type InformerOptions } from "./informer.js";
+import type { ReadonlyStore } from "./store.js";
 
 /** What the operator's controllers read and subscribe to; started by the manager on every replica. */
 export interface SharedInformerOptions<T> extends Omit<InformerOptions<T>, "namespace" | "name"> {

@@ -1,4 +1,4 @@
-// The manager's HTTP endpoints on node:http: /metrics on one address, /healthz and /readyz on another.
+// The HTTP endpoints of a long-running process (the manager's, an agent's) on node:http: /metrics on one address, /healthz and /readyz on another.
 import { createServer } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";

@@ -4,7 +4,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { selfSignedCertificate } from "../../../../src/runtime/manager/self-signed.js";
+import { selfSignedCertificate } from "../../../../src/runtime/serving/self-signed.js";
 
 describe("selfSignedCertificate", () => {
   it("is self-signed, for a year, with the given DNS names and IPs as SANs", () => {

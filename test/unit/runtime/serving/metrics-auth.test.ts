@@ -1,6 +1,6 @@
 // The pure parts of protected /metrics: the bearer token of a header, and the bounded TTL cache of reviews.
 import { describe, expect, it } from "vitest";
-import { bearerToken, TtlCache } from "../../../../src/runtime/manager/metrics-auth.js";
+import { bearerToken, TtlCache } from "../../../../src/runtime/serving/metrics-auth.js";
 
 describe("bearerToken", () => {
   it.each([

@@ -78,6 +78,7 @@ export function JobsView({ params }: { params: URLSearchParams }): ReactNode {
                   className="row"
                   href={`#/jobs/${encodeURIComponent(v.namespace)}/${encodeURIComponent(v.name)}`}
                   data-testid="job-row"
+                  data-namespace={v.namespace}
                   data-name={v.name}
                   data-phase={v.phase}
                   style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_PX, transform: `translateY(${item.start}px)` }}

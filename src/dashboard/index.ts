@@ -8,3 +8,4 @@ export { assignmentLatencyByMinute, blockedJobs, overview, throughputByMinute } 
 export { CONTENT_SECURITY_POLICY, PUSH_INTERVAL_MS, startDashboardServer, type DashboardServerOptions, type RunningDashboard } from "./server.js";
 export { DashboardWatches, type WatchScope } from "./watches.js";
 export { dashboardAssetsDir } from "./assets.js";
+export { whoAmI } from "./identity.js";

@@ -26,6 +26,8 @@ import type { DashboardWatches } from "./watches.js";
 /** Pushes to a tab at most this often; changes in between are batched into one event. */
 export const PUSH_INTERVAL_MS = 250;
 const KEEPALIVE_MS = 25_000;
+/** A job's Events are read from the apiserver at most this often, however many tabs show it and however often jobs change. */
+const EVENTS_TTL_MS = 3_000;
 const MAX_BODY_BYTES = 256 * 1024;
 
 export const CONTENT_SECURITY_POLICY =
@@ -57,6 +59,8 @@ export interface DashboardServerOptions {
   readonly target: KubeTarget;
   /** The built browser app (index.html and assets/). */
   readonly assetsDir: string;
+  /** The caller as the apiserver authenticates them (see whoAmI). */
+  readonly user: string;
   readonly log: Logger;
 }
 
@@ -80,6 +84,7 @@ class HttpError extends Error {
 /** Starts serving on `host:port` (port 0: any free one). */
 export async function startDashboardServer(options: DashboardServerOptions, host: string, port: number): Promise<RunningDashboard> {
   const csrfToken = randomBytes(32).toString("base64url");
+  const eventsCache = new Map<string, { readonly at: number; readonly read: Promise<KubeEventView[]> }>();
   const streams = new Set<ServerResponse>();
   const pending = new Set<WatchedResource>();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -137,7 +142,7 @@ export async function startDashboardServer(options: DashboardServerOptions, host
           csrfToken,
           scope,
           context: target.contextName,
-          user: target.userName,
+          user: options.user,
           operatorNamespace: watches.scope.operatorNamespace,
         } satisfies Session;
       case "/api/overview":
@@ -210,11 +215,7 @@ export async function startDashboardServer(options: DashboardServerOptions, host
     }
     let events: KubeEventView[] = [];
     try {
-      const list = await new ResourceClient<KubeEvent>(target.transport, EVENTS).list({ namespace, fieldSelector: `regarding.name=${name}`, limit: 200 });
-      events = list.items
-        .filter((e: KubeEvent) => e.regarding.kind === "Job")
-        .map((e: KubeEvent) => ({ time: e.eventTime, type: e.type, reason: e.reason, ...(e.note === undefined ? {} : { note: e.note }), reportingController: e.reportingController }))
-        .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
+      events = await jobEvents(namespace, name, nowMs);
     } catch (err) {
       problems.push({ resource: "events", namespace, message: explainApiError(err, { verb: "list", resource: "events.events.k8s.io", namespace }, target).message });
     }
@@ -227,6 +228,25 @@ export async function startDashboardServer(options: DashboardServerOptions, host
       events,
       problems,
     };
+  }
+
+  /** The Events regarding one Job, oldest first; one apiserver read per job per EVENTS_TTL_MS. */
+  function jobEvents(namespace: string, name: string, nowMs: number): Promise<KubeEventView[]> {
+    const key = `${namespace}/${name}`;
+    const cached = eventsCache.get(key);
+    if (cached !== undefined && nowMs - cached.at < EVENTS_TTL_MS) return cached.read;
+    for (const [k, v] of eventsCache) if (nowMs - v.at >= EVENTS_TTL_MS) eventsCache.delete(k);
+    const read = new ResourceClient<KubeEvent>(options.target.transport, EVENTS)
+      .list({ namespace, fieldSelector: `regarding.name=${name}`, limit: 200 })
+      .then((list) =>
+        list.items
+          .filter((e) => e.regarding.kind === "Job")
+          .map((e) => ({ time: e.eventTime, type: e.type, reason: e.reason, ...(e.note === undefined ? {} : { note: e.note }), reportingController: e.reportingController }))
+          .sort((a, b) => a.time.localeCompare(b.time)),
+      );
+    read.catch(() => eventsCache.delete(key));
+    eventsCache.set(key, { at: nowMs, read });
+    return read;
   }
 
   function auditSearch(params: URLSearchParams): AuditPage {

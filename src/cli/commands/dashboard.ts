@@ -1,8 +1,8 @@
 // `helios dashboard`: serves the web dashboard on 127.0.0.1, acting with the caller's kubeconfig and
 // context (like kubectl proxy): it shows only what the caller may list and acts only as the caller.
 import { Option } from "commander";
-import { DashboardWatches, dashboardAssetsDir, startDashboardServer, type RunningDashboard } from "../../dashboard/index.js";
-import { createLogger } from "../../runtime/log/index.js";
+import { DashboardWatches, dashboardAssetsDir, startDashboardServer, whoAmI, type RunningDashboard } from "../../dashboard/index.js";
+import { createLogger, LOG_LEVELS, type LogLevel } from "../../runtime/log/index.js";
 import { shutdownSignal } from "../../runtime/manager/index.js";
 import { UsageError, type CliCommand, type CliContext } from "../command.js";
 import { addKubeOptions, connect, operatorNamespaceOption, type KubeFlags } from "../kube/index.js";
@@ -13,7 +13,7 @@ interface DashboardFlags extends KubeFlags {
   readonly port: string;
   readonly address: string;
   readonly operatorNamespace: string;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
 }
 
 /** Validated `--port`: 0 picks a free port. */
@@ -27,10 +27,10 @@ export function parsePort(value: string): number {
 export async function startDashboard(flags: DashboardFlags, ctx: CliContext, signal: AbortSignal): Promise<RunningDashboard> {
   const port = parsePort(flags.port);
   const target = connect(flags, ctx.env);
-  const log = createLogger({ level: flags.logLevel === "debug" ? "debug" : flags.logLevel === "warn" ? "warn" : "info", base: { component: "dashboard" } });
+  const log = createLogger({ level: flags.logLevel, base: { component: "dashboard" } });
   const watches = new DashboardWatches(target.transport, target, { namespace: target.listNamespace, operatorNamespace: flags.operatorNamespace }, log);
-  await watches.start(signal);
-  const running = await startDashboardServer({ watches, target, assetsDir: dashboardAssetsDir(), log }, flags.address, port);
+  const [user] = await Promise.all([whoAmI(target.transport, target.userName), watches.start(signal)]);
+  const running = await startDashboardServer({ watches, target, assetsDir: dashboardAssetsDir(), user, log }, flags.address, port);
   signal.addEventListener("abort", () => void running.close(), { once: true });
   return running;
 }
@@ -41,7 +41,7 @@ export const command: CliCommand = {
       .addOption(operatorNamespaceOption(ctx.env))
       .addOption(new Option("--port <port>", "port to listen on (0: any free port)").default("8080"))
       .addOption(new Option("--address <address>", "address to listen on; keep it on loopback: the dashboard acts with your credentials").default("127.0.0.1"))
-      .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn"]).default("info"))
+      .addOption(new Option("--log-level <level>", "log level").choices(LOG_LEVELS).default("info"))
       .action(async (flags: DashboardFlags) => {
         const signal = shutdownSignal();
         const running = await startDashboard(flags, ctx, signal);

@@ -141,6 +141,11 @@ describe("helios dashboard in Chromium", () => {
       expect(lags[phase]).toBeLessThanOrEqual(2_000);
     }
     await screenshot(page, "job");
+    // "Retry" creates a new Job from the same spec and opens it.
+    await confirmAction(page, "Retry as a new job");
+    await page.waitForURL(/#\/jobs\/[^/]+\/life-retry-/, { timeout: 10_000 });
+    const retried = (await c.jobs.list({ namespace: nsA })).items.find((j) => j.metadata.annotations?.["helios.dev/retry-of"] === "life");
+    expect(retried?.spec).toMatchObject({ type: "sleep", payload: { duration: "3s" } });
   });
 
   it("pausing from the Flags view stops new assignments (API), resuming starts them", async () => {
@@ -178,6 +183,7 @@ describe("helios dashboard in Chromium", () => {
     if (tab === undefined) throw new Error("no browser");
     await tab.goto(`${tenant?.url ?? ""}#/jobs`);
     await tab.getByTestId("job-row").first().waitFor({ timeout: 20_000 });
+    expect(await tab.getByTestId("session").textContent()).toContain(`system:serviceaccount:${nsA}:tenant`);
     const namespaces = await Promise.all((await tab.getByTestId("job-row").all()).map((row) => row.getAttribute("data-namespace")));
     expect(new Set(namespaces)).toEqual(new Set([nsA]));
     const listed = (await tab.evaluate(() => fetch("/api/jobs").then((r) => r.json()))) as { items: { namespace: string }[] };
@@ -243,6 +249,7 @@ describe("helios dashboard in Chromium", () => {
     await page.goto(`${admin?.url ?? ""}#/overview`);
     await page.getByTestId("overview").waitFor();
     await page.locator(".recharts-surface").first().waitFor();
+    await page.mouse.move(0, 0); // no chart tooltip in the picture
     await screenshot(page, "overview");
     for (const tab of tabs.slice(1)) await tab.close();
   });

@@ -1,6 +1,6 @@
 // Small shared pieces: access problems, a confirmation dialog, a progress bar, durations.
 import { useRef, useState, type ReactNode } from "react";
-import type { AccessProblem, ActionResult } from "../../model.js";
+import type { AccessProblem, ActionResult, FlagInEffect } from "../../model.js";
 import { postAction } from "./api.js";
 
 export function Problems({ problems }: { problems: readonly AccessProblem[] | undefined }): ReactNode {
@@ -86,4 +86,11 @@ export function ago(time: string | undefined, nowMs: number): string {
   if (time === undefined) return "-";
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? "-" : `${duration(Math.max(0, nowMs - ms))} ago`;
+}
+
+/** A control flag's value as the operator applies it: a neutral cap reads "no cap" (as `helios status` prints it). */
+export function flagValue(f: FlagInEffect): string {
+  if (f.applied !== undefined) return f.applied;
+  if (typeof f.value === "number" && f.neutral && f.key !== "helios-dispatch-delay-ms") return "no cap";
+  return String(f.value);
 }

@@ -6,7 +6,7 @@ import { formatIssues } from "../../../../api/parse.js";
 import type { FeatureFlag } from "../../../../api/index.js";
 import type { FlagsPage } from "../../../model.js";
 import { useLive } from "../api.js";
-import { ConfirmAction, ErrorNote, Problems } from "../components.js";
+import { ConfirmAction, ErrorNote, flagValue, Problems } from "../components.js";
 
 const NUMBER_FLAGS = {
   "helios-agent-max-concurrency": "cap every agent at",
@@ -110,7 +110,7 @@ export function FlagsView(): ReactNode {
           </div>
           {(Object.keys(NUMBER_FLAGS) as (keyof typeof NUMBER_FLAGS)[]).map((key) => {
             const f = control.find((c) => c.key === key);
-            return <NumberFlag key={key} flagKey={key} current={f === undefined ? "-" : (f.applied ?? (f.neutral ? "off" : String(f.value)))} />;
+            return <NumberFlag key={key} flagKey={key} current={f === undefined ? "-" : flagValue(f)} />;
           })}
           <table>
             <thead>
@@ -119,7 +119,7 @@ export function FlagsView(): ReactNode {
             <tbody>
               {control.map((f) => (
                 <tr key={f.key} className={f.neutral ? "" : "active"}>
-                  <td>{f.key}</td><td>{f.applied ?? String(f.value)}</td><td>{f.source}{f.variant === undefined ? "" : ` (${f.variant})`}{f.targeted ? ", targeted" : ""}</td><td>{f.message ?? f.effect}</td>
+                  <td>{f.key}</td><td>{flagValue(f)}</td><td>{f.source}{f.variant === undefined ? "" : ` (${f.variant})`}{f.targeted ? ", targeted" : ""}</td><td>{f.message ?? f.effect}</td>
                 </tr>
               ))}
             </tbody>

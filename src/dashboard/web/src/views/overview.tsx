@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Overview } from "../../../model.js";
 import { useLive } from "../api.js";
-import { duration, ErrorNote, Problems } from "../components.js";
+import { duration, ErrorNote, flagValue, Problems } from "../components.js";
 
 const clock = (minute: number): string => new Date(minute).toISOString().slice(11, 16);
 
@@ -91,7 +91,7 @@ export function OverviewView(): ReactNode {
               <tbody>
                 {data.flags.map((f) => (
                   <tr key={f.key} className={f.neutral ? "" : "active"}>
-                    <td>{f.key}</td><td data-testid={`flag-${f.key}`}>{f.applied ?? String(f.value)}</td><td>{f.source}{f.targeted ? " (targeted)" : ""}</td>
+                    <td>{f.key}</td><td data-testid={`flag-${f.key}`}>{flagValue(f)}</td><td>{f.source}{f.targeted ? " (targeted)" : ""}</td>
                   </tr>
                 ))}
               </tbody>

@@ -22,6 +22,8 @@ interface Watched<T extends KubeObject> {
   readonly namespace: string | undefined;
   informer?: Informer<T>;
   problem?: AccessProblem;
+  /** The informer lost its connection and has not listed or watched since. */
+  disconnected?: boolean;
 }
 
 function resourceName(type: ResourceType): string {
@@ -94,6 +96,10 @@ export class DashboardWatches {
       resyncPeriodMs: 0,
       transform: stripManagedFields,
       log: this.#log,
+      onHealthChange: (healthy) => {
+        watched.disconnected = !healthy;
+        for (const listener of this.#listeners) listener(watched.resource);
+      },
     });
     const changed = (): void => {
       for (const listener of this.#listeners) listener(watched.resource);
@@ -137,10 +143,17 @@ export class DashboardWatches {
     return this.#audit.informer?.store.list() ?? [];
   }
 
-  /** What may not be watched, for the views that need those resources. */
+  /** What may not be watched, or is not being watched right now, for the views that need those resources. */
   problems(...resources: WatchedResource[]): AccessProblem[] {
     const all = [this.#jobs, this.#agents, this.#leases, this.#flags, ...(this.#controlFlags === undefined ? [] : [this.#controlFlags]), this.#audit];
-    return all.filter((w) => w.problem !== undefined && (resources.length === 0 || resources.includes(w.resource))).map((w) => w.problem as AccessProblem);
+    const problems: AccessProblem[] = [];
+    for (const w of all) {
+      if (resources.length > 0 && !resources.includes(w.resource)) continue;
+      const where = w.namespace === undefined ? {} : { namespace: w.namespace };
+      if (w.problem !== undefined) problems.push(w.problem);
+      else if (w.disconnected === true) problems.push({ resource: w.resource, ...where, message: `the watch of ${w.resource} lost the apiserver: showing what was last seen while it reconnects` });
+    }
+    return problems;
   }
 
   /** Whether `namespace` lies in the watched scope. */

@@ -17,7 +17,7 @@ export function OverviewView(): ReactNode {
       <h2>Overview <small>{data.scope}</small></h2>
       <Problems problems={data.problems} />
       <div className="grid">
-        <div className="card">
+        <div className="card wide">
           <h3>Queues</h3>
           <table>
             <thead>

@@ -11,23 +11,16 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
-import { AUDIT_LOG_TYPE, JOB_TYPE, type AuditLog, type Job } from "../api/index.js";
-import { queryEntries, readAuditTrail, type AuditQuery } from "../audit/index.js";
-import { explainApiError, explained, type KubeTarget } from "../cli/kube/index.js";
-import { agentViews, flagsInEffect, jobView, sortAgentViews } from "../cli/output/index.js";
-import { EVENTS, isApiError, ResourceClient, type KubeEvent } from "../runtime/client/index.js";
+import type { KubeTarget } from "../cli/kube/index.js";
 import type { Logger } from "../runtime/log/index.js";
 import { parseAction, runAction } from "./actions.js";
-import { jobPage, parseJobQuery } from "./jobs-query.js";
-import type { AccessProblem, AgentsPage, AuditPage, FlagsPage, JobDetail, KubeEventView, Session, WatchedResource } from "./model.js";
-import { overview } from "./overview.js";
+import type { Session, WatchedResource } from "./model.js";
+import { DashboardReads, ReadError } from "./reads.js";
 import type { DashboardWatches } from "./watches.js";
 
 /** Pushes to a tab at most this often; changes in between are batched into one event. */
 export const PUSH_INTERVAL_MS = 250;
 const KEEPALIVE_MS = 25_000;
-/** A job's Events are read from the apiserver at most this often, however many tabs show it and however often jobs change. */
-const EVENTS_TTL_MS = 3_000;
 const MAX_BODY_BYTES = 256 * 1024;
 
 export const CONTENT_SECURITY_POLICY =
@@ -84,7 +77,7 @@ class HttpError extends Error {
 /** Starts serving on `host:port` (port 0: any free one). */
 export async function startDashboardServer(options: DashboardServerOptions, host: string, port: number): Promise<RunningDashboard> {
   const csrfToken = randomBytes(32).toString("base64url");
-  const eventsCache = new Map<string, { readonly at: number; readonly read: Promise<KubeEventView[]> }>();
+  const reads = new DashboardReads(options.watches, options.target);
   const streams = new Set<ServerResponse>();
   const pending = new Set<WatchedResource>();
   let flushTimer: NodeJS.Timeout | undefined;
@@ -107,7 +100,7 @@ export async function startDashboardServer(options: DashboardServerOptions, host
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     handle(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
+      const status = err instanceof HttpError || err instanceof ReadError ? err.status : 500;
       if (status === 500) options.log.error({ err, path: req.url?.split("?")[0] }, "dashboard request failed");
       if (!res.headersSent) sendJson(res, status, { error: err instanceof Error ? err.message : String(err) });
       else res.end();
@@ -133,136 +126,17 @@ export async function startDashboardServer(options: DashboardServerOptions, host
   }
 
   async function read(path: string, params: URLSearchParams): Promise<unknown> {
-    const { watches, target } = options;
-    const nowMs = Date.now();
-    const scope = watches.scope.namespace === undefined ? "all namespaces" : `namespace ${watches.scope.namespace}`;
-    switch (path) {
-      case "/api/session":
-        return {
-          csrfToken,
-          scope,
-          context: target.contextName,
-          user: options.user,
-          operatorNamespace: watches.scope.operatorNamespace,
-        } satisfies Session;
-      case "/api/overview":
-        return overview({
-          scope,
-          operatorNamespace: watches.scope.operatorNamespace,
-          jobs: watches.jobs(),
-          agents: watches.agents(),
-          controlFlags: watches.controlFlags(),
-          problems: watches.problems(),
-          nowMs,
-        });
-      case "/api/jobs": {
-        const query = parseJobQuery(params);
-        if ("error" in query) throw new HttpError(400, query.error);
-        return { ...jobPage(watches.jobs(), query, nowMs), problems: watches.problems("jobs") };
-      }
-      case "/api/agents":
-        return {
-          items: sortAgentViews(agentViews(watches.agents(), watches.jobs(), watches.leases())),
-          problems: watches.problems("agents", "leases", "jobs"),
-        } satisfies AgentsPage;
-      case "/api/flags": {
-        const control = overviewFlags(watches);
-        return {
-          operatorNamespace: watches.scope.operatorNamespace,
-          ...(control === undefined ? {} : { control }),
-          featureFlags: [...watches.featureFlags(), ...(watches.covers(watches.scope.operatorNamespace) ? [] : (watches.controlFlags() ?? []))].sort(
-            (a, b) => (a.metadata.namespace ?? "").localeCompare(b.metadata.namespace ?? "") || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
-          ),
-          problems: watches.problems("featureflags"),
-        } satisfies FlagsPage;
-      }
-      case "/api/audit":
-        return auditSearch(params);
-      default: {
-        const match = /^\/api\/jobs\/([^/]+)\/([^/]+)$/.exec(path);
-        if (match !== null) return jobDetail(decodeURIComponent(match[1] ?? ""), decodeURIComponent(match[2] ?? ""), nowMs);
-        throw new HttpError(404, `no such API: ${path}`);
-      }
+    if (path === "/api/session") {
+      const { watches, target } = options;
+      return {
+        csrfToken,
+        scope: reads.scope,
+        context: target.contextName,
+        user: options.user,
+        operatorNamespace: watches.scope.operatorNamespace,
+      } satisfies Session;
     }
-  }
-
-  function overviewFlags(watches: DashboardWatches): FlagsPage["control"] {
-    const flags = watches.controlFlags();
-    return flags === undefined ? undefined : flagsInEffect(flags);
-  }
-
-  async function jobDetail(namespace: string, name: string, nowMs: number): Promise<JobDetail> {
-    const { watches, target } = options;
-    const problems: AccessProblem[] = [];
-    let job: Job | undefined = watches.covers(namespace) ? watches.job(namespace, name) : undefined;
-    if (job === undefined) {
-      try {
-        job = await explained(target, { verb: "get", resource: "jobs.helios.dev", namespace, name }, () => new ResourceClient<Job>(target.transport, JOB_TYPE).get({ namespace, name }));
-      } catch (err) {
-        throw new HttpError(isApiError((err as { cause?: unknown }).cause, "Forbidden") ? 403 : 404, err instanceof Error ? err.message : String(err));
-      }
-    }
-    const query: AuditQuery = { job: name };
-    let audit: JobDetail["audit"] = [];
-    if (watches.covers(namespace) && watches.problems("auditlogs").length === 0) {
-      audit = queryEntries(watches.auditLogs().filter((c) => c.metadata.namespace === namespace), query);
-    } else {
-      try {
-        audit = await readAuditTrail(auditClient(target), { namespace, query, now: nowMs });
-      } catch (err) {
-        problems.push({ resource: "auditlogs", namespace, message: explainApiError(err, { verb: "list", resource: "auditlogs.helios.dev", namespace }, target).message });
-      }
-    }
-    let events: KubeEventView[] = [];
-    try {
-      events = await jobEvents(namespace, name, nowMs);
-    } catch (err) {
-      problems.push({ resource: "events", namespace, message: explainApiError(err, { verb: "list", resource: "events.events.k8s.io", namespace }, target).message });
-    }
-    return {
-      job,
-      view: jobView(job, nowMs),
-      conditions: job.status?.conditions ?? [],
-      attempts: job.status?.attempts ?? [],
-      audit,
-      events,
-      problems,
-    };
-  }
-
-  /** The Events regarding one Job, oldest first; one apiserver read per job per EVENTS_TTL_MS. */
-  function jobEvents(namespace: string, name: string, nowMs: number): Promise<KubeEventView[]> {
-    const key = `${namespace}/${name}`;
-    const cached = eventsCache.get(key);
-    if (cached !== undefined && nowMs - cached.at < EVENTS_TTL_MS) return cached.read;
-    for (const [k, v] of eventsCache) if (nowMs - v.at >= EVENTS_TTL_MS) eventsCache.delete(k);
-    const read = new ResourceClient<KubeEvent>(options.target.transport, EVENTS)
-      .list({ namespace, fieldSelector: `regarding.name=${name}`, limit: 200 })
-      .then((list) =>
-        list.items
-          .filter((e) => e.regarding.kind === "Job")
-          .map((e) => ({ time: e.eventTime, type: e.type, reason: e.reason, ...(e.note === undefined ? {} : { note: e.note }), reportingController: e.reportingController }))
-          .sort((a, b) => a.time.localeCompare(b.time)),
-      );
-    read.catch(() => eventsCache.delete(key));
-    eventsCache.set(key, { at: nowMs, read });
-    return read;
-  }
-
-  function auditSearch(params: URLSearchParams): AuditPage {
-    const get = (key: string): string | undefined => params.get(key)?.trim() || undefined;
-    const since = get("since");
-    const until = get("until");
-    const sinceMs = since === undefined ? undefined : Date.parse(since);
-    const untilMs = until === undefined ? undefined : Date.parse(until);
-    if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new HttpError(400, "since: expected an RFC 3339 time");
-    if (untilMs !== undefined && Number.isNaN(untilMs)) throw new HttpError(400, "until: expected an RFC 3339 time");
-    const action = get("action");
-    const query: AuditQuery = { job: get("job"), agent: get("agent"), actions: action === undefined ? undefined : action.split(","), sinceMs };
-    const namespace = get("namespace");
-    const chunks = options.watches.auditLogs().filter((c: AuditLog) => namespace === undefined || c.metadata.namespace === namespace);
-    const rows = queryEntries(chunks, query).filter((r) => untilMs === undefined || Date.parse(r.time) <= untilMs);
-    return { items: rows.reverse().slice(0, 1000), problems: options.watches.problems("auditlogs") };
+    return reads.read(path, params, Date.now());
   }
 
   async function handleAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -327,10 +201,6 @@ export async function startDashboardServer(options: DashboardServerOptions, host
       });
     },
   };
-}
-
-function auditClient(target: KubeTarget): ResourceClient<AuditLog> {
-  return new ResourceClient<AuditLog>(target.transport, AUDIT_LOG_TYPE);
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -166,6 +166,32 @@ describe("helios dashboard in Chromium", () => {
     await waitFor("while-paused Succeeded", async () => (await getJob(nsA, "while-paused")).status?.phase === "Succeeded", 30_000);
   });
 
+  it("the kill switch for a job type set from the Flags view blocks that type only; a cap set there is in effect", async () => {
+    await page.goto(`${admin?.url ?? ""}#/flags`);
+    const killRow = page.locator(".flag-row", { has: page.locator("input[name=kill-types]") });
+    await killRow.locator("input").fill("fail");
+    await confirmAction(page, "Apply", killRow);
+    await expect.poll(() => killRow.getByTestId("action-result").textContent(), { timeout: 10_000 }).toContain("kill switch on for fail");
+    await c.jobs.create(jobBody(nsA, "killed", { type: "fail", payload: { times: 0 } }));
+    await c.jobs.create(jobBody(nsA, "spared", { type: "echo", payload: { message: "ok" } }));
+    await waitFor(
+      "killed Blocked by KillSwitch",
+      async () => findCondition((await getJob(nsA, "killed")).status?.conditions, "Blocked")?.reason === "KillSwitch",
+      30_000,
+      async () => JSON.stringify((await getJob(nsA, "killed")).status),
+    );
+    await waitFor("spared Succeeded", async () => (await getJob(nsA, "spared")).status?.phase === "Succeeded", 30_000);
+    await killRow.locator("input").fill("");
+    await confirmAction(page, "Apply", killRow);
+    await waitFor("killed Succeeded once the kill switch is off", async () => (await getJob(nsA, "killed")).status?.phase === "Succeeded", 30_000);
+    const delayRow = page.locator(".flag-row", { has: page.locator("input[name=helios-dispatch-delay-ms]") });
+    await delayRow.locator("input").fill("5");
+    await confirmAction(page, "Set", delayRow);
+    await expect.poll(() => delayRow.getByTestId("action-result").textContent(), { timeout: 10_000 }).toContain("helios-dispatch-delay-ms = 5");
+    await page.goto(`${admin?.url ?? ""}#/overview`);
+    await expect.poll(() => page.getByTestId("flag-helios-dispatch-delay-ms").textContent(), { timeout: 10_000 }).toBe("5");
+  });
+
   it("draining an agent from the Agents view sets spec.drain; uncordon clears it", async () => {
     await page.goto(`${admin?.url ?? ""}#/agents`);
     const row = page.locator(`[data-testid=agent-row][data-name=worker]`);

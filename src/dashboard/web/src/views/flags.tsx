@@ -83,9 +83,10 @@ export function FlagsView(): ReactNode {
               Dispatch: <strong data-testid="dispatch-state">{paused ? "paused" : "running"}</strong>
             </span>
             {paused ? (
-              <ConfirmAction label="Resume" explain="Turns helios-dispatch-paused off: pending jobs are assigned again." action={{ action: "set-dispatch-paused", paused: false }} />
+              <ConfirmAction key="resume" label="Resume" explain="Turns helios-dispatch-paused off: pending jobs are assigned again." action={{ action: "set-dispatch-paused", paused: false }} />
             ) : (
               <ConfirmAction
+                key="pause"
                 label="Pause"
                 danger
                 explain="Turns helios-dispatch-paused on (maintenance mode): nothing new is assigned; running jobs continue."

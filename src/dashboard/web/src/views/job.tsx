@@ -5,6 +5,41 @@ import type { JobDetail } from "../../../model.js";
 import { useLive } from "../api.js";
 import { ConfirmAction, ErrorNote, Problems, ProgressBar } from "../components.js";
 
+const at = (time: string | undefined): number | undefined => (time === undefined ? undefined : Date.parse(time));
+
+/**
+ * The attempts on one time axis, from the job's creation to its end (or now): each bar runs from
+ * assignment to the end of the attempt, darker from the start of the run.
+ */
+function AttemptTimeline({ job, attempts }: { job: JobDetail["job"]; attempts: JobDetail["attempts"] }): ReactNode {
+  const from = at(job.metadata.creationTimestamp) ?? Date.now();
+  const to = Math.max(at(job.status?.finishedAt) ?? Date.now(), from + 1);
+  const pct = (ms: number | undefined, fallback: number): number => (((ms ?? fallback) - from) / (to - from)) * 100;
+  return (
+    <ol className="timeline" data-testid="attempts">
+      {attempts.map((a) => {
+        const assigned = pct(at(a.assignedAt), from);
+        const started = pct(at(a.startedAt), at(a.finishedAt) ?? to);
+        const finished = pct(at(a.finishedAt), to);
+        return (
+          <li key={a.attempt}>
+            <span className="attempt-label">
+              <strong>#{a.attempt}</strong> on <code>{a.agent}</code> <span className={`phase ${a.outcome}`}>{a.outcome === "" ? "running" : a.outcome}</span> {a.reason ?? ""}
+            </span>
+            <span className="track" title={`assigned ${a.assignedAt ?? "-"}, started ${a.startedAt ?? "-"}, finished ${a.finishedAt ?? "-"}`}>
+              <span className="waiting" style={{ left: `${assigned}%`, width: `${Math.max(0.5, started - assigned)}%` }} />
+              <span className={`running ${a.outcome}`} style={{ left: `${started}%`, width: `${Math.max(0.5, finished - started)}%` }} />
+            </span>
+            <span className="attempt-times">
+              assigned {a.assignedAt ?? "-"} · started {a.startedAt ?? "-"} · finished {a.finishedAt ?? "-"}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
 export function JobView({ namespace, name }: { namespace: string; name: string }): ReactNode {
   const { data, error } = useLive<JobDetail>(`/api/jobs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, ["jobs", "auditlogs"]);
   if (data === undefined) {
@@ -99,15 +134,9 @@ export function JobView({ namespace, name }: { namespace: string; name: string }
         </div>
       </div>
       <h3>Attempts</h3>
-      <ol className="timeline" data-testid="attempts">
-        {data.attempts.map((a) => (
-          <li key={a.attempt}>
-            <strong>#{a.attempt}</strong> on <code>{a.agent}</code>: assigned {a.assignedAt ?? "-"}, started {a.startedAt ?? "-"}, finished {a.finishedAt ?? "-"}{" "}
-            <span className={`phase ${a.outcome}`}>{a.outcome === "" ? "running" : a.outcome}</span> {a.reason ?? ""}
-          </li>
-        ))}
-      </ol>
+      <AttemptTimeline job={job} attempts={data.attempts} />
       <h3>Audit</h3>
+      {data.audit.length === 0 ? <p className="muted">No entries yet: the operator writes the trail in chunks a few seconds apart.</p> : null}
       <table data-testid="job-audit">
         <tbody>
           {data.audit.map((e, i) => (
@@ -118,6 +147,7 @@ export function JobView({ namespace, name }: { namespace: string; name: string }
         </tbody>
       </table>
       <h3>Events</h3>
+      {data.events.length === 0 ? <p className="muted">No Events for this job.</p> : null}
       <table>
         <tbody>
           {data.events.map((e, i) => (

@@ -65,7 +65,10 @@ export class DashboardWatches {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Probes access, starts the informers the caller may use and waits for their first list. */
+  /**
+   * Probes access, starts the informers the caller may use and waits for their first list.
+   * @throws CliError when the cluster cannot be reached (or answers with anything but a refusal).
+   */
   async start(signal: AbortSignal): Promise<void> {
     await Promise.all([
       this.#startOne(this.#jobs, JOB_TYPE, signal),
@@ -82,13 +85,12 @@ export class DashboardWatches {
     try {
       await client.list({ namespace: watched.namespace, labelSelector, limit: 1 });
     } catch (err) {
-      if (isApiError(err, "Forbidden") || isApiError(err, "Unauthorized") || isApiError(err, "NotFound")) {
-        const explained = explainApiError(err, { verb: "list", resource: resourceName(type), namespace: watched.namespace }, this.#target);
-        watched.problem = { resource: watched.resource, ...(watched.namespace === undefined ? {} : { namespace: watched.namespace }), message: explained.message };
-        this.#log.warn({ resource: watched.resource, namespace: watched.namespace }, explained.message);
-        return;
-      }
-      // Anything else is transient: the informer keeps retrying.
+      const explained = explainApiError(err, { verb: "list", resource: resourceName(type), namespace: watched.namespace }, this.#target);
+      // An unreachable cluster ends the command with what to do; a refusal is shown where it matters.
+      if (!(isApiError(err, "Forbidden") || isApiError(err, "Unauthorized") || isApiError(err, "NotFound"))) throw explained;
+      watched.problem = { resource: watched.resource, ...(watched.namespace === undefined ? {} : { namespace: watched.namespace }), message: explained.message };
+      this.#log.warn({ resource: watched.resource, namespace: watched.namespace }, explained.message);
+      return;
     }
     const informer = new Informer<T>(client, {
       namespace: watched.namespace,

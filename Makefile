@@ -22,7 +22,7 @@ export npm_config_audit := false
 
 CP := node dist/hack/control-plane/cli.js
 
-.PHONY: help deps build typecheck lint packages test test-unit test-integration test-chaos test-image image-local buildah crds docs manifests demo bench cluster-up cluster-down binaries clean
+.PHONY: help deps build typecheck lint packages test test-unit test-integration test-chaos test-image image-local buildah chromium crds docs manifests demo bench cluster-up cluster-down binaries clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -39,11 +39,13 @@ node_modules/.installed: package.json package-lock.json | $(NODE)
 
 deps: node_modules/.installed ## Install Node 24 if needed and the npm packages
 
-build: deps ## Compile TypeScript to dist/
+build: deps ## Compile TypeScript to dist/ and build the dashboard's browser app into dist/dashboard-web/
 	@npx tsc -p tsconfig.build.json
+	@npx vite build --logLevel warn --config src/dashboard/web/vite.config.ts
 
-typecheck: deps ## Type-check everything, tests included
+typecheck: deps ## Type-check everything, tests and the dashboard's browser app included
 	@npx tsc -p tsconfig.json --noEmit
+	@npx tsc -p src/dashboard/web/tsconfig.json --noEmit
 
 lint: deps ## ESLint with typescript-eslint
 	@npx eslint .
@@ -66,7 +68,7 @@ docs: build ## Regenerate docs/reference/ from the code: API reference, flags, m
 manifests: binaries ## Render manifests/install.yaml from the chart
 	@node dist/hack/render-manifests.js
 
-test: typecheck lint binaries ## Run every test but those of test-chaos: unit, and integration against a real local control plane
+test: typecheck lint binaries chromium ## Run every test but those of test-chaos: unit, and integration against a real local control plane
 	@mkdir -p .helios
 	@npx vitest run --reporter=default --reporter=json --outputFile.json=.helios/test-results.json; \
 	  status=$$?; node dist/hack/test-summary.js .helios/test-results.json; exit $$status
@@ -74,11 +76,15 @@ test: typecheck lint binaries ## Run every test but those of test-chaos: unit, a
 test-unit: binaries ## Only the unit tests
 	@npx vitest run --project unit
 
-test-integration: binaries ## Only the tests against the real control plane
+test-integration: binaries chromium ## Only the tests against the real control plane
 	@npx vitest run --project integration
 
 test-chaos: binaries ## The soak (SOAK_MINUTES, default 20), the long chaos run (CHAOS_LONG_MINUTES, default 4) and the heartbeat check (HEARTBEAT_MINUTES, default 10)
 	@npx vitest run --config test/soak/vitest.config.ts
+
+chromium: ## Install Debian's Chromium for the dashboard's browser tests (apt-get) when /usr/bin/chromium is missing
+	@test -x /usr/bin/chromium || { echo "[helios] installing chromium (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 buildah:
 	@command -v buildah >/dev/null || { echo "[helios] installing buildah (apt-get)"; \

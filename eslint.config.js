@@ -17,8 +17,8 @@ export default tseslint.config(
     },
   },
   // A folder's index.ts is its face: an import that leaves its folder (../) and enters another names
-  // that folder's index.js; runtime/ and controllers/ are folders of folders, so there it is
-  // runtime/<folder>/index.js. A parent folder's own files (../operator-context.js) stay reachable.
+  // that folder's index.js; runtime/, controllers/ and cli/ are folders of folders, so there it is
+  // runtime/<folder>/index.js (cli/kube/index.js, ...). A parent folder's own files (../operator-context.js) stay reachable.
   {
     files: ["src/**/*.ts"],
     rules: {
@@ -27,7 +27,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(\\.\\./)+(?!(?:(?:runtime|controllers)/[^/]+|[^/]+)/index\\.js$)(?:[^./][^/]*/)+[^/]+$",
+              regex: "^(\\.\\./)+(?!(?:(?:runtime|controllers|cli)/[^/]+|[^/]+)/index\\.js$)(?:[^./][^/]*/)+[^/]+$",
               message: "Import another folder through its index.ts (e.g. ../audit/index.js, ../../runtime/client/index.js), not its internals.",
             },
           ],

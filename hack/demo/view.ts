@@ -194,6 +194,8 @@ export function renderSummary(s: DemoSummary): string {
     `  export KUBECONFIG=${s.kubeconfig}`,
     "  kubectl get helios -A",
     "  kubectl describe hjob -n team-b flaky-sync",
+    "See the demo's jobs in the browser (the dashboard; Ctrl-C stops it):",
+    `  ./bin/helios dashboard --kubeconfig ${s.kubeconfig} -A`,
   ];
   return lines.join("\n");
 }

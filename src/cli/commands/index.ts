@@ -56,6 +56,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import("./flags.js"),
   },
   {
+    name: "dashboard",
+    description: "serve the web dashboard (queues, jobs, agents, flags, audit; live) on 127.0.0.1 with your kubeconfig's access",
+    load: () => import("./dashboard.js"),
+  },
+  {
     name: "audit",
     description: "print the audit trail: control-plane decisions recorded in AuditLog chunks, oldest first",
     load: () => import("./audit.js"),

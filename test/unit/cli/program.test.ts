@@ -19,7 +19,7 @@ describe("helios CLI", () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
     const listed = [...stdout.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]).filter((name) => name !== "help");
-    expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "submit", "wait", "cancel", "flags", "audit"]);
+    expect(listed).toEqual(["operator", "agent", "status", "jobs", "agents", "drain", "uncordon", "pause", "resume", "submit", "wait", "cancel", "flags", "dashboard", "audit"]);
   });
 
   // Loads every command module (the operator's pulls in the whole runtime): seconds of transform on a loaded machine.

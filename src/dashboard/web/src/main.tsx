@@ -1,0 +1,81 @@
+// The dashboard's browser app: a hash router over five views, fed by one event stream per tab.
+import { StrictMode, useEffect, useState, type ReactNode } from "react";
+import { createRoot } from "react-dom/client";
+import type { Session } from "../../model.js";
+import { getSession, useChangeStream, VersionsContext } from "./api.js";
+import { AgentsView } from "./views/agents.js";
+import { AuditView } from "./views/audit.js";
+import { FlagsView } from "./views/flags.js";
+import { JobView } from "./views/job.js";
+import { JobsView } from "./views/jobs.js";
+import { OverviewView } from "./views/overview.js";
+import "./style.css";
+
+/** The route as the hash says: `#/jobs?phase=Running`, `#/jobs/ns/name`, `#/agents`... */
+export interface Route {
+  readonly path: string[];
+  readonly params: URLSearchParams;
+}
+
+function currentRoute(): Route {
+  const hash = window.location.hash.replace(/^#\/?/, "");
+  const [path = "", query = ""] = hash.split("?");
+  return { path: path.split("/").filter((p) => p !== "").map(decodeURIComponent), params: new URLSearchParams(query) };
+}
+
+const TABS = [
+  ["overview", "Overview"],
+  ["jobs", "Jobs"],
+  ["agents", "Agents"],
+  ["flags", "Flags"],
+  ["audit", "Audit"],
+] as const;
+
+function App(): ReactNode {
+  const [route, setRoute] = useState(currentRoute);
+  const [session, setSession] = useState<Session>();
+  const versions = useChangeStream();
+  useEffect(() => {
+    const onHash = (): void => setRoute(currentRoute());
+    window.addEventListener("hashchange", onHash);
+    void getSession().then(setSession);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  const [view = "overview", ...rest] = route.path;
+  let body: ReactNode;
+  if (view === "jobs" && rest.length === 2) body = <JobView namespace={rest[0] ?? ""} name={rest[1] ?? ""} />;
+  else if (view === "jobs") body = <JobsView params={route.params} />;
+  else if (view === "agents") body = <AgentsView />;
+  else if (view === "flags") body = <FlagsView />;
+  else if (view === "audit") body = <AuditView params={route.params} />;
+  else body = <OverviewView />;
+  return (
+    <VersionsContext.Provider value={versions}>
+      <header>
+        <h1>Helios</h1>
+        <nav>
+          {TABS.map(([id, label]) => (
+            <a key={id} href={`#/${id}`} className={view === id ? "current" : ""}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        {session === undefined ? null : (
+          <span className="who" data-testid="session">
+            {session.user} @ {session.context} · {session.scope}
+          </span>
+        )}
+      </header>
+      <main>{body}</main>
+    </VersionsContext.Provider>
+  );
+}
+
+const root = document.getElementById("root");
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

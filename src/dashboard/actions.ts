@@ -147,5 +147,5 @@ async function writeFlagSpec(target: KubeTarget, namespace: string, flagName: st
     return;
   }
   const next: FeatureFlag = { ...current, spec };
-  await explained(target, { verb: "patch", resource, namespace, name: flagName }, () => flags.replace(next));
+  await explained(target, { verb: "update", resource, namespace, name: flagName }, () => flags.replace(next));
 }

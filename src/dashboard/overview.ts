@@ -4,7 +4,7 @@
 // Flow: the server hands a snapshot of its caches and the clock; nothing here reads or writes.
 // Guarantees: minutes are aligned to the epoch minute; the last hour has 60 points, oldest first,
 // zero-filled, so charts never skip a minute.
-import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, jobPhase, type Agent, type FeatureFlag, type Job } from "../api/index.js";
+import { findCondition, isTerminalJobPhase, JOB_CONDITIONS, jobPhase, parseTime, type Agent, type FeatureFlag, type Job } from "../api/index.js";
 import { flagsInEffect, summarizeAgents, summarizeQueues } from "../cli/output/index.js";
 import type { AccessProblem, BlockedJob, LatencyPoint, Overview, ThroughputPoint } from "./model.js";
 
@@ -14,12 +14,6 @@ export const OVERVIEW_MINUTES = 60;
 
 function minuteOf(ms: number): number {
   return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-}
-
-function timeOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function lastHourMinutes(nowMs: number): number[] {
@@ -35,7 +29,7 @@ export function throughputByMinute(jobs: readonly Job[], nowMs: number): Through
   for (const job of jobs) {
     const phase = jobPhase(job);
     if (!isTerminalJobPhase(phase)) continue;
-    const finished = timeOf(job.status?.finishedAt);
+    const finished = parseTime(job.status?.finishedAt);
     if (finished === undefined || finished < first || finished > nowMs) continue;
     const point = points.get(minuteOf(finished));
     if (point !== undefined) point[phase]++;
@@ -52,8 +46,8 @@ export function assignmentLatencyByMinute(jobs: readonly Job[], nowMs: number): 
   const first = minutes[0] ?? 0;
   const acc = new Map(minutes.map((m) => [m, { count: 0, sum: 0, max: 0 }]));
   for (const job of jobs) {
-    const created = timeOf(job.metadata.creationTimestamp);
-    const assigned = timeOf(job.status?.attempts?.[0]?.assignedAt ?? job.status?.assignedAt);
+    const created = parseTime(job.metadata.creationTimestamp);
+    const assigned = parseTime(job.status?.attempts?.[0]?.assignedAt ?? job.status?.assignedAt);
     if (created === undefined || assigned === undefined || assigned < first || assigned > nowMs) continue;
     const bucket = acc.get(minuteOf(assigned));
     if (bucket === undefined) continue;
@@ -81,7 +75,7 @@ export function blockedJobs(jobs: readonly Job[]): BlockedJob[] {
       type: job.spec.type,
       reason: condition.reason,
       message: condition.message ?? "",
-      created: timeOf(job.metadata.creationTimestamp) ?? 0,
+      created: parseTime(job.metadata.creationTimestamp) ?? 0,
     });
   }
   return blocked.sort((a, b) => a.created - b.created || a.name.localeCompare(b.name)).map(({ created: _created, ...rest }) => rest);

@@ -9,10 +9,14 @@ import { EVENTS, isApiError, ResourceClient, type KubeEvent } from "../runtime/c
 import { jobPage, parseJobQuery } from "./jobs-query.js";
 import type { AccessProblem, AgentsPage, AuditPage, FlagsPage, JobDetail, KubeEventView } from "./model.js";
 import { overview } from "./overview.js";
+import { RecentReads } from "./recent-reads.js";
 import type { DashboardWatches } from "./watches.js";
 
-/** A job's Events are read from the apiserver at most this often, however many tabs show it and however often jobs change. */
-const EVENTS_TTL_MS = 3_000;
+/**
+ * What no shared watch covers (a job's Events; a job or audit trail outside the watched scope) is read
+ * from the apiserver at most this often per job, however many tabs show it and however often jobs change.
+ */
+const RECENT_READ_TTL_MS = 3_000;
 /** The audit search returns at most this many entries. */
 const MAX_AUDIT_ROWS = 1000;
 
@@ -34,7 +38,9 @@ export class DashboardReads {
   readonly scope: string;
   readonly #watches: DashboardWatches;
   readonly #target: KubeTarget;
-  readonly #eventsCache = new Map<string, { readonly at: number; readonly read: Promise<KubeEventView[]> }>();
+  readonly #events = new RecentReads<KubeEventView[]>(RECENT_READ_TTL_MS);
+  readonly #jobs = new RecentReads<Job>(RECENT_READ_TTL_MS);
+  readonly #auditTrails = new RecentReads<JobDetail["audit"]>(RECENT_READ_TTL_MS);
 
   constructor(watches: DashboardWatches, target: KubeTarget) {
     this.#watches = watches;
@@ -82,7 +88,7 @@ export class DashboardReads {
         return this.#auditSearch(params);
       default: {
         const match = /^\/api\/jobs\/([^/]+)\/([^/]+)$/.exec(path);
-        if (match !== null) return this.#jobDetail(decodeURIComponent(match[1] ?? ""), decodeURIComponent(match[2] ?? ""), nowMs);
+        if (match !== null) return this.#jobDetail(decodedSegment(match[1]), decodedSegment(match[2]), nowMs);
         throw new ReadError(404, `no such API: ${path}`);
       }
     }
@@ -100,7 +106,9 @@ export class DashboardReads {
     let job: Job | undefined = watches.covers(namespace) ? watches.job(namespace, name) : undefined;
     if (job === undefined) {
       try {
-        job = await explained(target, { verb: "get", resource: "jobs.helios.dev", namespace, name }, () => new ResourceClient<Job>(target.transport, JOB_TYPE).get({ namespace, name }));
+        job = await this.#jobs.get(`${namespace}/${name}`, nowMs, () =>
+          explained(target, { verb: "get", resource: "jobs.helios.dev", namespace, name }, () => new ResourceClient<Job>(target.transport, JOB_TYPE).get({ namespace, name })),
+        );
       } catch (err) {
         throw new ReadError(isApiError((err as { cause?: unknown }).cause, "Forbidden") ? 403 : 404, err instanceof Error ? err.message : String(err));
       }
@@ -111,14 +119,14 @@ export class DashboardReads {
       audit = queryEntries(watches.auditLogs().filter((c) => c.metadata.namespace === namespace), query);
     } else {
       try {
-        audit = await readAuditTrail(new ResourceClient<AuditLog>(target.transport, AUDIT_LOG_TYPE), { namespace, query, now: nowMs });
+        audit = await this.#auditTrails.get(`${namespace}/${name}`, nowMs, () => readAuditTrail(new ResourceClient<AuditLog>(target.transport, AUDIT_LOG_TYPE), { namespace, query, now: nowMs }));
       } catch (err) {
         problems.push({ resource: "auditlogs", namespace, message: explainApiError(err, { verb: "list", resource: "auditlogs.helios.dev", namespace }, target).message });
       }
     }
     let events: KubeEventView[] = [];
     try {
-      events = await this.#jobEvents(namespace, name, nowMs);
+      events = await this.#jobEvents(job, nowMs);
     } catch (err) {
       problems.push({ resource: "events", namespace, message: explainApiError(err, { verb: "list", resource: "events.events.k8s.io", namespace }, target).message });
     }
@@ -133,24 +141,19 @@ export class DashboardReads {
     };
   }
 
-  /** The Events regarding one Job, oldest first; one apiserver read per job per EVENTS_TTL_MS. */
-  #jobEvents(namespace: string, name: string, nowMs: number): Promise<KubeEventView[]> {
-    const eventsCache = this.#eventsCache;
-    const key = `${namespace}/${name}`;
-    const cached = eventsCache.get(key);
-    if (cached !== undefined && nowMs - cached.at < EVENTS_TTL_MS) return cached.read;
-    for (const [k, v] of eventsCache) if (nowMs - v.at >= EVENTS_TTL_MS) eventsCache.delete(k);
-    const read = new ResourceClient<KubeEvent>(this.#target.transport, EVENTS)
-      .list({ namespace, fieldSelector: `regarding.name=${name}`, limit: 200 })
-      .then((list) =>
-        list.items
-          .filter((e) => e.regarding.kind === "Job")
-          .map((e) => ({ time: e.eventTime, type: e.type, reason: e.reason, ...(e.note === undefined ? {} : { note: e.note }), reportingController: e.reportingController }))
-          .sort((a, b) => a.time.localeCompare(b.time)),
-      );
-    read.catch(() => eventsCache.delete(key));
-    eventsCache.set(key, { at: nowMs, read });
-    return read;
+  /** The Events regarding one Job (this Job: its uid), oldest first; one apiserver read per job per RECENT_READ_TTL_MS. */
+  #jobEvents(job: Job, nowMs: number): Promise<KubeEventView[]> {
+    const { namespace, name = "", uid } = job.metadata;
+    return this.#events.get(`${namespace ?? ""}/${name}`, nowMs, () =>
+      new ResourceClient<KubeEvent>(this.#target.transport, EVENTS)
+        .list({ namespace, fieldSelector: `regarding.name=${name}`, limit: 200 })
+        .then((list) =>
+          list.items
+            .filter((e) => e.regarding.kind === "Job" && e.regarding.uid === uid)
+            .map((e) => ({ time: e.eventTime, type: e.type, reason: e.reason, ...(e.note === undefined ? {} : { note: e.note }), reportingController: e.reportingController }))
+            .sort((a, b) => a.time.localeCompare(b.time)),
+        ),
+    );
   }
 
   #auditSearch(params: URLSearchParams): AuditPage {
@@ -167,5 +170,14 @@ export class DashboardReads {
     const chunks = this.#watches.auditLogs().filter((c: AuditLog) => namespace === undefined || c.metadata.namespace === namespace);
     const rows = queryEntries(chunks, query).filter((r) => untilMs === undefined || Date.parse(r.time) <= untilMs);
     return { items: rows.reverse().slice(0, MAX_AUDIT_ROWS), problems: this.#watches.problems("auditlogs") };
+  }
+}
+
+/** A %-encoded path segment, decoded; malformed encoding is the caller's error (400). */
+function decodedSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? "");
+  } catch {
+    throw new ReadError(400, `malformed %-encoding in the path: ${segment ?? ""}`);
   }
 }

@@ -142,7 +142,7 @@ export async function startDashboardServer(options: DashboardServerOptions, host
   async function handleAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = req.headers.origin;
     const site = req.headers["sec-fetch-site"];
-    if (origin === undefined || !allowedHosts.has(new URL(origin).host) || (site !== undefined && site !== "same-origin")) {
+    if (origin === undefined || !allowedHosts.has(originHost(origin)) || (site !== undefined && site !== "same-origin")) {
       throw new HttpError(403, "cross-origin request refused");
     }
     const token = req.headers["x-csrf-token"];
@@ -231,4 +231,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
   res.end(text);
+}
+
+/** The host of an Origin header; "" for an opaque or malformed one (`null`), which no allowed host matches. */
+function originHost(origin: string): string {
+  return URL.canParse(origin) ? new URL(origin).host : "";
 }

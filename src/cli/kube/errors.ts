@@ -14,7 +14,7 @@ export class CliError extends Error {
 
 /** What a request tried to do, for messages: `list jobs.helios.dev in namespace "a"`. */
 export interface ApiRequest {
-  readonly verb: "get" | "list" | "watch" | "create" | "patch";
+  readonly verb: "get" | "list" | "watch" | "create" | "update" | "patch";
   /** `plural.group`, e.g. `jobs.helios.dev`, or `leases.coordination.k8s.io`. */
   readonly resource: string;
   /** Undefined: across all namespaces. */

@@ -85,6 +85,7 @@ describe("the docs' commands on a cluster installed as docs/install.md says", { 
     const lines = steps.split("\n").filter((line) => !line.startsWith("helm install"));
     // The operator's pods start once install.yaml (their RBAC among it) is applied: so does the process.
     const installed = lines.findIndex((line) => line.includes("-f manifests/install.yaml")) + 1;
+    expect(installed, "docs/install.md: no line applies -f manifests/install.yaml").toBeGreaterThan(0);
     const install = await runScript(`set -euo pipefail\n${lines.slice(0, installed).join("\n")}`, env());
     expect(install.code, install.output).toBe(0);
 

@@ -26,17 +26,21 @@ export function getSession(): Promise<Session> {
   return session;
 }
 
-/** Posts one action; the CSRF token travels in a header, never in the URL. */
+/** Posts one action; the CSRF token travels in a header, never in the URL. Never rejects: a failure is a result. */
 export async function postAction(body: Record<string, unknown>): Promise<ActionResult> {
-  const { csrfToken } = await getSession();
-  const res = await fetch("/api/actions", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
-    body: JSON.stringify(body),
-  });
-  const result = (await res.json()) as ActionResult | { error: string };
-  if ("error" in result) return { ok: false, message: result.error };
-  return result;
+  try {
+    const { csrfToken } = await getSession();
+    const res = await fetch("/api/actions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrfToken },
+      body: JSON.stringify(body),
+    });
+    const result = (await res.json()) as ActionResult | { error: string };
+    if ("error" in result) return { ok: false, message: result.error };
+    return result;
+  } catch (err) {
+    return { ok: false, message: `the dashboard server did not answer: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** How many `change` events each resource has had in this tab. */

@@ -82,7 +82,7 @@ export const MUTANTS = {
     mutations: [
       { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch",', replace: 'return; notify({ type: "Failed", during: "watch",' },
       { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list",', replace: 'return; notify({ type: "Failed", during: "list",' },
-      { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
+      { file: "agent/fenced-write.js", find: "const failed = failedWrite(err);", replace: "const failed = ((f) => (f.outcome === \"unknown\" || f.outcome === \"throttled\" ? { outcome: \"rejected\", error: err } : f))(failedWrite(err));" },
     ],
   },
   /** Clients that neither wait out a stalled store nor retry: 2 s request timeout, no write retries, informers stop on failure. */
@@ -93,7 +93,7 @@ export const MUTANTS = {
       { file: "runtime/client/transport.js", find: "this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;", replace: "this.#requestTimeoutMs = 2_000;" },
       { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "watch",', replace: 'return; notify({ type: "Failed", during: "watch",' },
       { file: "runtime/watch/watcher.js", find: 'notify({ type: "Failed", during: "list",', replace: 'return; notify({ type: "Failed", during: "list",' },
-      { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = false;" },
+      { file: "agent/fenced-write.js", find: "const failed = failedWrite(err);", replace: "const failed = ((f) => (f.outcome === \"unknown\" || f.outcome === \"throttled\" ? { outcome: \"rejected\", error: err } : f))(failedWrite(err));" },
     ],
   },
   /** A 429 is neither waited out nor retried anywhere: the request fails like any other error. */
@@ -102,7 +102,7 @@ export const MUTANTS = {
     what: "a 429 fails the request at once (no Retry-After wait, not retryable)",
     mutations: [
       { file: "runtime/client/transport.js", find: "if (!(apiError instanceof TooManyRequestsError) || attempt >= this.#maxRetriesOn429)", replace: "if (true)" },
-      { file: "agent/fenced-write.js", find: "const transient = !conflict && isApiError(err) && err.retryable;", replace: "const transient = !conflict && isApiError(err) && err.retryable && !isApiError(err, \"TooManyRequests\");" },
+      { file: "agent/fenced-write.js", find: "const failed = failedWrite(err);", replace: "const failed = ((f) => (f.outcome === \"throttled\" ? { outcome: \"rejected\", error: err } : f))(failedWrite(err));" },
     ],
   },
   /** An agent that writes whatever its handler returned or threw: no result bound, no message truncation. */
@@ -121,8 +121,8 @@ export const MUTANTS = {
     mutations: [
       {
         file: "agent/fenced-write.js",
-        find: "const transient = !conflict && isApiError(err) && err.retryable;",
-        replace: 'if (conflict) return { outcome: "fenced", job: current }; const transient = !conflict && isApiError(err) && err.retryable;',
+        find: "const failed = failedWrite(err);",
+        replace: 'const failed = failedWrite(err); if (failed.outcome === "conflict") return { outcome: "fenced", job: current };',
       },
     ],
   },

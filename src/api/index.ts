@@ -85,6 +85,7 @@ export {
   jobProgressSchema,
   formatJobError,
   IDEMPOTENCY_KEY_ANNOTATION,
+  RETRY_OF_ANNOTATION,
   jobPhase,
   jobResource,
   jobSchema,

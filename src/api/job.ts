@@ -216,6 +216,9 @@ export const formatJobError = (error: JobError): string => `${error.reason}: ${e
 /** Holds the idempotency key a Job was submitted with (the job client names such Jobs after the key). */
 export const IDEMPOTENCY_KEY_ANNOTATION = "helios.dev/idempotency-key";
 
+/** On a Job created as a retry of another (the dashboard's Retry): the name of the Job it repeats. */
+export const RETRY_OF_ANNOTATION = "helios.dev/retry-of";
+
 /** A Job's phase; one the operator has not written yet is Pending. */
 export const jobPhase = (job: { readonly status?: { readonly phase?: JobPhase | undefined } | undefined }): JobPhase => job.status?.phase ?? "Pending";
 

@@ -9,6 +9,7 @@ import {
   formatIssues,
   JOB_TYPE,
   jobSpecSchema,
+  RETRY_OF_ANNOTATION,
   type FeatureFlag,
   type FeatureFlagSpec,
   type Job,
@@ -55,7 +56,7 @@ export function retryJobBody(job: Job): Job {
       generateName: `${source.slice(0, 200)}-retry-`,
       namespace: job.metadata.namespace,
       labels: { ...job.metadata.labels },
-      annotations: { "helios.dev/retry-of": source },
+      annotations: { [RETRY_OF_ANNOTATION]: source },
     },
     // A retry starts afresh: cancel is the one spec field it does not copy.
     spec: jobSpecSchema.parse({ ...job.spec, cancel: undefined }),

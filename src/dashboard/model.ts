@@ -33,7 +33,7 @@ export interface LatencyPoint {
   readonly maxMs: number;
 }
 
-/** A Pending job the dispatcher cannot place, and why (its Blocked condition). */
+/** An unfinished job whose Blocked condition is True, and why. */
 export interface BlockedJob {
   readonly namespace: string;
   readonly name: string;

@@ -99,7 +99,7 @@ test-image: build buildah ## Build the image with buildah and run it (kept out o
 demo: binaries ## Run the main job on an embedded local control plane
 	@node dist/hack/demo/main.js
 
-bench: binaries ## Performance table (QUICK=1 for the short smoke version)
+bench: binaries chromium ## Performance table (QUICK=1 for the short smoke version)
 	@node dist/bench/main.js $(if $(QUICK),--quick,)
 
 cluster-up: binaries ## Start (or reuse) the local control plane; kubeconfig at .helios/kubeconfig

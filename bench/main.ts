@@ -3,7 +3,8 @@
 // Run: `npx tsc -p tsconfig.build.json && node dist/bench/main.js [--quick] [--only limit,throughput,...]
 // [--jobs N] [--out DIR] [--operator-node-options "--max-semi-space-size=8 --cpu-prof --cpu-prof-dir=DIR"]`.
 // Scenarios (issue 10): limit, throughput (+ burst and paced latency), flags, recovery, scale; plus the scheduler
-// micro-benchmark and (issue 16) leaseChurn, the operator next to Leases that are not agents'. Progress
+// micro-benchmark, (issue 16) leaseChurn, the operator next to Leases that are not agents', and (issue 20)
+// dashboard, the jobs table's first page over thousands of jobs in Chromium. Progress
 // goes to stderr, the table to stdout; the JSON and the SVG chart go to bench/results/<timestamp>.{json,svg}.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, totalmem } from "node:os";
@@ -18,6 +19,7 @@ import type { BenchContext } from "./scenarios/context.js";
 import { createPauseFlag, runFlagReaction } from "./scenarios/flag-reaction.js";
 import { runLeaseChurn } from "./scenarios/lease-churn.js";
 import { runLimit } from "./scenarios/limit.js";
+import { runDashboard } from "./scenarios/dashboard.js";
 import { runRecovery } from "./scenarios/recovery.js";
 import { runScale } from "./scenarios/scale.js";
 import { startTenant } from "./scenarios/tenant.js";
@@ -30,7 +32,7 @@ import { runLatency, runThroughput } from "./scenarios/throughput.js";
  */
 const IMAGE_NODE_OPTIONS = ["--max-semi-space-size=8", "--max-old-space-size=384"];
 
-const SCENARIOS = ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const;
+const SCENARIOS = ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "dashboard", "scale"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Args {
@@ -152,6 +154,7 @@ export async function runBench(args: Args): Promise<{ report: BenchReport; jsonP
       }
     }
     report.recovery = await attempt("recovery", () => runRecovery(ctx));
+    report.dashboard = await attempt("dashboard", () => runDashboard(ctx));
     // Last: its tens of thousands of objects stay in etcd and the apiserver's watch cache.
     report.scale = await attempt("scale", () => runScale(ctx));
   } finally {

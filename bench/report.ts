@@ -152,6 +152,21 @@ export const targetSchema = z.object({
   pass: z.boolean().nullable(),
 });
 
+export const dashboardSchema = z.object({
+  /** Pending jobs in the one namespace the dashboard shows. */
+  jobs: z.number().int().positive(),
+  tabs: z.number().int().positive(),
+  createSeconds: z.number(),
+  /** `helios dashboard` spawned → its cache holds every job. */
+  readySeconds: z.number(),
+  /** One GET of the jobs API's first page (50 rows), caches warm. */
+  apiFirstPageMs: z.number(),
+  /** Per tab, opened one after another: navigation → the first row of the jobs table on screen (the first tab cold). */
+  firstPageMs: z.array(z.number()).min(1),
+  /** The dashboard server's resident set with every tab open. */
+  serverRssMb: z.number(),
+});
+
 export const benchReportSchema = z.object({
   version: z.literal(1),
   quick: z.boolean(),
@@ -176,6 +191,7 @@ export const benchReportSchema = z.object({
   recovery: recoverySchema.optional(),
   flags: flagReactionSchema.optional(),
   leaseChurn: leaseChurnSchema.optional(),
+  dashboard: dashboardSchema.optional(),
   targets: z.array(targetSchema),
   notes: z.array(z.string()),
 });
@@ -187,13 +203,14 @@ export type BurstResult = z.infer<typeof burstSchema>;
 export type ScaleResult = z.infer<typeof scaleSchema>;
 export type RecoveryResult = z.infer<typeof recoverySchema>;
 export type FlagReactionResult = z.infer<typeof flagReactionSchema>;
+export type DashboardResult = z.infer<typeof dashboardSchema>;
 export type LeaseChurnResult = z.infer<typeof leaseChurnSchema>;
 export type LeaseChurnWindow = z.infer<typeof leaseChurnWindowSchema>;
 export type MemoryResult = z.infer<typeof memorySchema>;
 export type Target = z.infer<typeof targetSchema>;
 export type LatencySummary = z.infer<typeof summarySchema>;
 
-type Sections = Pick<BenchReport, "limit" | "throughput" | "burst" | "paced" | "scale" | "recovery" | "flags">;
+type Sections = Pick<BenchReport, "limit" | "throughput" | "burst" | "paced" | "scale" | "recovery" | "flags" | "dashboard">;
 
 const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(digits));
 
@@ -211,6 +228,7 @@ export function evaluateTargets(r: Sections): Target[] {
     judge("p99 created→assigned", "< 250 ms (paced arrivals, free capacity)", r.paced?.latencyMs.createdToAssigned.p99, (v) => `${v.toFixed(0)} ms`, (v) => v < 250),
     judge("operator RSS at scale", `< 200 MB with ${r.scale?.jobs ?? 50_000} jobs`, r.scale?.operator.peakRssMb, (v) => `${v.toFixed(0)} MB`, (v) => v < 200),
     judge("recovery after stale timeout", "<= 2 s (victims' jobs running elsewhere)", r.recovery?.runningElsewhereAfterStaleMs, (v) => `${(v / 1000).toFixed(2)} s`, (v) => v <= 2000),
+    judge("dashboard first page", `< 1 s with ${r.dashboard?.jobs ?? 5_000} jobs (slowest tab)`, r.dashboard === undefined ? undefined : Math.max(...r.dashboard.firstPageMs), (v) => `${v.toFixed(0)} ms`, (v) => v < 1000),
     judge("flag reaction", "< 1 s (pause → last assignment, resume → first)", flagWorst, (v) => `${v.toFixed(0)} ms`, (v) => v < 1000),
   ];
 }
@@ -228,7 +246,7 @@ function latencyCells(s: LatencySummary): string {
 /** The human table: one block of figures per scenario, then the targets. */
 export function formatReport(report: BenchReport): string {
   const figures = new Table({ head: ["scenario", "figure", "value"], wordWrap: true, colWidths: [14, 44, 52] });
-  const { limit, throughput: tp, scale, recovery: rec, flags, leaseChurn: churn } = report;
+  const { limit, throughput: tp, scale, recovery: rec, flags, leaseChurn: churn, dashboard } = report;
   if (limit) {
     for (const row of limit.rows) figures.push(["limit", `bare client, concurrency ${row.concurrency}`, `${fmt(row.jobsPerSecond)} jobs/s (${row.jobs} jobs, ${row.writesPerJob} writes each); CPU ms/job ${cpuCells(row.cpuMsPerJob)}`]);
     figures.push(["limit", "best", `${fmt(limit.best.jobsPerSecond)} jobs/s at concurrency ${limit.best.concurrency}`]);
@@ -276,6 +294,11 @@ export function formatReport(report: BenchReport): string {
       `${window(churn.churn)}; ${fmt(churn.renewalsPerSecond)} renewals/s`,
     ]);
     figures.push(["leaseChurn", "Leases cached / agent-health reconciles in the churn", `${fmt(churn.cachedLeases)} / ${churn.agentHealthReconciles}`]);
+  }
+  if (dashboard) {
+    figures.push(["dashboard", `${dashboard.jobs} pending jobs, one namespace`, `created in ${fmt(dashboard.createSeconds, 1)} s; dashboard ready (all cached) ${fmt(dashboard.readySeconds, 1)} s after spawn`]);
+    figures.push(["dashboard", `jobs table first page, ${dashboard.tabs} tabs in turn`, `${dashboard.firstPageMs.map((ms) => fmt(ms)).join(" / ")} ms (API first page ${fmt(dashboard.apiFirstPageMs, 1)} ms)`]);
+    figures.push(["dashboard", `server RSS with ${dashboard.tabs} tabs open`, `${fmt(dashboard.serverRssMb)} MB`]);
   }
   const targets = new Table({ head: ["target", "wanted", "measured", "verdict"] });
   for (const t of report.targets) targets.push([t.name, t.target, t.measured, t.pass === null ? "n/a" : t.pass ? "PASS" : "FAIL"]);

@@ -52,7 +52,7 @@ describe("make bench QUICK=1", () => {
     const report = benchReportSchema.parse(JSON.parse(readFileSync(join(out, json ?? ""), "utf8")));
     expect(report.quick).toBe(true);
     expect(report.notes.filter((n) => n.includes("failed"))).toEqual([]);
-    for (const section of ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "scale"] as const) expect(report[section], section).toBeDefined();
+    for (const section of ["scheduler", "leaseChurn", "limit", "throughput", "burst", "paced", "flags", "recovery", "dashboard", "scale"] as const) expect(report[section], section).toBeDefined();
     expect(report.throughput?.jobs).toBe(300);
     expect(report.throughput?.latencyMs.createdToSucceeded.count).toBe(300);
     expect(report.throughput?.writes.byResource.some((w) => w.resource === "jobs" && w.verb === "POST")).toBe(true);

@@ -1,88 +1,13 @@
-// Helpers for the dashboard's browser tests: the built browser app, `helios dashboard` as a process
-// (its URL from stdout, its RSS from /proc), and Debian's Chromium driven by playwright-core.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Helpers for the dashboard's browser tests: `helios dashboard` as a process logging with the jobs
+// tests' logs, and Debian's Chromium driven by playwright-core (both from hack/dashboard, shared with the bench).
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { startDashboardProcess as startProcess, type RunningDashboardProcess } from "../../../hack/dashboard/index.js";
 import { LOG_DIR } from "../jobs/support.js";
 
-/** Debian's package (`make chromium`); browsers cannot be downloaded here. */
-export const CHROMIUM = "/usr/bin/chromium";
+export { ensureDashboardBuilt, launchBrowser, type RunningDashboardProcess } from "../../../hack/dashboard/index.js";
 export const SCREENSHOT_DIR = join(process.cwd(), ".helios", "screenshots");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Runs the Vite build of the browser app unless dist/dashboard-web is newer than its sources. */
-export function ensureDashboardBuilt(root: string): void {
-  const index = join(root, "dist", "dashboard-web", "index.html");
-  const sources = join(root, "src", "dashboard", "web");
-  if (existsSync(index) && statSync(index).mtimeMs > newestMtime(sources)) return;
-  execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", "--config", join(sources, "vite.config.ts")], {
-    cwd: root,
-    stdio: "pipe",
-  });
-}
-
-export interface RunningDashboardProcess {
-  readonly url: string;
-  readonly child: ChildProcess;
-  /** Resident set size of the server process, from /proc. */
-  rssBytes(): number;
-  stop(): Promise<void>;
-}
 
 /** Starts `helios dashboard --port 0 ARGS` and resolves with the URL it prints. */
 export function startDashboardProcess(args: readonly string[], logName: string, timeoutMs = 60_000): Promise<RunningDashboardProcess> {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const log = createWriteStream(join(LOG_DIR, `${logName}.log`), { flags: "a" });
-  const child = spawn(process.execPath, ["bin/helios", "dashboard", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  child.stderr.pipe(log);
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      reject(new Error(`helios dashboard printed no URL within ${timeoutMs} ms: ${buffered.slice(-2000)}`));
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`helios dashboard exited with ${code}: ${buffered.slice(-2000)}`));
-    });
-    child.stdout.on("data", (chunk: Buffer) => {
-      log.write(chunk);
-      buffered += chunk.toString("utf8");
-      const url = /Helios dashboard: (http:\/\/\S+)/.exec(buffered)?.[1];
-      if (url === undefined) return;
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      resolve({
-        url,
-        child,
-        rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", () => done());
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
-
-/** One headless Chromium with a fresh profile; pages are its tabs. */
-export function launchBrowser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "helios-chromium-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  return startProcess(args, LOG_DIR, logName, timeoutMs);
 }

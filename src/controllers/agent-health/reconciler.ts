@@ -8,7 +8,7 @@ import { deleteUnchanged, keyOf, orThrow, type Deleter, type Lease } from "../..
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import { awaitChange, requeueAfter, retryWithBackoff, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { decideAgentCollection, type AgentCollectionDecision } from "./collect.js";
 import {
@@ -78,26 +78,25 @@ export class AgentHealthReconciler implements Reconciler {
     const agent = agents.getByName(namespace, req.name);
     if (agent === undefined) {
       this.#forget(namespace, req.name, key);
-      return {};
+      return awaitChange();
     }
     const now = clock.now();
     const lease = this.#tracker.observe(key, leases.getByName(namespace, req.name), now);
     const jobs = this.#deps.jobsOfAgent(namespace, req.name);
     const decision = decideAgentHealth({ agent, lease, jobs, now, config });
     this.#announceRaise(key, agent, decision.staleTimeoutRaise, ctx);
-    const next: Result = decision.requeueAfterMs === undefined ? {} : { requeueAfter: decision.requeueAfterMs };
-    const collect = (): Promise<Result> =>
-      this.#collect(agent, key, decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs }), next, ctx);
+        const collect = (): Promise<Result> =>
+      this.#collect(agent, key, decideAgentCollection({ agent, phase: decision.phase, activeJobs: runningJobs(jobs, req.name), now, gcAfterMs: config.gcAfterMs }), decision.requeueAfterMs, ctx);
     if (!decision.write || decision.status === undefined) return collect();
 
     // A phase change: its watch event brings the written status back, and collection decides on that.
     const written = orThrow(await this.#deps.statusWriter.updateStatus(agent, decision.status, { signal: ctx.signal, retryOn429: false }));
     switch (written.outcome) {
       case "conflict":
-        return { requeue: true };
+        return retryWithBackoff();
       case "gone":
         this.#forget(namespace, req.name, key);
-        return {};
+        return awaitChange();
       case "unchanged":
         return collect();
       case "written":
@@ -110,7 +109,7 @@ export class AgentHealthReconciler implements Reconciler {
       if (decision.transition !== undefined) this.#deps.transitions?.inc({ phase: decision.transition.to });
       ctx.log.info({ from: changed.from, to: changed.to, reason: changed.reason, message }, "agent phase changed");
     }
-    return next;
+    return requeueAfter(decision.requeueAfterMs);
   }
 
   #announceRaise(key: string, agent: Agent, raise: StaleTimeoutRaise | undefined, ctx: ReconcileContext): void {
@@ -145,14 +144,15 @@ export class AgentHealthReconciler implements Reconciler {
   }
 
   // Out of a pod, an agent Offline past --agent-gc-after is deleted; the garbage collector takes its Lease.
-  async #collect(agent: Agent, key: string, decision: AgentCollectionDecision, next: Result, ctx: ReconcileContext): Promise<Result> {
-    if (decision.kind === "keep") return next;
-    if (decision.kind === "wait") return { requeueAfter: Math.min(next.requeueAfter ?? Infinity, decision.requeueAfterMs) };
+  /** `healthRecheckMs`: when the health decision wants to look again (undefined: not before a change). */
+  async #collect(agent: Agent, key: string, decision: AgentCollectionDecision, healthRecheckMs: number | undefined, ctx: ReconcileContext): Promise<Result> {
+    if (decision.kind === "keep") return requeueAfter(healthRecheckMs);
+    if (decision.kind === "wait") return requeueAfter(Math.min(healthRecheckMs ?? Infinity, decision.requeueAfterMs));
     const outcome = await deleteUnchanged(this.#deps.deleter, agent, { signal: ctx.signal });
     // Changed since the read (re-registered, drained, recreated): decide again on the newer version.
-    if (outcome === "changed") return { requeue: true };
+    if (outcome === "changed") return retryWithBackoff();
     // Gone already: someone else deleted it, and the next reconcile notes that (#forget).
-    if (outcome === "gone") return {};
+    if (outcome === "gone") return awaitChange();
     this.#tracker.forget(key);
     this.#raisesAnnounced.delete(key);
     const name = agent.metadata.name ?? "";
@@ -169,7 +169,7 @@ export class AgentHealthReconciler implements Reconciler {
       actor: AGENT_HEALTH_CONTROLLER,
     });
     ctx.log.info({ reason: decision.reason, offlineSince: new Date(decision.offlineSince).toISOString() }, "agent deleted");
-    return {};
+    return awaitChange();
   }
 
   // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.

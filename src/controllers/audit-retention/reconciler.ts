@@ -15,7 +15,7 @@ import type { AuditSink } from "../../audit/index.js";
 import { isApiError, type ResourceClient } from "../../runtime/client/index.js";
 import { heliosCounter, heliosGauge } from "../../runtime/metrics/index.js";
 import { realClock, type Clock } from "../../runtime/queue/index.js";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import { requeueAfter, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import { oldestSurvivor, retentionSelector, selectExpired, type ChunkSummary, type RetentionPlan } from "./select.js";
 
 /** The only key this controller reconciles: retention is one run over the whole trail. */
@@ -105,7 +105,7 @@ export class AuditRetentionReconciler implements Reconciler {
     );
     const backlog = !run.dryRun && run.plan.remaining > 0;
     const pause = this.#o.backlogPauseMs ?? Math.min(this.#o.intervalMs, 60_000);
-    return { requeueAfter: backlog ? pause : this.#o.intervalMs };
+    return requeueAfter(backlog ? pause : this.#o.intervalMs);
   }
 
   /** One retention run: list, plan, delete (unless dry run), count, and record the meta-audit entry. */

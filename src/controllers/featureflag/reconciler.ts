@@ -7,7 +7,7 @@ import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { orThrow } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import { awaitChange, requeueAfter, retryWithBackoff, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { decideFlagStatus } from "./decide.js";
 
@@ -53,16 +53,16 @@ export class FeatureFlagReconciler implements Reconciler {
         this.#seen.delete(key);
         this.#recordDeleted(namespace, req.name, uid);
       }
-      return {};
+      return awaitChange();
     }
     this.#seen.set(key, flag.metadata.uid ?? "");
     const state = this.#deps.store.state(namespace, req.name);
-    if (!state || state.resourceVersion !== flag.metadata.resourceVersion) return { requeueAfter: STORE_LAG_RETRY_MS };
+    if (!state || state.resourceVersion !== flag.metadata.resourceVersion) return requeueAfter(STORE_LAG_RETRY_MS);
 
     const decision = decideFlagStatus(flag, state, new Date(this.#deps.clock.now()), this.#deps.store.claimants(namespace, state.key));
     const result = orThrow(await this.#deps.statusWriter.updateStatus(flag, decision.status, { signal: ctx.signal }));
-    if (result.outcome === "conflict") return { requeue: true };
-    if (result.outcome !== "written" || !decision.announce) return {};
+    if (result.outcome === "conflict") return retryWithBackoff();
+    if (result.outcome !== "written" || !decision.announce) return awaitChange();
 
     const { announce } = decision;
     this.#deps.events.event(flag, announce.type, announce.reason, "Validate", announce.message);
@@ -77,7 +77,7 @@ export class FeatureFlagReconciler implements Reconciler {
       actor: FEATURE_FLAG_CONTROLLER,
     });
     ctx.log.info({ generation: state.generation, valid: state.validation.valid, serving: state.serving?.generation }, announce.message);
-    return {};
+    return awaitChange();
   }
 
   #recordDeleted(namespace: string, name: string, uid: string): void {

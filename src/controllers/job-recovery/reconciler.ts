@@ -6,7 +6,7 @@ import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { deleteUnchanged, orThrow, type Deleter } from "../../runtime/client/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import { awaitChange, requeueAfter, retryWithBackoff, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { isActivePhase, jobPhase, priorityOf, queueOf, type JobMetrics } from "../shared/index.js";
 import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
@@ -45,7 +45,7 @@ export class JobRecoveryReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const { jobs, clock } = this.#deps;
     const job = jobs.getByName(req.namespace, req.name);
-    if (job === undefined || job.metadata.deletionTimestamp !== undefined) return {};
+    if (job === undefined || job.metadata.deletionTimestamp !== undefined) return awaitChange();
     const decision = decideRecovery({
       job,
       agent: this.#agentView(job),
@@ -56,17 +56,17 @@ export class JobRecoveryReconciler implements Reconciler {
     });
     switch (decision.kind) {
       case "none":
-        return decision.requeueAfterMs === undefined ? {} : { requeueAfter: Math.max(1, decision.requeueAfterMs) };
+        return decision.requeueAfterMs === undefined ? awaitChange() : requeueAfter(Math.max(1, decision.requeueAfterMs));
       case "delete":
         return this.#delete(job, decision, ctx);
       default: {
         // retryOn429 false: a 429 fails this reconcile at once and the queue retries after Retry-After.
         const written = orThrow(await this.#deps.statusWriter.updateStatus(job, decision.status, { signal: ctx.signal, retryOn429: false }));
         // A 409 means someone acted since our read: the informer brings the newer Job and we decide again.
-        if (written.outcome === "conflict") return { requeue: true };
-        if (written.outcome !== "written") return {};
+        if (written.outcome === "conflict") return retryWithBackoff();
+        if (written.outcome !== "written") return awaitChange();
         this.#announce(written.object, decision, ctx);
-        return {};
+        return awaitChange();
       }
     }
   }
@@ -91,9 +91,9 @@ export class JobRecoveryReconciler implements Reconciler {
 
   async #delete(job: Job, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
     const outcome = await deleteUnchanged(this.#deps.deleter, job, { signal: ctx.signal });
-    if (outcome === "changed") return { requeue: true };
+    if (outcome === "changed") return retryWithBackoff();
     if (outcome === "deleted") this.#announce(job, decision, ctx);
-    return {};
+    return awaitChange();
   }
 
   #announce(job: Job, decision: Exclude<RecoveryDecision, { kind: "none" }>, ctx: ReconcileContext): void {

@@ -31,7 +31,7 @@ import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { objectKey, type WriteOutcome } from "../../runtime/client/index.js";
 import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
+import { awaitChange, requeueAfter, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
 import { eligibleSinceOf, isActivePhase, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
@@ -191,7 +191,7 @@ export class Dispatcher implements Reconciler {
     await Promise.all((moreNow ? [...assigned, ...conditioned] : assigned).map((w) => w.started));
 
     // What next: more work now (budget spent), or the earliest time-based wake-up.
-    if (moreNow) return { requeueAfter: 1 };
+    if (moreNow) return requeueAfter(1);
     const wakeAts = [
       plan.nextWakeAt,
       turnWakeAt,
@@ -200,8 +200,8 @@ export class Dispatcher implements Reconciler {
       // counts: its answer's wake is not the only way back).
       pending.size > assigned.length ? now + this.#idleRecheckMs : undefined,
     ].filter((t): t is number => t !== undefined);
-    if (wakeAts.length === 0) return {};
-    return { requeueAfter: Math.max(1, Math.min(...wakeAts) - now) };
+    if (wakeAts.length === 0) return awaitChange();
+    return requeueAfter(Math.max(1, Math.min(...wakeAts) - now));
   }
 
   #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<DispatchWrite> {

@@ -187,20 +187,21 @@ export class Controller {
   }
 
   #onResult(key: string, result: Result, log: Logger): ReconcileResultLabel {
-    if (result.requeueAfter !== undefined && result.requeueAfter > 0) {
-      this.#queue.forget(key);
-      this.#queue.addAfter(key, result.requeueAfter);
-      log.debug({ requeueAfterMs: result.requeueAfter }, "Reconcile done, requeueing after delay");
-      return "requeue_after";
+    switch (result.next) {
+      case "requeueAfter":
+        this.#queue.forget(key);
+        this.#queue.addAfter(key, result.afterMs);
+        log.debug({ requeueAfterMs: result.afterMs }, "Reconcile done, requeueing after delay");
+        return "requeue_after";
+      case "retryWithBackoff":
+        this.#queue.addRateLimited(key);
+        log.debug({ requeues: this.#queue.numRequeues(key) }, "Reconcile done, requeueing with backoff");
+        return "requeue";
+      case "awaitChange":
+        this.#queue.forget(key);
+        log.debug("Reconcile successful");
+        return "success";
     }
-    if (result.requeue === true) {
-      this.#queue.addRateLimited(key);
-      log.debug({ requeues: this.#queue.numRequeues(key) }, "Reconcile done, requeueing with backoff");
-      return "requeue";
-    }
-    this.#queue.forget(key);
-    log.debug("Reconcile successful");
-    return "success";
   }
 
   #onError(key: string, err: unknown, log: Logger): ReconcileResultLabel {

@@ -12,17 +12,38 @@ export interface Request {
 }
 
 /**
- * What should happen next after a reconcile that did not throw.
- * - `{}`: done; nothing happens until the next change to a watched object (and backoff resets).
- * - `{ requeueAfter: ms }`: reconcile again after `ms` (timers: staleness, TTLs, notBefore); the
+ * What happens next after a reconcile that did not throw (kube-rs's `Action`); build it with
+ * {@link awaitChange}, {@link requeueAfter} or {@link retryWithBackoff}.
+ * - `awaitChange`: done; nothing happens until a watched object changes (and the key's backoff resets).
+ * - `requeueAfter`: reconcile again after `afterMs` (timers: staleness, TTLs, notBefore); the
  *   backoff resets, and a change meanwhile still runs it sooner.
- * - `{ requeue: true }`: reconcile again after the rate limiter's backoff without counting an error
- *   (e.g. a 409 Conflict on write: an expected outcome, not a failure to log).
- * `requeueAfter` wins when both are set.
+ * - `retryWithBackoff`: reconcile again after the rate limiter's backoff without counting an error
+ *   (a write met a newer object, a 409: an expected outcome, not a failure to log).
  */
-export interface Result {
-  readonly requeueAfter?: number;
-  readonly requeue?: boolean;
+export type Result =
+  | { readonly next: "awaitChange" }
+  | { readonly next: "requeueAfter"; readonly afterMs: number }
+  | { readonly next: "retryWithBackoff" };
+
+const AWAIT_CHANGE: Result = { next: "awaitChange" };
+const RETRY_WITH_BACKOFF: Result = { next: "retryWithBackoff" };
+
+/** Done until a watched object changes. */
+export function awaitChange(): Result {
+  return AWAIT_CHANGE;
+}
+
+/**
+ * Again after `ms`. A deadline that is not in the future (undefined, 0 or less) leaves the key to its
+ * next change, as controller-runtime does with `RequeueAfter <= 0`.
+ */
+export function requeueAfter(ms: number | undefined): Result {
+  return ms === undefined || !(ms > 0) ? AWAIT_CHANGE : { next: "requeueAfter", afterMs: ms };
+}
+
+/** Again after the key's backoff, not counted as an error: the cache is about to bring a newer object. */
+export function retryWithBackoff(): Result {
+  return RETRY_WITH_BACKOFF;
 }
 
 /** What a reconcile call gets besides the key. */

@@ -9,6 +9,7 @@ import { createRegistry } from "../../../src/runtime/metrics/index.js";
 import type { ReconcileContext } from "../../../src/runtime/reconcile/index.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
 import { auditClient, auditWriter, helios } from "./support.js";
+import { requeueAfter } from "../../../src/runtime/reconcile/index.js";
 
 const kc = kubeConfig();
 const client = auditClient(kc);
@@ -87,18 +88,18 @@ describe("audit retention", () => {
         pageSize: 2,
       });
 
-    expect(await reconciler(true).reconcile(AUDIT_RETENTION_REQUEST, ctx)).toEqual({ requeueAfter: HOUR });
+    expect(await reconciler(true).reconcile(AUDIT_RETENTION_REQUEST, ctx)).toEqual(requeueAfter(HOUR));
     expect(await remainingNames()).toEqual(before);
 
     const real = reconciler(false);
     const oldestFirst = ["old-a-200h-0", "old-a-150h-1", "old-b-120h-0", "old-a-100h-2", "old-b-72h-1", "old-a-30h-3", "old-b-25h-2"];
     for (const [run, upTo] of [[1, 3], [2, 6], [3, 7]] as const) {
       const result = await real.reconcile(AUDIT_RETENTION_REQUEST, ctx);
-      expect(result).toEqual({ requeueAfter: run < 3 ? 60_000 : HOUR });
+      expect(result).toEqual(requeueAfter(run < 3 ? 60_000 : HOUR));
       expect(await remainingNames()).toEqual(before.filter((n) => !oldestFirst.slice(0, upTo).includes(n)));
     }
     expect(await remainingNames()).toEqual(["new-a-1h-1", "new-a-23h-0", "new-b-0h-0"]);
-    expect(await real.reconcile(AUDIT_RETENTION_REQUEST, ctx)).toEqual({ requeueAfter: HOUR });
+    expect(await real.reconcile(AUDIT_RETENTION_REQUEST, ctx)).toEqual(requeueAfter(HOUR));
     expect(await remainingNames()).toHaveLength(3);
 
     await writer.flush();

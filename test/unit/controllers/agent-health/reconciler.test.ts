@@ -7,6 +7,7 @@ import { AgentHealthReconciler, DEFAULT_AGENT_HEALTH_CONFIG } from "../../../../
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, NotFoundError, type DeleteOptions, type KubeObject, type Lease, type ObjectRef, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { job } from "../job-recovery/support.js";
+import { awaitChange, requeueAfter, retryWithBackoff } from "../../../../src/runtime/reconcile/index.js";
 
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 
@@ -71,18 +72,18 @@ describe("AgentHealthReconciler", () => {
   it("announces Ready once, then stays quiet on heartbeats until the lease goes stale", async () => {
     const t = setup();
     t.lease("2030-01-01T00:00:00.000000Z");
-    expect(await t.reconcile()).toEqual({ requeueAfter: 90_000 });
+    expect(await t.reconcile()).toEqual(requeueAfter(90_000));
     expect(t.writes.map((s) => s.phase)).toEqual(["Ready"]);
     expect(t.events).toEqual(["Normal/AgentReady"]);
     expect(t.audit).toEqual([expect.objectContaining({ action: "agent-online", kind: "Agent", name: "a1", uid: "u1", actor: "agent-health" })]);
 
     t.now.ms += 10_000;
     t.lease("2030-01-01T00:00:10.000000Z");
-    expect(await t.reconcile()).toEqual({ requeueAfter: 90_000 });
+    expect(await t.reconcile()).toEqual(requeueAfter(90_000));
     expect(t.writes).toHaveLength(1);
 
     t.now.ms += 90_000;
-    expect(await t.reconcile()).toEqual({});
+    expect(await t.reconcile()).toEqual(awaitChange());
     expect(t.writes.map((s) => s.phase)).toEqual(["Ready", "Offline"]);
     expect(t.events).toEqual(["Normal/AgentReady", "Warning/AgentOffline"]);
     expect(t.audit.map((r) => r.action)).toEqual(["agent-online", "agent-offline"]);
@@ -91,7 +92,7 @@ describe("AgentHealthReconciler", () => {
   it("treats a conflict as a requeue, not an error, and announces nothing", async () => {
     const t = setup({ outcome: "conflict" });
     t.lease("x");
-    expect(await t.reconcile()).toEqual({ requeue: true });
+    expect(await t.reconcile()).toEqual(retryWithBackoff());
     expect(t.events).toEqual([]);
     expect(t.audit).toEqual([]);
   });
@@ -111,11 +112,11 @@ describe("AgentHealthReconciler", () => {
     const raisedLines = () => t.logLines.filter((l) => l["reason"] === "StaleTimeoutRaised");
     t.lease("2030-01-01T00:00:00.000000Z", 40);
     // Judged by lease + one renew period (50 s), not by the 6 s flag: no Offline between renewals.
-    expect(await t.reconcile()).toEqual({ requeueAfter: 50_000 });
+    expect(await t.reconcile()).toEqual(requeueAfter(50_000));
     for (let i = 1; i <= 5; i++) {
       t.now.ms += 10_000;
       t.lease(`2030-01-01T00:00:${10 * i}.000000Z`, 40);
-      expect(await t.reconcile()).toEqual({ requeueAfter: 50_000 });
+      expect(await t.reconcile()).toEqual(requeueAfter(50_000));
     }
     expect(t.writes.map((s) => s.phase)).toEqual(["Ready"]);
     expect(t.events).toEqual(["Warning/StaleTimeoutRaised", "Normal/AgentReady"]);
@@ -159,12 +160,12 @@ describe("AgentHealthReconciler: collecting agents Offline past --agent-gc-after
   it("waits gcAfter from the persisted phase change, then deletes with uid and resourceVersion and audits it once", async () => {
     const t = setup({ gcAfterMs: GC });
     await offline(t);
-    expect(await t.reconcile()).toEqual({ requeueAfter: GC });
+    expect(await t.reconcile()).toEqual(requeueAfter(GC));
     t.now.ms += GC - 1;
-    expect(await t.reconcile()).toEqual({ requeueAfter: 1 });
+    expect(await t.reconcile()).toEqual(requeueAfter(1));
     expect(t.deletes).toEqual([]);
     t.now.ms += 1;
-    expect(await t.reconcile()).toEqual({});
+    expect(await t.reconcile()).toEqual(awaitChange());
     expect(t.deletes.map((d) => d.ref)).toEqual([{ namespace: "ns", name: "a1" }]);
     expect(t.deletes[0]?.options).toMatchObject({ uid: "u1", resourceVersion: "1", retryOn429: false });
     expect(t.audit.at(-1)).toMatchObject({ action: "agent-deleted", kind: "Agent", name: "a1", uid: "u1", agent: "a1", reason: "OfflineTooLong", actor: "agent-health" });
@@ -181,7 +182,7 @@ describe("AgentHealthReconciler: collecting agents Offline past --agent-gc-after
     const agent = t.agents.getByName("ns", "a1");
     if (agent === undefined) throw new Error("no agent");
     t.agents.upsert({ ...agent, status: { phase: "Offline", lastPhaseTransitionTime: "2029-12-31T22:59:59Z" } });
-    expect(await t.reconcile()).toEqual({});
+    expect(await t.reconcile()).toEqual(awaitChange());
     expect(t.writes).toEqual([]);
     expect(t.deletes).toHaveLength(1);
     expect(t.audit.map((r) => r.action)).toEqual(["agent-deleted"]);
@@ -192,7 +193,7 @@ describe("AgentHealthReconciler: collecting agents Offline past --agent-gc-after
     await offline(t);
     t.jobs.push(job({ status: { phase: "Running", assignedAgent: "a1", attempt: 1 } }));
     t.now.ms += GC;
-    expect(await t.reconcile()).toEqual({});
+    expect(await t.reconcile()).toEqual(awaitChange());
     expect(t.deletes).toEqual([]);
     // Job recovery requeued it: the job's change reconciles the agent again.
     t.jobs.splice(0, 1, job({ status: { phase: "Pending", attempt: 1 } }));
@@ -208,7 +209,7 @@ describe("AgentHealthReconciler: collecting agents Offline past --agent-gc-after
       t.agents.upsert({ ...agent, metadata: { ...agent.metadata, ownerReferences: [...owners] } });
       await offline(t);
       t.now.ms += 10 * GC;
-      expect(await t.reconcile()).toEqual({});
+      expect(await t.reconcile()).toEqual(awaitChange());
       expect(t.deletes).toEqual([]);
     }
   });
@@ -217,13 +218,13 @@ describe("AgentHealthReconciler: collecting agents Offline past --agent-gc-after
     const conflict = setup({ gcAfterMs: GC, deleteError: new ConflictError({ message: "Precondition failed: UID in precondition", status: 409 }) });
     await offline(conflict);
     conflict.now.ms += GC;
-    expect(await conflict.reconcile()).toEqual({ requeue: true });
+    expect(await conflict.reconcile()).toEqual(retryWithBackoff());
     expect(conflict.audit.map((r) => r.action)).toEqual(["agent-online", "agent-offline"]);
 
     const gone = setup({ gcAfterMs: GC, deleteError: new NotFoundError({ message: "gone", status: 404 }) });
     await offline(gone);
     gone.now.ms += GC;
-    expect(await gone.reconcile()).toEqual({});
+    expect(await gone.reconcile()).toEqual(awaitChange());
     gone.agents.delete("ns/a1");
     await gone.reconcile();
     // Someone else deleted it: noted as any deleted agent is, not as ours.

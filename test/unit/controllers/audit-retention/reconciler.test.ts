@@ -9,6 +9,7 @@ import { createRegistry } from "../../../../src/runtime/metrics/index.js";
 import { FakeClock } from "../../../../src/runtime/queue/index.js";
 import type { ReconcileContext } from "../../../../src/runtime/reconcile/index.js";
 import { metricValue } from "../../audit/support.js";
+import { requeueAfter } from "../../../../src/runtime/reconcile/index.js";
 
 const NOW = Date.UTC(2031, 5, 10, 12);
 const HOUR = 3_600_000;
@@ -94,12 +95,12 @@ describe("AuditRetentionReconciler", () => {
   it("deletes the oldest expired chunks in batches and drains a backlog sooner than the interval", async () => {
     const { trail, audit, registry, reconciler, ctx } = setup({ batch: 2 });
     seed(trail);
-    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual({ requeueAfter: 60_000 });
+    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual(requeueAfter(60_000));
     expect(trail.names()).toEqual(["new-1", "new-2", "new-3", "old-3", "old-4", "old-5"]);
-    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual({ requeueAfter: 60_000 });
+    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual(requeueAfter(60_000));
     expect(trail.names()).toEqual(["new-1", "new-2", "new-3", "old-5"]);
     // Last batch: nothing expired is left, so the next run is a full interval away.
-    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual({ requeueAfter: 6 * HOUR });
+    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual(requeueAfter(6 * HOUR));
     expect(trail.names()).toEqual(["new-1", "new-2", "new-3"]);
     expect(await metricValue(registry, "helios_audit_records_deleted_total")).toBe(5);
     // A run lists with paging and a day selector.
@@ -115,7 +116,7 @@ describe("AuditRetentionReconciler", () => {
   it("in dry run deletes nothing and reports what it would delete", async () => {
     const { trail, audit, registry, reconciler, ctx } = setup({ dryRun: true, batch: 3 });
     seed(trail);
-    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual({ requeueAfter: 6 * HOUR });
+    expect(await reconciler.reconcile({ name: "audit-retention" }, ctx)).toEqual(requeueAfter(6 * HOUR));
     expect(trail.chunks.size).toBe(8);
     expect(await metricValue(registry, "helios_audit_records_deleted_total")).toBe(0);
     expect(await metricValue(registry, "helios_audit_retention_expired_chunks")).toBe(5);

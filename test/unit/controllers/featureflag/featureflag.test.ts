@@ -8,6 +8,7 @@ import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
 import { booleanFlag, flagObject, numberFlag, REFUSED_FLAG } from "../../flags/support.js";
+import { awaitChange, retryWithBackoff } from "../../../../src/runtime/reconcile/index.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const MIXED = REFUSED_FLAG;
@@ -137,7 +138,7 @@ describe("FeatureFlagReconciler", () => {
   it("writes status, then announces with an Event and a flag-changed audit entry", async () => {
     const h = harness();
     put(h, flagObject("f", booleanFlag(true), { namespace: "team-a" }));
-    expect(await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx)).toEqual({});
+    expect(await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx)).toEqual(awaitChange());
     expect(h.writes).toHaveLength(1);
     expect(h.events).toEqual([expect.stringMatching(/^Normal FlagChanged: Generation 1 serves/)]);
     expect(h.audit).toEqual([
@@ -149,7 +150,7 @@ describe("FeatureFlagReconciler", () => {
     const h = harness();
     h.outcome = "conflict";
     put(h, flagObject("f", MIXED));
-    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "f" }, ctx)).toEqual({ requeue: true });
+    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "f" }, ctx)).toEqual(retryWithBackoff());
     expect(h.events).toEqual([]);
     expect(h.audit).toEqual([]);
   });
@@ -157,13 +158,13 @@ describe("FeatureFlagReconciler", () => {
   it("waits for the flag store to take in the version the cache shows", async () => {
     const h = harness();
     h.cache.upsert(flagObject("f", booleanFlag(true)));
-    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "f" }, ctx)).toMatchObject({ requeueAfter: expect.any(Number) as number });
+    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "f" }, ctx)).toMatchObject({ next: "requeueAfter" });
     expect(h.writes).toEqual([]);
   });
 
   it("writes nothing for a flag it never saw", async () => {
     const h = harness();
-    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "gone" }, ctx)).toEqual({});
+    expect(await h.reconciler.reconcile({ namespace: "helios-system", name: "gone" }, ctx)).toEqual(awaitChange());
     expect(h.writes).toEqual([]);
     expect(h.audit).toEqual([]);
   });
@@ -174,7 +175,7 @@ describe("FeatureFlagReconciler", () => {
     put(h, flag);
     await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx);
     h.cache.delete("team-a/f");
-    for (let i = 0; i < 2; i++) expect(await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx)).toEqual({});
+    for (let i = 0; i < 2; i++) expect(await h.reconciler.reconcile({ namespace: "team-a", name: "f" }, ctx)).toEqual(awaitChange());
     expect(h.writes).toHaveLength(1);
     expect(h.audit.map((e) => [e.action, e.reason, e.uid])).toEqual([
       ["flag-changed", "Accepted", "uid-f"],

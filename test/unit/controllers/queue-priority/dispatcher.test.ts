@@ -11,6 +11,7 @@ import { ConflictError, failedWrite, NetworkError, TooManyRequestsError, type Wr
 import { silentLogger } from "../../../../src/runtime/log/index.js";
 import type { ReconcileContext, Result } from "../../../../src/runtime/reconcile/index.js";
 import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
+import { requeueAfter } from "../../../../src/runtime/reconcile/index.js";
 
 /** Stands in for the apiserver's /status PUT: versions move, stale versions conflict. */
 class RecordingWriter {
@@ -211,7 +212,7 @@ describe("Dispatcher", () => {
 
   it("leaves a job waiting for capacity unwritten during the grace period, then says so", async () => {
     const h = harness([activeJob("Running", { name: "busy", agent: "w" }), named("next")], [agent({ name: "w" })], { pendingConditionDelayMs: 5_000 });
-    expect(await h.cycle()).toEqual({ requeueAfter: 5_000 });
+    expect(await h.cycle()).toEqual(requeueAfter(5_000));
     expect(h.writer.writes).toHaveLength(0);
     h.now += 5 * SECOND;
     await h.cycle();
@@ -255,7 +256,7 @@ describe("Dispatcher", () => {
       [agent({ name: "w", maxConcurrency: 10 })],
       { maxAssignmentsPerCycle: 2 },
     );
-    expect(await h.cycle()).toEqual({ requeueAfter: 1 });
+    expect(await h.cycle()).toEqual(requeueAfter(1));
     expect(h.writer.writes).toHaveLength(2);
     await h.cycle();
     expect(h.writer.writes).toHaveLength(4);
@@ -264,7 +265,7 @@ describe("Dispatcher", () => {
   it("wakes up when the next delayed job becomes eligible", async () => {
     const h = harness([named("later", { spec: { notBefore: "2030-01-01T12:00:30Z" } })], [agent({ name: "w" })]);
     const result = await h.cycle();
-    expect(result.requeueAfter).toBe(30 * SECOND);
+    expect(result).toEqual(requeueAfter(30 * SECOND));
     h.catchUp();
     h.now += 30 * SECOND;
     await h.cycle();
@@ -344,7 +345,7 @@ describe("pipelined cycles", () => {
     await h.plan(); // no agent: the Blocked condition write is sent, not answered
     h.agents.upsert(agent({ name: "w" }));
     // Planned but not sent: if its write's answer never wakes the dispatcher, the recheck does.
-    expect(await h.plan()).toEqual({ requeueAfter: 30 * SECOND });
+    expect(await h.plan()).toEqual(requeueAfter(30 * SECOND));
     slow.open();
     await h.settled();
   });
@@ -391,7 +392,7 @@ describe("pipelined cycles", () => {
     expect(h.writer.writes.map((w) => w.key)).toHaveLength(1);
     expect(h.wakes).toBe(1);
     h.catchUp();
-    expect(await h.cycle()).toEqual({ requeueAfter: 3 * SECOND });
+    expect(await h.cycle()).toEqual(requeueAfter(3 * SECOND));
     expect(h.writer.writes).toHaveLength(1);
     h.now += 3 * SECOND;
     await h.cycle();
@@ -443,7 +444,7 @@ describe("pipelined cycles", () => {
     h.writer.failures.push(new NetworkError({ message: "connection reset" }));
     await h.cycle();
     expect(h.wakes).toBe(1);
-    expect(await h.cycle()).toEqual({ requeueAfter: SECOND });
+    expect(await h.cycle()).toEqual(requeueAfter(SECOND));
     expect(h.writer.writes).toHaveLength(0);
     h.now += SECOND;
     await h.cycle();

@@ -5,7 +5,7 @@ import { TooManyRequestsError } from "../../../../src/runtime/client/index.js";
 import { Controller } from "../../../../src/runtime/controller/index.js";
 import type { EventHandler, EventSource, ObjectLike } from "../../../../src/runtime/controller/index.js";
 import { FakeClock } from "../../../../src/runtime/queue/index.js";
-import { TerminalError } from "../../../../src/runtime/reconcile/index.js";
+import { TerminalError, awaitChange, requeueAfter, retryWithBackoff } from "../../../../src/runtime/reconcile/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../../../src/runtime/reconcile/index.js";
 
 interface Obj extends ObjectLike {
@@ -59,7 +59,7 @@ class RecordingReconciler implements Reconciler {
     this.maxParallelPerKey = Math.max(this.maxParallelPerKey, n);
     this.maxParallel = Math.max(this.maxParallel, [...this.running.values()].reduce((a, b) => a + b, 0));
     try {
-      const step = this.#script.get(key)?.shift() ?? {};
+      const step = this.#script.get(key)?.shift() ?? awaitChange();
       if (step instanceof Error) throw step;
       return await step;
     } finally {
@@ -122,7 +122,7 @@ describe("Controller worker loop", () => {
 
   it("retries a thrown error with growing backoff, then resets it on success", async () => {
     const { source, reconciler, clock, run, total, registry } = setup();
-    reconciler.script("ns/a", new Error("boom"), new Error("boom"), {}, new Error("again"));
+    reconciler.script("ns/a", new Error("boom"), new Error("boom"), awaitChange(), new Error("again"));
     void run();
     source.add(obj("a"));
     await vi.waitFor(() => expect(reconciler.callsFor("ns/a")).toBe(1));
@@ -183,10 +183,10 @@ describe("Controller worker loop", () => {
     expect(await metric(registry, "controller_runtime_reconcile_panics_total", { controller: "test" })).toBe(1);
   });
 
-  it("requeues after requeueAfter exactly, and with backoff on requeue", async () => {
+  it("requeues after requeueAfter exactly, and with backoff on retryWithBackoff", async () => {
     const { source, reconciler, clock, run, total } = setup();
-    reconciler.script("ns/a", { requeueAfter: 30_000 });
-    reconciler.script("ns/b", { requeue: true });
+    reconciler.script("ns/a", requeueAfter(30_000));
+    reconciler.script("ns/b", retryWithBackoff());
     void run();
     source.add(obj("a"));
     source.add(obj("b"));
@@ -218,9 +218,9 @@ describe("Controller worker loop", () => {
     source.add(obj("a"));
     await new Promise((r) => setImmediate(r));
     expect(reconciler.callsFor("ns/a")).toBe(1); // dirty, waiting for the first run to finish
-    gateA.resolve({});
+    gateA.resolve(awaitChange());
     await vi.waitFor(() => expect(reconciler.callsFor("ns/a")).toBe(2));
-    gateB.resolve({});
+    gateB.resolve(awaitChange());
     await vi.waitFor(() => expect(reconciler.running.get("ns/b")).toBe(0));
     expect(reconciler.maxParallelPerKey).toBe(1);
     expect(reconciler.maxParallel).toBe(2);
@@ -261,7 +261,7 @@ describe("Controller worker loop", () => {
     stop.abort();
     await new Promise((r) => setImmediate(r));
     expect(returned).toBe(false);
-    gate.resolve({});
+    gate.resolve(awaitChange());
     await running;
     expect(reconciler.calls.map((c) => c.key)).toEqual(["ns/a"]);
   });

@@ -219,6 +219,18 @@ function reportedError(status: JobStatus): JobError | undefined {
 /** Causes that re-place the job at once, without waiting out a backoff. */
 const AGENT_LOSS: ReadonlySet<AttemptCause> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
 
+/** A requeue of a job whose agent was lost. */
+export type AgentLossRequeue = Extract<RecoveryDecision, { kind: "requeue" }>;
+
+/**
+ * Whether `decision` takes a job from a lost agent (Offline or deleted) back to Pending. The
+ * dispatcher writes these, composed with the next assignment when an agent has room (one write),
+ * else alone; job recovery leaves them to it, so there is one assigner.
+ */
+export function isAgentLossRequeue(decision: RecoveryDecision): decision is AgentLossRequeue {
+  return decision.kind === "requeue" && AGENT_LOSS.has(decision.reason);
+}
+
 /**
  * Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are
  * exhausted. `lastError` becomes the agent's `reported` error, else `message`, stamped with the attempt.

@@ -5,6 +5,8 @@
 // reports contradictions, never throws, and names the evidence in each message. Absences count only
 // for sources marked complete (a SIGKILLed process loses what it had not written yet).
 import { isTerminalJobPhase, JOB_ENDING_ACTIONS, TERMINAL_JOB_PHASES, type Job, type JobAttempt, type TerminalJobPhase } from "../api/index.js";
+import { RECOVERY_REASONS } from "../controllers/job-recovery/index.js";
+import { QUEUE_PRIORITY_CONTROLLER } from "../controllers/queue-priority/index.js";
 import type { AgentExecution, AuditTrailEntry, InvariantInput, Violation, ViolationCode } from "./types.js";
 
 /** The outcome of a check: the violations, and counts for a report table. */
@@ -30,6 +32,13 @@ export interface InvariantStats {
 const TERMINAL_ACTIONS: Readonly<Record<string, TerminalJobPhase>> = Object.fromEntries(TERMINAL_JOB_PHASES.map((phase) => [JOB_ENDING_ACTIONS[phase], phase]));
 /** Audit actions by which the operator took an attempt away from its agent. */
 const TAKEOVER_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried", "failed", "expired", "cancelled"]);
+/** Audit actions of a takeover that leaves the job to run again. */
+const REQUEUE_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried"]);
+/**
+ * The dispatcher takes an attempt away only from a lost agent (Offline or deleted), handing the job
+ * to another agent in the same write (Assigned on A, attempt n → Assigned on B, attempt n + 1).
+ */
+const AGENT_LOSS_REASONS: ReadonlySet<string> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
 const LOST_CODES: ReadonlySet<ViolationCode> = new Set(["Lost", "NotTerminal"]);
 const DUPLICATE_CODES: ReadonlySet<ViolationCode> = new Set(["TerminalTwice", "AttemptOnTwoAgents", "AssignedTwice"]);
 
@@ -124,11 +133,12 @@ function checkHistory(job: Job, history: readonly JobAttempt[], add: Add): void 
   if (last !== undefined && last.attempt !== current) {
     add("HistoryMalformed", `the last attempt record is ${last.attempt} but status.attempt is ${current}`, last.attempt);
   }
-  if (isTerminalJobPhase(phase)) {
-    for (const open of history.filter((a) => a.outcome === "")) {
-      add("HistoryMalformed", `attempt ${open.attempt} (agent ${open.agent}) is still open although the Job is ${phase}`, open.attempt);
-    }
-  }
+  // An attempt ends before the next one begins, also when the job goes straight to another agent.
+  history.forEach((a, i) => {
+    if (a.outcome !== "" || (i === history.length - 1 && !isTerminalJobPhase(phase))) return;
+    const why = i < history.length - 1 ? `attempt ${(history[i + 1] as JobAttempt).attempt} follows it` : `the Job is ${phase}`;
+    add("HistoryMalformed", `attempt ${a.attempt} (agent ${a.agent}) is still open although ${why}`, a.attempt);
+  });
   const successes = history.filter((a) => a.outcome === "Succeeded");
   if (successes.length > 1) {
     add("TerminalTwice", `attempts ${successes.map((a) => `${a.attempt} (${a.agent})`).join(" and ")} are all recorded as Succeeded`);
@@ -168,6 +178,9 @@ function checkAudit(job: Job, history: readonly JobAttempt[], entries: readonly 
     if (TAKEOVER_ACTIONS.has(entry.action) && entry.action !== "failed" && rec?.outcome === "Succeeded") {
       add("SucceededAfterTakeover", `attempt ${attempt} was ${entry.action} by the operator (${entry.reason ?? "no reason"}) yet is recorded as Succeeded by agent ${rec.agent}`, attempt);
     }
+    if (REQUEUE_ACTIONS.has(entry.action) && entry.actor === QUEUE_PRIORITY_CONTROLLER && !AGENT_LOSS_REASONS.has(entry.reason ?? "")) {
+      add("MovedWithoutLoss", `the dispatcher took attempt ${attempt} from agent ${entry.agent ?? "?"} (${entry.reason ?? "no reason"}), but only a lost agent's job moves straight to another agent`, attempt);
+    }
   }
   const endings = entries.filter((e) => TERMINAL_ACTIONS[e.action] !== undefined);
   if (endings.length > 1) {
@@ -181,6 +194,12 @@ function checkAudit(job: Job, history: readonly JobAttempt[], entries: readonly 
   }
   if (!complete) return;
   if (isTerminalJobPhase(phase) && endings.length === 0) add("AuditMissing", `is ${phase} but the audit trail has no entry ending it`);
+  // Each attempt the operator took away before the next one (via Pending or straight to another agent) is audited.
+  for (const rec of history.slice(0, -1)) {
+    if (rec.outcome === "Requeued" && !entries.some((e) => e.attempt === rec.attempt && REQUEUE_ACTIONS.has(e.action))) {
+      add("AuditMissing", `attempt ${rec.attempt} (agent ${rec.agent}) was requeued (${rec.reason ?? "no reason"}) before attempt ${rec.attempt + 1}, but the audit trail does not say so`, rec.attempt);
+    }
+  }
   // Truncated histories (LIMITS.attemptHistory) still hold the newest attempts, each assigned once.
   for (const rec of history) {
     if (!assigned.has(String(rec.attempt))) add("AuditMissing", `attempt ${rec.attempt} (agent ${rec.agent}) has no "assigned" audit entry`, rec.attempt);

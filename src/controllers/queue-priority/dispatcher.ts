@@ -93,6 +93,12 @@ interface SentAssignment {
   readonly log: Logger;
 }
 
+/** A job taken from a lost agent: the cached job the write is based on, and job recovery's requeue of it. */
+interface Move {
+  readonly from: Job;
+  readonly requeue: AgentLossRequeue;
+}
+
 /** How long an unsettled assignment waits for an event that shows it (an apiserver restart, a relist). */
 const UNSETTLED_TTL_MS = 10 * 60_000;
 /** Unsettled assignments kept per job: retries from one version exclude each other, the last few suffice. */
@@ -240,8 +246,8 @@ export class Dispatcher implements Reconciler {
     active: readonly Job[],
     now: number,
     plannable: (key: string, current: { readonly job: Job; readonly busy: boolean }) => void,
-  ): { moving: Map<string, AgentLossRequeue>; ours: Set<string> } {
-    const moving = new Map<string, AgentLossRequeue>();
+  ): { moving: Map<string, Move>; ours: Set<string> } {
+    const moving = new Map<string, Move>();
     const ours = new Set<string>();
     const { agents } = this.#deps;
     for (const cached of active) {
@@ -265,25 +271,25 @@ export class Dispatcher implements Reconciler {
       const decision = decideFromCaches(cached, this.#recovery, now);
       if (!isAgentLossRequeue(decision)) continue;
       ours.add(key);
-      moving.set(key, decision);
+      moving.set(key, { from: cached, requeue: decision });
       plannable(key, { job: { ...cached, status: decision.status }, busy: current.busy });
     }
     return { moving, ours };
   }
 
-  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext, requeue: AgentLossRequeue | undefined): Submitted<DispatchWrite> {
+  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext, move: Move | undefined): Submitted<DispatchWrite> {
     const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
     const key = objectKey(job);
     // Planned on our own condition write's version, the cache may still show the older one.
     this.#inFlight.start(key, job.metadata.resourceVersion ?? "", slot, this.#deps.jobs.get(key)?.metadata.resourceVersion);
-    return this.#slots.submit("urgent", () => this.#assign(job, a, ctx, requeue));
+    return this.#slots.submit("urgent", () => this.#assign(job, a, ctx, move));
   }
 
   /** The requeue alone (Pending) of a job taken from a lost agent that no agent takes this cycle. */
-  #submitRequeue(job: Job, requeue: AgentLossRequeue, ctx: ReconcileContext): Submitted<DispatchWrite> {
-    this.#inFlight.start(objectKey(job), job.metadata.resourceVersion ?? "");
+  #submitRequeue(job: Job, { from, requeue }: Move, ctx: ReconcileContext): Submitted<DispatchWrite> {
+    this.#inFlight.start(objectKey(from), from.metadata.resourceVersion ?? "");
     return this.#slots.submit("urgent", async () => {
-      const outcome = await this.#write(job, requeue.status, ctx);
+      const outcome = await this.#write(from, requeue.status, ctx);
       if (outcome === "written") announceRecovery(this.#deps, job, requeue, QUEUE_PRIORITY_CONTROLLER, ctx.log);
       return outcome;
     });
@@ -306,15 +312,17 @@ export class Dispatcher implements Reconciler {
   }
 
   /**
-   * Assigns `job`; with `requeue`, `job` carries the requeue's status (the lost agent's attempt
-   * closed, the retry counted) and the one write both takes it from the lost agent and assigns it.
+   * Assigns `job`; with `move`, `job` carries the requeue's status (the lost agent's attempt closed,
+   * the retry counted) and the one write, over the cached job, both takes it from the lost agent and
+   * assigns it.
    */
-  async #assign(job: Job, a: Assignment, ctx: ReconcileContext, requeue: AgentLossRequeue | undefined): Promise<DispatchWrite> {
+  async #assign(job: Job, a: Assignment, ctx: ReconcileContext, move: Move | undefined): Promise<DispatchWrite> {
     // Stamped when sent: a write that waited for a slot says when it really happened.
     const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
     const key = objectKey(job);
-    const outcome = await this.#write(job, status, ctx);
+    const requeue = move?.requeue;
+    const outcome = await this.#write(move?.from ?? job, status, ctx);
     if (outcome === "unknown") {
       this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now, requeue, log: ctx.log });
       return outcome;

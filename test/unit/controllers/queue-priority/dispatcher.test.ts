@@ -9,6 +9,7 @@ import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/api/in
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, failedWrite, NetworkError, TooManyRequestsError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
+import { jsonEqual } from "../../../../src/runtime/status/index.js";
 import type { ReconcileContext, Result } from "../../../../src/runtime/reconcile/index.js";
 import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
 
@@ -35,6 +36,8 @@ class RecordingWriter {
   async updateStatus(obj: Job, status: JobStatus, options: { retryOn429?: boolean } = {}): Promise<WriteOutcome<Job>> {
     if (options.retryOn429 !== false) throw new Error("the dispatcher must not wait out a 429 inside the transport");
     await this.gate;
+    // Like the StatusWriter: a status equal to the object's own is not sent.
+    if (jsonEqual(obj.status, status)) return { outcome: "unchanged" };
     const failure = this.failures.shift();
     if (failure !== undefined) return failedWrite(failure);
     const result = this.#apply(obj, status);

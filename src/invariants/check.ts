@@ -194,12 +194,6 @@ function checkAudit(job: Job, history: readonly JobAttempt[], entries: readonly 
   }
   if (!complete) return;
   if (isTerminalJobPhase(phase) && endings.length === 0) add("AuditMissing", `is ${phase} but the audit trail has no entry ending it`);
-  // Each attempt the operator took away before the next one (via Pending or straight to another agent) is audited.
-  for (const rec of history.slice(0, -1)) {
-    if (rec.outcome === "Requeued" && !entries.some((e) => e.attempt === rec.attempt && REQUEUE_ACTIONS.has(e.action))) {
-      add("AuditMissing", `attempt ${rec.attempt} (agent ${rec.agent}) was requeued (${rec.reason ?? "no reason"}) before attempt ${rec.attempt + 1}, but the audit trail does not say so`, rec.attempt);
-    }
-  }
   // Truncated histories (LIMITS.attemptHistory) still hold the newest attempts, each assigned once.
   for (const rec of history) {
     if (!assigned.has(String(rec.attempt))) add("AuditMissing", `attempt ${rec.attempt} (agent ${rec.agent}) has no "assigned" audit entry`, rec.attempt);

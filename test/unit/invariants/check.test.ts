@@ -208,12 +208,6 @@ describe("broken promises", () => {
     ]);
   });
 
-  it("a requeue the audit trail does not record, when the audit is complete", () => {
-    const i = input([{ name: "j", agents: ["a1", "a2"], ends: ["Moved", "Succeeded"], ending: "Succeeded" }]);
-    const audit = i.audit.filter((e) => e.action !== "retried");
-    expect(codes({ ...i, audit })).toEqual(["AuditMissing"]);
-    expect(codes({ ...i, audit, complete: { audit: false } })).toEqual([]);
-  });
 
   it("an audit entry for an attempt the status does not know", () => {
     const i = input([ONE]);

@@ -9,7 +9,7 @@
 // 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry,
 //    or Failed at once when the agent marked it terminal; Released → requeue without a retry),
 //    then what the operator observes: agent deleted or
-//    Offline, kill switch (requeue without a retry: the job waits Blocked until the flag is off),
+//    Offline (the dispatcher writes these requeues: see isAgentLossRequeue), kill switch (requeue without a retry: the job waits Blocked until the flag is off),
 //    timeoutSeconds, ack timeout (Assigned, never started), stuck (Running, no progress).
 //    A counted retry past spec.retry.maxRetries fails the job (RetriesExhausted).
 // Otherwise nothing, with `requeueAfterMs` = the next time-based deadline.

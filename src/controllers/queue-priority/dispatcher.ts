@@ -1,10 +1,13 @@
-// The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned writes.
+// The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned
+// writes, and the moves of a lost agent's jobs (Assigned/Running on A → Assigned on B in one write).
 //
 // Flow: every job change that can open an opportunity (jobEventMattersToDispatch), agent change or
 // flag change queues the single key `dispatch`; the work queue's dedupe folds a burst of changes
 // into one cycle, and changes during a cycle into one more after it. A
-// cycle reads the caches, builds a SchedulingSnapshot, calls planDispatch, and submits the
-// assignments (each carrying the resourceVersion the plan read) and then the conditions of jobs
+// cycle reads the caches, asks job recovery's rule (decideRecovery) about the active jobs of lost
+// (Offline or deleted) agents and plans each one it requeues as the Pending job the requeue makes,
+// builds a SchedulingSnapshot, calls planDispatch, and submits the assignments (a moved job's is
+// the requeue and the assignment in one write; one no agent takes gets the requeue alone) (each carrying the resourceVersion the plan read) and then the conditions of jobs
 // whose reason for waiting changed to a pool of write slots shared by all cycles. It returns once
 // its assignments have started, not finished: a job that arrives meanwhile is planned by the next
 // cycle while the previous one's writes are still in flight (pipelining), and assignments overtake

@@ -1,5 +1,6 @@
 // The queue-priority controller (the dispatcher): coalesced scheduling cycles over the shared caches
-// that assign Pending jobs to agents, exactly once per attempt, and say why the others wait.
+// that assign Pending jobs to agents, exactly once per attempt, move a lost agent's jobs to agents
+// with room in one write, and say why the others wait.
 import type { Job } from "../../api/index.js";
 import { JOB_TYPE } from "../../api/index.js";
 import { ResourceClient } from "../../runtime/client/index.js";

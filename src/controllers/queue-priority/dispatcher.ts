@@ -6,9 +6,10 @@
 // into one cycle, and changes during a cycle into one more after it. A
 // cycle reads the caches, asks job recovery's rule (decideRecovery) about the active jobs of lost
 // (Offline or deleted) agents and plans each one it requeues as the Pending job the requeue makes,
-// builds a SchedulingSnapshot, calls planDispatch, and submits the assignments (a moved job's is
-// the requeue and the assignment in one write; one no agent takes gets the requeue alone) (each carrying the resourceVersion the plan read) and then the conditions of jobs
-// whose reason for waiting changed to a pool of write slots shared by all cycles. It returns once
+// builds a SchedulingSnapshot, calls planDispatch, and submits the assignments, each carrying the
+// resourceVersion the plan read (a moved job's is its requeue and assignment in one write; one that
+// no agent takes gets the requeue alone), and then the conditions of jobs whose reason for waiting
+// changed, to a pool of write slots shared by all cycles. It returns once
 // its assignments have started, not finished: a job that arrives meanwhile is planned by the next
 // cycle while the previous one's writes are still in flight (pipelining), and assignments overtake
 // queued condition writes. It returns the next time-based wake-up.

@@ -5,8 +5,6 @@
 // reports contradictions, never throws, and names the evidence in each message. Absences count only
 // for sources marked complete (a SIGKILLed process loses what it had not written yet).
 import { isTerminalJobPhase, JOB_ENDING_ACTIONS, TERMINAL_JOB_PHASES, type Job, type JobAttempt, type TerminalJobPhase } from "../api/index.js";
-import { RECOVERY_REASONS } from "../controllers/job-recovery/index.js";
-import { QUEUE_PRIORITY_CONTROLLER } from "../controllers/queue-priority/index.js";
 import type { AgentExecution, AuditTrailEntry, InvariantInput, Violation, ViolationCode } from "./types.js";
 
 /** The outcome of a check: the violations, and counts for a report table. */
@@ -35,10 +33,13 @@ const TAKEOVER_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried", "f
 /** Audit actions of a takeover that leaves the job to run again. */
 const REQUEUE_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried"]);
 /**
- * The dispatcher takes an attempt away only from a lost agent (Offline or deleted), handing the job
- * to another agent in the same write (Assigned on A, attempt n → Assigned on B, attempt n + 1).
+ * The dispatcher (actor `queue-priority`) takes an attempt away only from a lost agent (reasons
+ * `AgentOffline`, `AgentDeleted`), handing the job to another agent in the same write (Assigned on A,
+ * attempt n → Assigned on B, attempt n + 1). The names are the audit trail's, as the checker reads it;
+ * the checker imports no controller (it judges their output).
  */
-const AGENT_LOSS_REASONS: ReadonlySet<string> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
+const DISPATCHER = "queue-priority";
+const AGENT_LOSS_REASONS: ReadonlySet<string> = new Set(["AgentOffline", "AgentDeleted"]);
 const LOST_CODES: ReadonlySet<ViolationCode> = new Set(["Lost", "NotTerminal"]);
 const DUPLICATE_CODES: ReadonlySet<ViolationCode> = new Set(["TerminalTwice", "AttemptOnTwoAgents", "AssignedTwice"]);
 
@@ -178,7 +179,7 @@ function checkAudit(job: Job, history: readonly JobAttempt[], entries: readonly 
     if (TAKEOVER_ACTIONS.has(entry.action) && entry.action !== "failed" && rec?.outcome === "Succeeded") {
       add("SucceededAfterTakeover", `attempt ${attempt} was ${entry.action} by the operator (${entry.reason ?? "no reason"}) yet is recorded as Succeeded by agent ${rec.agent}`, attempt);
     }
-    if (REQUEUE_ACTIONS.has(entry.action) && entry.actor === QUEUE_PRIORITY_CONTROLLER && !AGENT_LOSS_REASONS.has(entry.reason ?? "")) {
+    if (REQUEUE_ACTIONS.has(entry.action) && entry.actor === DISPATCHER && !AGENT_LOSS_REASONS.has(entry.reason ?? "")) {
       add("MovedWithoutLoss", `the dispatcher took attempt ${attempt} from agent ${entry.agent ?? "?"} (${entry.reason ?? "no reason"}), but only a lost agent's job moves straight to another agent`, attempt);
     }
   }

@@ -169,7 +169,7 @@ export async function runBench(args: Args): Promise<{ report: BenchReport; jsonP
   );
   if (report.recovery) {
     notes.push(
-      `Recovery jobs keep the default retry policy (backoffSeconds ${report.recovery.backoffSeconds}): losing an agent counts a retry but requeues without a backoff wait, so the figure is detection plus three writes per moved job (requeue, assign, Running).`,
+      `Recovery jobs keep the default retry policy (backoffSeconds ${report.recovery.backoffSeconds}): losing an agent counts a retry but requeues without a backoff wait, so the figure is detection plus two writes per moved job (the dispatcher's requeue and assignment in one write, then the agent's Running).`,
     );
   }
   const full: BenchReport = {

@@ -30,6 +30,16 @@ export interface InvariantStats {
 const TERMINAL_ACTIONS: Readonly<Record<string, TerminalJobPhase>> = Object.fromEntries(TERMINAL_JOB_PHASES.map((phase) => [JOB_ENDING_ACTIONS[phase], phase]));
 /** Audit actions by which the operator took an attempt away from its agent. */
 const TAKEOVER_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried", "failed", "expired", "cancelled"]);
+/** Audit actions of a takeover that leaves the job to run again. */
+const REQUEUE_ACTIONS: ReadonlySet<string> = new Set(["requeued", "retried"]);
+/**
+ * The dispatcher (actor `queue-priority`) takes an attempt away only from a lost agent (reasons
+ * `AgentOffline`, `AgentDeleted`), handing the job to another agent in the same write (Assigned on A,
+ * attempt n → Assigned on B, attempt n + 1). The names are the audit trail's, as the checker reads it;
+ * the checker imports no controller (it judges their output).
+ */
+const DISPATCHER = "queue-priority";
+const AGENT_LOSS_REASONS: ReadonlySet<string> = new Set(["AgentOffline", "AgentDeleted"]);
 const LOST_CODES: ReadonlySet<ViolationCode> = new Set(["Lost", "NotTerminal"]);
 const DUPLICATE_CODES: ReadonlySet<ViolationCode> = new Set(["TerminalTwice", "AttemptOnTwoAgents", "AssignedTwice"]);
 
@@ -124,11 +134,12 @@ function checkHistory(job: Job, history: readonly JobAttempt[], add: Add): void 
   if (last !== undefined && last.attempt !== current) {
     add("HistoryMalformed", `the last attempt record is ${last.attempt} but status.attempt is ${current}`, last.attempt);
   }
-  if (isTerminalJobPhase(phase)) {
-    for (const open of history.filter((a) => a.outcome === "")) {
-      add("HistoryMalformed", `attempt ${open.attempt} (agent ${open.agent}) is still open although the Job is ${phase}`, open.attempt);
-    }
-  }
+  // An attempt ends before the next one begins, also when the job goes straight to another agent.
+  history.forEach((a, i) => {
+    if (a.outcome !== "" || (i === history.length - 1 && !isTerminalJobPhase(phase))) return;
+    const why = i < history.length - 1 ? `attempt ${(history[i + 1] as JobAttempt).attempt} follows it` : `the Job is ${phase}`;
+    add("HistoryMalformed", `attempt ${a.attempt} (agent ${a.agent}) is still open although ${why}`, a.attempt);
+  });
   const successes = history.filter((a) => a.outcome === "Succeeded");
   if (successes.length > 1) {
     add("TerminalTwice", `attempts ${successes.map((a) => `${a.attempt} (${a.agent})`).join(" and ")} are all recorded as Succeeded`);
@@ -167,6 +178,9 @@ function checkAudit(job: Job, history: readonly JobAttempt[], entries: readonly 
     }
     if (TAKEOVER_ACTIONS.has(entry.action) && entry.action !== "failed" && rec?.outcome === "Succeeded") {
       add("SucceededAfterTakeover", `attempt ${attempt} was ${entry.action} by the operator (${entry.reason ?? "no reason"}) yet is recorded as Succeeded by agent ${rec.agent}`, attempt);
+    }
+    if (REQUEUE_ACTIONS.has(entry.action) && entry.actor === DISPATCHER && !AGENT_LOSS_REASONS.has(entry.reason ?? "")) {
+      add("MovedWithoutLoss", `the dispatcher took attempt ${attempt} from agent ${entry.agent ?? "?"} (${entry.reason ?? "no reason"}), but only a lost agent's job moves straight to another agent`, attempt);
     }
   }
   const endings = entries.filter((e) => TERMINAL_ACTIONS[e.action] !== undefined);

@@ -68,6 +68,8 @@ export const VIOLATION_CODES = [
   "StatusBehind",
   /** An attempt that the operator took away (requeued, failed, expired) is recorded as Succeeded. */
   "SucceededAfterTakeover",
+  /** The dispatcher took an attempt from an agent that was not lost (only a lost agent's job moves straight to another). */
+  "MovedWithoutLoss",
   /** A successful Job has no written successful execution (complete executions only). */
   "ExecutionMissing",
 ] as const;

@@ -9,7 +9,7 @@
 // 4. Assigned/Running, first the facts the agent reported on the current attempt (Failed → retry,
 //    or Failed at once when the agent marked it terminal; Released → requeue without a retry),
 //    then what the operator observes: agent deleted or
-//    Offline, kill switch (requeue without a retry: the job waits Blocked until the flag is off),
+//    Offline (the dispatcher writes these requeues: see isAgentLossRequeue), kill switch (requeue without a retry: the job waits Blocked until the flag is off),
 //    timeoutSeconds, ack timeout (Assigned, never started), stuck (Running, no progress).
 //    A counted retry past spec.retry.maxRetries fails the job (RetriesExhausted).
 // Otherwise nothing, with `requeueAfterMs` = the next time-based deadline.
@@ -218,6 +218,18 @@ function reportedError(status: JobStatus): JobError | undefined {
 
 /** Causes that re-place the job at once, without waiting out a backoff. */
 const AGENT_LOSS: ReadonlySet<AttemptCause> = new Set([RECOVERY_REASONS.agentOffline, RECOVERY_REASONS.agentDeleted]);
+
+/** A requeue of a job whose agent was lost. */
+export type AgentLossRequeue = Extract<RecoveryDecision, { kind: "requeue" }>;
+
+/**
+ * Whether `decision` takes a job from a lost agent (Offline or deleted) back to Pending. The
+ * dispatcher writes these, composed with the next assignment when an agent has room (one write),
+ * else alone; job recovery leaves them to it, so there is one assigner.
+ */
+export function isAgentLossRequeue(decision: RecoveryDecision): decision is AgentLossRequeue {
+  return decision.kind === "requeue" && AGENT_LOSS.has(decision.reason);
+}
 
 /**
  * Ends the current attempt for `cause`: requeue (with or without a retry) or fail when retries are

@@ -7,11 +7,15 @@ import { Controller, requestForObject } from "../../runtime/controller/index.js"
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { agentIndexKey, JOB_INDEX, jobMetrics } from "../shared/index.js";
+import type { RecoveryConfig } from "./decide.js";
 import { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler } from "./reconciler.js";
 
+export { announceRecovery, type ActedDecision, type AnnounceDeps } from "./announce.js";
 export {
   decideRecovery,
+  isAgentLossRequeue,
   RECOVERY_REASONS,
+  type AgentLossRequeue,
   type AgentView,
   type AttemptCause,
   type RecoveryConfig,
@@ -19,7 +23,17 @@ export {
   type RecoveryInput,
   type RecoveryReason,
 } from "./decide.js";
-export { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler, type JobRecoveryDeps } from "./reconciler.js";
+export { decideFromCaches, JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler, type JobRecoveryDeps, type RecoverySources } from "./reconciler.js";
+
+/** The recovery deadlines from the operator's flags (job recovery's, and the dispatcher's for lost agents). */
+export function recoveryConfig(config: OperatorContext["config"]): RecoveryConfig {
+  return {
+    ackTimeoutMs: config.jobAckTimeoutMs,
+    stuckThresholdMs: config.jobStuckThresholdMs,
+    maxQueueTimeMs: config.maxQueueTimeMs,
+    finishedJobTtlMs: config.finishedJobTtlMs,
+  };
+}
 
 /** Builds the job-recovery controller: keyed by job; an agent change reconciles the agent's active jobs. */
 export function jobRecoveryController(ctx: OperatorContext, options: { workers?: number; random?: () => number } = {}): Controller {
@@ -34,12 +48,7 @@ export function jobRecoveryController(ctx: OperatorContext, options: { workers?:
     audit: ctx.audit,
     events: ctx.events,
     clock: ctx.clock,
-    config: {
-      ackTimeoutMs: ctx.config.jobAckTimeoutMs,
-      stuckThresholdMs: ctx.config.jobStuckThresholdMs,
-      maxQueueTimeMs: ctx.config.maxQueueTimeMs,
-      finishedJobTtlMs: ctx.config.finishedJobTtlMs,
-    },
+    config: recoveryConfig(ctx.config),
     metrics: jobMetrics(ctx.registry),
     ...(options.random === undefined ? {} : { random: options.random }),
   });
@@ -54,7 +63,8 @@ export function jobRecoveryController(ctx: OperatorContext, options: { workers?:
     clock: ctx.clock,
   });
   controller.watch(ctx.informers.jobs);
-  // Offline or deleted agents: their active jobs (still indexed by agent) are recovered.
+  // Offline or deleted agents: their active jobs (still indexed by agent) are recovered (the
+  // dispatcher moves them; this controller fails those out of retries).
   controller.watch(ctx.informers.agents, (agent) =>
     jobs.byIndex(JOB_INDEX.activeByAgent, agentIndexKey(agent.metadata.namespace ?? "", agent.metadata.name ?? "")).flatMap(requestForObject),
   );

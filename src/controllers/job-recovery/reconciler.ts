@@ -1,15 +1,16 @@
 // The job-recovery reconciler: read one Job and its agent from the caches, decide (decide.ts), write, announce.
-import type { Agent, AuditAction, Job } from "../../api/index.js";
+import type { Agent, Job } from "../../api/index.js";
 import type { AuditSink } from "../../audit/index.js";
 import type { ControlFlags } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
 import { deleteUnchanged, orThrow, type Deleter } from "../../runtime/client/index.js";
-import type { EventRecorder, EventType } from "../../runtime/events/index.js";
+import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import { awaitChange, requeueAfter, retryWithBackoff, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { isActivePhase, jobPhase, priorityOf, queueOf, type JobMetrics } from "../shared/index.js";
-import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
+import { announceRecovery } from "./announce.js";
+import { decideRecovery, isAgentLossRequeue, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
 
 export const JOB_RECOVERY_CONTROLLER = "job-recovery";
 
@@ -28,11 +29,6 @@ export interface JobRecoveryDeps {
   readonly metrics?: JobMetrics;
 }
 
-interface Notice {
-  readonly audit: AuditAction;
-  /** Undefined: routine, no Event. */
-  readonly event?: { readonly type: EventType; readonly reason: string; readonly action: string };
-}
 
 /** Per-job reconcile: level-based, one key at a time; every write carries the cached resourceVersion. */
 export class JobRecoveryReconciler implements Reconciler {
@@ -46,14 +42,9 @@ export class JobRecoveryReconciler implements Reconciler {
     const { jobs, clock } = this.#deps;
     const job = jobs.getByName(req.namespace, req.name);
     if (job === undefined || job.metadata.deletionTimestamp !== undefined) return awaitChange();
-    const decision = decideRecovery({
-      job,
-      agent: this.#agentView(job),
-      killSwitch: this.#killSwitch(job),
-      config: this.#deps.config,
-      now: clock.now(),
-      random: this.#deps.random ?? Math.random,
-    });
+    const decision = decideFromCaches(job, this.#deps, clock.now());
+    // The dispatcher moves a lost agent's jobs (to a new agent in the same write when one has room).
+    if (isAgentLossRequeue(decision)) return awaitChange();
     switch (decision.kind) {
       case "none":
         return decision.requeueAfterMs === undefined ? awaitChange() : requeueAfter(Math.max(1, decision.requeueAfterMs));
@@ -65,91 +56,49 @@ export class JobRecoveryReconciler implements Reconciler {
         // A 409 means someone acted since our read: the informer brings the newer Job and we decide again.
         if (written.outcome === "conflict") return retryWithBackoff();
         if (written.outcome !== "written") return awaitChange();
-        this.#announce(written.object, decision, ctx);
+        announceRecovery(this.#deps, written.object, decision, JOB_RECOVERY_CONTROLLER, ctx.log);
         return awaitChange();
       }
     }
   }
 
-  #agentView(job: Job): AgentView | undefined {
-    const name = job.status?.assignedAgent;
-    if (name === undefined || !isActivePhase(jobPhase(job))) return undefined;
-    const agent = this.#deps.agents.getByName(job.metadata.namespace, name);
-    return agent === undefined ? { missing: true } : { missing: false, phase: agent.status?.phase };
-  }
-
-  #killSwitch(job: Job): boolean {
-    if (!isActivePhase(jobPhase(job))) return false;
-    return this.#deps.flags.killSwitch({
-      jobType: job.spec.type,
-      queue: queueOf(job),
-      namespace: job.metadata.namespace ?? "",
-      priority: priorityOf(job),
-      ...(job.status?.assignedAgent === undefined ? {} : { agent: job.status.assignedAgent }),
-    });
-  }
-
   async #delete(job: Job, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
     const outcome = await deleteUnchanged(this.#deps.deleter, job, { signal: ctx.signal });
     if (outcome === "changed") return retryWithBackoff();
-    if (outcome === "deleted") this.#announce(job, decision, ctx);
+    if (outcome === "deleted") announceRecovery(this.#deps, job, decision, JOB_RECOVERY_CONTROLLER, ctx.log);
     return awaitChange();
-  }
-
-  #announce(job: Job, decision: Exclude<RecoveryDecision, { kind: "none" }>, ctx: ReconcileContext): void {
-    const notice = noticeFor(decision);
-    const namespace = job.metadata.namespace ?? "";
-    const attempt = job.status?.attempt;
-    const agent = decision.kind === "requeue" || decision.kind === "fail" ? this.#previousAgent(job) : undefined;
-    if (decision.kind === "requeue" && decision.countsRetry) {
-      this.#deps.metrics?.retries.inc({ namespace, queue: queueOf(job), reason: decision.reason });
-    }
-    if (notice !== undefined) {
-      this.#deps.audit.record({
-        namespace,
-        action: notice.audit,
-        kind: "Job",
-        name: job.metadata.name ?? "",
-        ...(job.metadata.uid === undefined ? {} : { uid: job.metadata.uid }),
-        ...(attempt === undefined || attempt === 0 ? {} : { attempt }),
-        ...(agent === undefined ? {} : { agent }),
-        reason: decision.kind === "fail" ? `${decision.reason}` : decision.reason,
-        message: decision.message.slice(0, 1024),
-        actor: JOB_RECOVERY_CONTROLLER,
-      });
-      if (notice.event !== undefined) this.#deps.events.event(job, notice.event.type, notice.event.reason, notice.event.action, decision.message);
-    }
-    ctx.log.info(
-      { job: job.metadata.name, namespace, uid: job.metadata.uid, attempt, decision: decision.kind, reason: decision.reason, message: decision.message },
-      `job ${decision.kind}`,
-    );
-  }
-
-  #previousAgent(job: Job): string | undefined {
-    const attempt = job.status?.attempt;
-    return job.status?.attempts?.find((a) => a.attempt === attempt)?.agent;
   }
 }
 
-// Agent loss, deadlines and terminal failures are worth a Warning in `kubectl describe`; a handler's
-// own failure retried with backoff is routine (the audit trail and lastError keep it).
-function noticeFor(decision: Exclude<RecoveryDecision, { kind: "none" }>): Notice | undefined {
-  switch (decision.kind) {
-    case "requeue": {
-      const audit: AuditAction = decision.countsRetry ? "retried" : "requeued";
-      if (decision.reason === "HandlerFailed") return { audit };
-      const type: EventType = decision.reason === "Released" || decision.reason === "KillSwitch" ? "Normal" : "Warning";
-      return { audit, event: { type, reason: decision.reason, action: "Requeue" } };
-    }
-    case "fail":
-      return { audit: "failed", event: { type: "Warning", reason: decision.reason, action: "Fail" } };
-    case "expire":
-      return { audit: "expired", event: { type: "Warning", reason: decision.reason, action: "Expire" } };
-    case "cancel":
-      return { audit: "cancelled", event: { type: "Normal", reason: decision.reason, action: "Cancel" } };
-    case "delete":
-      return { audit: "deleted" };
-    case "complete":
-      return undefined;
-  }
+/** What the caches need to decide one job: its agent, the control flags, the config. */
+export type RecoverySources = Pick<JobRecoveryDeps, "agents" | "flags" | "config" | "random">;
+
+/** decideRecovery over the cached agent and flags of `job` (the reconciler's and the dispatcher's one way to ask). */
+export function decideFromCaches(job: Job, sources: RecoverySources, now: number): RecoveryDecision {
+  return decideRecovery({
+    job,
+    agent: agentView(job, sources.agents),
+    killSwitch: killSwitch(job, sources.flags),
+    config: sources.config,
+    now,
+    random: sources.random ?? Math.random,
+  });
+}
+
+function agentView(job: Job, agents: ReadonlyStore<Agent>): AgentView | undefined {
+  const name = job.status?.assignedAgent;
+  if (name === undefined || !isActivePhase(jobPhase(job))) return undefined;
+  const agent = agents.getByName(job.metadata.namespace, name);
+  return agent === undefined ? { missing: true } : { missing: false, phase: agent.status?.phase };
+}
+
+function killSwitch(job: Job, flags: ControlFlags): boolean {
+  if (!isActivePhase(jobPhase(job))) return false;
+  return flags.killSwitch({
+    jobType: job.spec.type,
+    queue: queueOf(job),
+    namespace: job.metadata.namespace ?? "",
+    priority: priorityOf(job),
+    ...(job.status?.assignedAgent === undefined ? {} : { agent: job.status.assignedAgent }),
+  });
 }

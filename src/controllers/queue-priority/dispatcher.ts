@@ -1,11 +1,15 @@
-// The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned writes.
+// The dispatcher (queue-priority): coalesced scheduling cycles over the caches, then Pending → Assigned
+// writes, and the moves of a lost agent's jobs (Assigned/Running on A → Assigned on B in one write).
 //
 // Flow: every job change that can open an opportunity (jobEventMattersToDispatch), agent change or
 // flag change queues the single key `dispatch`; the work queue's dedupe folds a burst of changes
 // into one cycle, and changes during a cycle into one more after it. A
-// cycle reads the caches, builds a SchedulingSnapshot, calls planDispatch, and submits the
-// assignments (each carrying the resourceVersion the plan read) and then the conditions of jobs
-// whose reason for waiting changed to a pool of write slots shared by all cycles. It returns once
+// cycle reads the caches, asks job recovery's rule (decideRecovery) about the active jobs of lost
+// (Offline or deleted) agents and plans each one it requeues as the Pending job the requeue makes,
+// builds a SchedulingSnapshot, calls planDispatch, and submits the assignments, each carrying the
+// resourceVersion the plan read (a moved job's is its requeue and assignment in one write; one that
+// no agent takes gets the requeue alone), and then the conditions of jobs whose reason for waiting
+// changed, to a pool of write slots shared by all cycles. It returns once
 // its assignments have started, not finished: a job that arrives meanwhile is planned by the next
 // cycle while the previous one's writes are still in flight (pipelining), and assignments overtake
 // queued condition writes. It returns the next time-based wake-up.
@@ -34,6 +38,7 @@ import type { Clock } from "../../runtime/queue/index.js";
 import { awaitChange, requeueAfter, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
+import { announceRecovery, decideFromCaches, isAgentLossRequeue, type AgentLossRequeue, type RecoveryConfig, type RecoverySources } from "../job-recovery/index.js";
 import { eligibleSinceOf, isActivePhase, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
 import { WriteSlots, type Submitted } from "./bounded.js";
 import { InFlightWrites } from "./in-flight.js";
@@ -69,6 +74,8 @@ export interface DispatcherDeps {
   readonly audit: AuditSink;
   readonly events: EventRecorder;
   readonly clock: Pick<Clock, "now">;
+  /** Job recovery's deadlines: the rule that takes a job from a lost agent is job recovery's (decideRecovery). */
+  readonly recovery: RecoveryConfig;
   /** Queues another cycle (the `dispatch` key): a write that did not land, after its cycle returned, needs a new decision. */
   readonly wake?: () => void;
   readonly metrics?: JobMetrics;
@@ -78,13 +85,22 @@ export interface DispatcherDeps {
 /** How a dispatcher write ended: a WriteOutcome (`unknown`: it may have landed), or the cycle was aborted. */
 type DispatchWrite = Exclude<WriteOutcome<Job>["outcome"], "unchanged"> | "aborted";
 
-/** An assignment whose write failed without a definite answer, until an event shows whether it landed. */
-interface UnsettledAssignment {
+/** An assignment sent at `sentAt`; kept while its write failed without a definite answer, until an event shows whether it landed. */
+interface SentAssignment {
   readonly job: Job;
   readonly agent: string;
   readonly effectivePriority: number;
   readonly status: JobStatus;
   readonly sentAt: number;
+  /** Set when the same write took the job from a lost agent (`job` carries the requeue's status). */
+  readonly requeue: AgentLossRequeue | undefined;
+  readonly log: Logger;
+}
+
+/** A job taken from a lost agent: the cached job the write is based on, and job recovery's requeue of it. */
+interface Move {
+  readonly from: Job;
+  readonly requeue: AgentLossRequeue;
 }
 
 /** How long an unsettled assignment waits for an event that shows it (an apiserver restart, a relist). */
@@ -106,8 +122,9 @@ export class Dispatcher implements Reconciler {
   /** Jobs a cycle chose to assign while a condition write of theirs was under way: its answer wakes the dispatcher. */
   readonly #awaitingWrite = new Set<string>();
   /** Assignments that may have landed though their write failed, by job key (each retry adds one). */
-  readonly #unsettled = new Map<string, UnsettledAssignment[]>();
+  readonly #unsettled = new Map<string, SentAssignment[]>();
   readonly #slots: WriteSlots;
+  readonly #recovery: RecoverySources;
   readonly #maxAssignments: number;
   readonly #maxConditionWrites: number;
   readonly #pendingDelayMs: number;
@@ -117,6 +134,7 @@ export class Dispatcher implements Reconciler {
     this.#deps = deps;
     const o = deps.options ?? {};
     this.#slots = new WriteSlots(o.writeConcurrency ?? 32);
+    this.#recovery = { agents: deps.agents, flags: deps.flags, config: deps.recovery };
     this.#maxAssignments = Math.max(1, o.maxAssignmentsPerCycle ?? 256);
     this.#maxConditionWrites = Math.max(0, o.maxConditionWritesPerCycle ?? 64);
     this.#pendingDelayMs = Math.max(0, o.pendingConditionDelayMs ?? 5_000);
@@ -138,7 +156,7 @@ export class Dispatcher implements Reconciler {
     const landed = this.#unsettled.get(key)?.find((u) => showsAssignment(job, u.status));
     if (landed === undefined) return;
     this.#unsettled.delete(key);
-    this.#recordAssigned(landed.job, landed.agent, landed.effectivePriority, landed.status, landed.sentAt);
+    this.#recordAssigned(landed);
   }
 
   async reconcile(_req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -150,18 +168,24 @@ export class Dispatcher implements Reconciler {
 
     const pending = new Map<string, Job>();
     const busy = new Set<string>();
+    const plannable = (key: string, current: { readonly job: Job; readonly busy: boolean }): void => {
+      if (current.job.metadata.deletionTimestamp !== undefined || current.job.spec.cancel === true) return;
+      pending.set(key, current.job);
+      if (current.busy) busy.add(key);
+    };
     for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
       const key = objectKey(cached);
       const current = this.#inFlight.current(key, cached);
-      if (current === undefined || current.job.metadata.deletionTimestamp !== undefined || current.job.spec.cancel === true) continue;
-      pending.set(key, current.job);
-      if (current.busy) busy.add(key);
+      if (current !== undefined) plannable(key, current);
     }
     const active = [...jobs.byIndex(JOB_INDEX.byPhase, "Assigned"), ...jobs.byIndex(JOB_INDEX.byPhase, "Running")];
+    const { moving, ours } = this.#takeFromLostAgents(active, now, plannable);
     const plan = planDispatch(
       buildSnapshot({
         pending: [...pending.values()],
-        active,
+        // A job this dispatcher is moving off a lost agent holds no slot there; where it goes, its
+        // held slot (write under way) or this plan counts it.
+        active: ours.size === 0 ? active : active.filter((j) => !ours.has(objectKey(j))),
         held: this.#inFlight.heldSlots(jobs),
         agents: agents.list(),
         flags: schedulingFlags(this.#deps.flags),
@@ -179,16 +203,27 @@ export class Dispatcher implements Reconciler {
         this.#awaitingWrite.add(a.jobKey);
         return [];
       }
-      return [this.#submitAssignment(job, a, ctx)];
+      return [this.#submitAssignment(job, a, ctx, moving.get(a.jobKey))];
     });
-    const { writes, wakeAt: turnWakeAt, overBudget } = this.#conditionWrites(plan.unplaced, pending, busy, now);
+    // A job taken from a lost agent that no agent takes now goes back to Pending, as its requeue says.
+    const requeued = plan.unplaced.flatMap((u) => {
+      const requeue = moving.get(u.jobKey);
+      const job = pending.get(u.jobKey);
+      return requeue === undefined || job === undefined || busy.has(u.jobKey) ? [] : [this.#submitRequeue(job, requeue, ctx)];
+    });
+    const { writes, wakeAt: turnWakeAt, overBudget } = this.#conditionWrites(
+      moving.size === 0 ? plan.unplaced : plan.unplaced.filter((u) => !moving.has(u.jobKey)),
+      pending,
+      busy,
+      now,
+    );
     const conditioned = writes.map(({ job, unplaced }) => this.#submitCondition(job, unplaced, ctx));
-    void this.#summarize([...assigned, ...conditioned], started, pending.size, plan.deferred.length, ctx.log);
+    void this.#summarize([...assigned, ...requeued, ...conditioned], started, pending.size, plan.deferred.length, ctx.log);
 
     // Backpressure: return once this cycle's assignments are sent, so the next cycle plans while
     // they are in flight; with more work left over, also wait for the condition writes to start.
     const moreNow = plan.deferred.length > 0 || overBudget;
-    await Promise.all((moreNow ? [...assigned, ...conditioned] : assigned).map((w) => w.started));
+    await Promise.all((moreNow ? [...assigned, ...requeued, ...conditioned] : [...assigned, ...requeued]).map((w) => w.started));
 
     // What next: more work now (budget spent), or the earliest time-based wake-up.
     if (moreNow) return requeueAfter(1);
@@ -204,12 +239,64 @@ export class Dispatcher implements Reconciler {
     return requeueAfter(Math.max(1, Math.min(...wakeAts) - now));
   }
 
-  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext): Submitted<DispatchWrite> {
+  /**
+   * The active jobs whose agent is lost (deleted or Offline) and that job recovery's rule requeues
+   * (not out of retries, no failure the agent reported first). Each is offered to `plannable` as the
+   * Pending job its requeue makes (`moving`: planned on the requeued status, written in one write
+   * with the assignment), or as the version this dispatcher wrote when the cache still lags. `ours`:
+   * every active job this dispatcher is moving, planned now or with its write under way.
+   */
+  #takeFromLostAgents(
+    active: readonly Job[],
+    now: number,
+    plannable: (key: string, current: { readonly job: Job; readonly busy: boolean }) => void,
+  ): { moving: Map<string, Move>; ours: Set<string> } {
+    const moving = new Map<string, Move>();
+    const ours = new Set<string>();
+    const { agents } = this.#deps;
+    for (const cached of active) {
+      const agentName = cached.status?.assignedAgent;
+      if (agentName === undefined) continue;
+      const agent = agents.getByName(cached.metadata.namespace, agentName);
+      if (agent !== undefined && agent.status?.phase !== "Offline") continue;
+      const key = objectKey(cached);
+      const current = this.#inFlight.current(key, cached);
+      if (current === undefined) {
+        // Hidden: our move of it is under way, not yet cached, or failed and waiting to be retried.
+        ours.add(key);
+        continue;
+      }
+      if (current.job !== cached) {
+        // Our requeue landed; the cache still shows the job on the lost agent.
+        ours.add(key);
+        plannable(key, current);
+        continue;
+      }
+      const decision = decideFromCaches(cached, this.#recovery, now);
+      if (!isAgentLossRequeue(decision)) continue;
+      ours.add(key);
+      moving.set(key, { from: cached, requeue: decision });
+      plannable(key, { job: { ...cached, status: decision.status }, busy: current.busy });
+    }
+    return { moving, ours };
+  }
+
+  #submitAssignment(job: Job, a: Assignment, ctx: ReconcileContext, move: Move | undefined): Submitted<DispatchWrite> {
     const slot: HeldSlot = { namespace: job.metadata.namespace ?? "", agent: a.agentName, queue: queueOf(job) };
     const key = objectKey(job);
     // Planned on our own condition write's version, the cache may still show the older one.
     this.#inFlight.start(key, job.metadata.resourceVersion ?? "", slot, this.#deps.jobs.get(key)?.metadata.resourceVersion);
-    return this.#slots.submit("urgent", () => this.#assign(job, a, ctx));
+    return this.#slots.submit("urgent", () => this.#assign(job, a, ctx, move));
+  }
+
+  /** The requeue alone (Pending) of a job taken from a lost agent that no agent takes this cycle. */
+  #submitRequeue(job: Job, { from, requeue }: Move, ctx: ReconcileContext): Submitted<DispatchWrite> {
+    this.#inFlight.start(objectKey(from), from.metadata.resourceVersion ?? "");
+    return this.#slots.submit("urgent", async () => {
+      const outcome = await this.#write(from, requeue.status, ctx);
+      if (outcome === "written") announceRecovery(this.#deps, job, requeue, QUEUE_PRIORITY_CONTROLLER, ctx.log);
+      return outcome;
+    });
   }
 
   #submitCondition(job: Job, unplaced: Unplaced, ctx: ReconcileContext): Submitted<DispatchWrite> {
@@ -228,20 +315,26 @@ export class Dispatcher implements Reconciler {
     if (summary.assigned > 0 || summary.conflicts > 0 || errors > 0) log.debug({ ...summary, seconds }, "dispatch cycle");
   }
 
-  async #assign(job: Job, a: Assignment, ctx: ReconcileContext): Promise<DispatchWrite> {
+  /**
+   * Assigns `job`; with `move`, `job` carries the requeue's status (the lost agent's attempt closed,
+   * the retry counted) and the one write, over the cached job, both takes it from the lost agent and
+   * assigns it.
+   */
+  async #assign(job: Job, a: Assignment, ctx: ReconcileContext, move: Move | undefined): Promise<DispatchWrite> {
     // Stamped when sent: a write that waited for a slot says when it really happened.
     const now = this.#deps.clock.now();
     const status = assignedStatus(job, a.agentName, now);
     const key = objectKey(job);
-    const outcome = await this.#write(job, status, ctx);
+    const requeue = move?.requeue;
+    const outcome = await this.#write(move?.from ?? job, status, ctx);
     if (outcome === "unknown") {
-      this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now });
+      this.#keepUnsettled(key, { job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now, requeue, log: ctx.log });
       return outcome;
     }
     if (outcome !== "written") return outcome;
     // Any earlier unsettled assignment of this job either never landed or was seen by `observe`.
     this.#unsettled.delete(key);
-    this.#recordAssigned(job, a.agentName, a.effectivePriority, status, now);
+    this.#recordAssigned({ job, agent: a.agentName, effectivePriority: a.effectivePriority, status, sentAt: now, requeue, log: ctx.log });
     ctx.log.debug({ job: job.metadata.name, namespace: job.metadata.namespace, uid: job.metadata.uid, attempt: status.attempt, agent: a.agentName }, "assigned");
     return "written";
   }
@@ -250,10 +343,10 @@ export class Dispatcher implements Reconciler {
    * An assignment that may have landed: recorded now if the cache already shows it (the watch often
    * delivers a write before its answer), else when an event does (`observe`).
    */
-  #keepUnsettled(key: string, unsettled: UnsettledAssignment): void {
+  #keepUnsettled(key: string, unsettled: SentAssignment): void {
     const cached = this.#deps.jobs.get(key);
     if (cached !== undefined && showsAssignment(cached, unsettled.status)) {
-      this.#recordAssigned(unsettled.job, unsettled.agent, unsettled.effectivePriority, unsettled.status, unsettled.sentAt);
+      this.#recordAssigned(unsettled);
       return;
     }
     const list = this.#unsettled.get(key) ?? [];
@@ -270,8 +363,12 @@ export class Dispatcher implements Reconciler {
     }
   }
 
-  /** The audit entry and metrics of an assignment that landed (sent at `sentAt`). */
-  #recordAssigned(job: Job, agent: string, effectivePriority: number, status: JobStatus, sentAt: number): void {
+  /**
+   * The audit entry and metrics of an assignment that landed; after those of the requeue it made
+   * in the same write, if any, so the trail reads as two steps: taken from the lost agent, assigned.
+   */
+  #recordAssigned({ job, agent, effectivePriority, status, sentAt, requeue, log }: SentAssignment): void {
+    if (requeue !== undefined) announceRecovery(this.#deps, job, requeue, QUEUE_PRIORITY_CONTROLLER, log);
     const namespace = job.metadata.namespace ?? "";
     const queue = queueOf(job);
     const metrics = this.#deps.metrics;

@@ -1,11 +1,13 @@
 // The queue-priority controller (the dispatcher): coalesced scheduling cycles over the shared caches
-// that assign Pending jobs to agents, exactly once per attempt, and say why the others wait.
+// that assign Pending jobs to agents, exactly once per attempt, move a lost agent's jobs to agents
+// with room in one write, and say why the others wait.
 import type { Job } from "../../api/index.js";
 import { JOB_TYPE } from "../../api/index.js";
 import { ResourceClient } from "../../runtime/client/index.js";
 import { Controller } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
+import { recoveryConfig } from "../job-recovery/index.js";
 import { jobMetrics } from "../shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
@@ -25,6 +27,7 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     audit: ctx.audit,
     events: ctx.events,
     clock: ctx.clock,
+    recovery: recoveryConfig(ctx.config),
     metrics: jobMetrics(ctx.registry),
     // A write that did not land after its cycle returned queues a new cycle to decide again.
     wake: () => controller.enqueue(DISPATCH_REQUEST),

@@ -10,8 +10,11 @@ const T0 = Date.parse("2026-01-01T00:00:00Z");
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 type Ending = "Succeeded" | "Failed" | "Cancelled";
-/** How each attempt ended: the agent's success, a handler failure, or a takeover (agent lost). */
-type AttemptEnd = "Succeeded" | "Failed" | "Requeued";
+/**
+ * How each attempt ended: the agent's success, a handler failure, or a takeover of a lost agent's
+ * attempt, by job recovery (the job waited Pending) or by the dispatcher (moved straight to the next agent).
+ */
+type AttemptEnd = "Succeeded" | "Failed" | "Requeued" | "Moved";
 
 interface Story {
   readonly name: string;
@@ -26,16 +29,28 @@ function run(story: Story): { job: Job; audit: AuditTrailEntry[]; executions: Ag
   const audit: AuditTrailEntry[] = [];
   const executions: AgentExecution[] = [];
   const attempts: JobAttempt[] = [];
-  const entry = (action: string, attempt: number, agent: string, reason?: string): void => {
-    audit.push({ namespace: NS, time: iso(T0 + audit.length * 1000), action, kind: "Job", name: story.name, uid, attempt, agent, ...(reason === undefined ? {} : { reason }) });
+  const entry = (action: string, attempt: number, agent: string, reason?: string, actor?: string): void => {
+    audit.push({
+      namespace: NS,
+      time: iso(T0 + audit.length * 1000),
+      action,
+      kind: "Job",
+      name: story.name,
+      uid,
+      attempt,
+      agent,
+      ...(reason === undefined ? {} : { reason }),
+      ...(actor === undefined ? {} : { actor }),
+    });
   };
   story.ends.forEach((end, i) => {
     const attempt = i + 1;
     const agent = story.agents[i % story.agents.length] as string;
     entry("assigned", attempt, agent);
-    attempts.push({ attempt, agent, outcome: end, assignedAt: iso(T0 + attempt * 1000) });
-    if (end === "Requeued") {
-      entry("requeued", attempt, agent, "AgentOffline");
+    attempts.push({ attempt, agent, outcome: end === "Moved" ? "Requeued" : end, assignedAt: iso(T0 + attempt * 1000) });
+    if (end === "Requeued" || end === "Moved") {
+      if (end === "Requeued") entry("requeued", attempt, agent, "AgentOffline", "job-recovery");
+      else entry("retried", attempt, agent, "AgentDeleted", "queue-priority");
       return; // the agent died: no execution record survives
     }
     executions.push({ agent, namespace: NS, name: story.name, uid, attempt, outcome: end, written: true });
@@ -64,7 +79,7 @@ const story = (name: string): fc.Arbitrary<Story> =>
   fc
     .record({
       agents: fc.uniqueArray(fc.constantFrom("a1", "a2", "a3", "a4"), { minLength: 1, maxLength: 4 }),
-      lost: fc.array(fc.constantFrom<AttemptEnd>("Requeued", "Failed"), { maxLength: 5 }),
+      lost: fc.array(fc.constantFrom<AttemptEnd>("Requeued", "Moved", "Failed"), { maxLength: 5 }),
       ending: fc.constantFrom<Ending>("Succeeded", "Failed", "Cancelled"),
     })
     .map(({ agents, lost, ending }) => {
@@ -174,7 +189,25 @@ describe("broken promises", () => {
     expect(codes({ ...i, jobs: [swapped] })).toContain("HistoryMalformed");
     const open = { ...job, status: { ...job.status, attempts: attempts.map((a) => ({ ...a, outcome: a.attempt === 1 ? "" : a.outcome })) } };
     expect(codes({ ...i, jobs: [open] })).toEqual(["HistoryMalformed"]);
+    // Replaced while still open: the next attempt began before this one ended, though the job still runs.
+    const running = { ...open, status: { ...open.status, phase: "Running" as const, attempts: (open.status.attempts ?? []).map((a) => (a.attempt === 2 ? { ...a, outcome: "" } : a)) } };
+    const report = checkInvariants({ ...i, jobs: [running], audit: i.audit.filter((e) => e.action !== "succeeded"), executions: [] });
+    expect(report.violations.map((v) => v.message)).toEqual([
+      "tenant/j: still Running (attempt 2 on agent a2) after the quiet period",
+      "tenant/j: attempt 1 (agent a1) is still open although attempt 2 follows it",
+    ]);
   });
+
+  it("a job moved straight to another agent although its agent was not lost", () => {
+    const i = input([{ name: "j", agents: ["a1", "a2"], ends: ["Moved", "Succeeded"], ending: "Succeeded" }]);
+    expect(codes(i)).toEqual([]);
+    const audit = i.audit.map((e) => (e.action === "retried" ? { ...e, reason: "Stuck" } : e));
+    const report = checkInvariants({ ...i, audit });
+    expect(report.violations.map((v) => v.message)).toEqual([
+      "tenant/j: the dispatcher took attempt 1 from agent a1 (Stuck), but only a lost agent's job moves straight to another agent",
+    ]);
+  });
+
 
   it("an audit entry for an attempt the status does not know", () => {
     const i = input([ONE]);

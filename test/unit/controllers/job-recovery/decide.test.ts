@@ -2,7 +2,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { findCondition, isTerminalJobPhase, type Job, type JobStatus } from "../../../../src/api/index.js";
-import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecision } from "../../../../src/controllers/job-recovery/index.js";
+import { decideRecovery, isAgentLossRequeue, type AgentView, type RecoveryConfig, type RecoveryDecision } from "../../../../src/controllers/job-recovery/index.js";
+import { assignedStatus } from "../../../../src/controllers/queue-priority/index.js";
 import { activeJob, iso, job, MINUTE, SECOND, T0 } from "./support.js";
 
 const DAY = 24 * 60 * MINUTE;
@@ -393,6 +394,39 @@ describe("decideRecovery properties", () => {
         const agentLost = d.reason === "AgentOffline" || d.reason === "AgentDeleted";
         if (d.countsRetry && !agentLost) expect(next).toBeGreaterThan(T0);
         else expect(d.status.nextAttemptAt).toBeUndefined();
+      }),
+    );
+  });
+
+  it("an agent-loss requeue is exactly a counted, backoff-free requeue of an agent reported Offline or missing", () => {
+    fc.assert(
+      fc.property(inputArb, (i) => {
+        const d = run(i);
+        const lost = i.agent?.missing === true || i.agent?.phase === "Offline";
+        expect(isAgentLossRequeue(d)).toBe(d.kind === "requeue" && lost && (d.reason === "AgentOffline" || d.reason === "AgentDeleted"));
+        if (isAgentLossRequeue(d)) expect(d.countsRetry).toBe(true);
+      }),
+    );
+  });
+
+  it("the dispatcher's one-write move (the requeue composed with the assignment) closes the lost attempt and opens the next on the new agent", () => {
+    fc.assert(
+      fc.property(inputArb, fc.integer({ min: 0, max: 60_000 }), (i, later) => {
+        const d = run(i);
+        if (!isAgentLossRequeue(d)) return;
+        const before = i.job.status ?? {};
+        const n = before.attempt ?? 0;
+        const moved = assignedStatus({ ...i.job, status: d.status }, "b2", T0 + later);
+        expect(moved).toMatchObject({ phase: "Assigned", attempt: n + 1, assignedAgent: "b2", assignedAt: iso(T0 + later), retries: (before.retries ?? 0) + 1 });
+        expect(moved.lastError).toMatchObject({ reason: d.reason, attempt: n });
+        expect(moved.startedAt).toBeUndefined();
+        expect(moved.progress).toBeUndefined();
+        expect(moved.nextAttemptAt).toBeUndefined();
+        const records = moved.attempts ?? [];
+        expect(records.at(-1)).toEqual({ attempt: n + 1, agent: "b2", outcome: "", assignedAt: iso(T0 + later) });
+        expect(records.find((a) => a.attempt === n)).toMatchObject({ agent: "a1", outcome: "Requeued", reason: d.reason, finishedAt: iso(T0) });
+        expect(records.filter((a) => a.outcome === "")).toHaveLength(1);
+        expect(findCondition(moved.conditions, "Scheduled")).toMatchObject({ status: "True", reason: "Assigned" });
       }),
     );
   });

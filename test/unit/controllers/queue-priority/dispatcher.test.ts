@@ -9,6 +9,7 @@ import { NEUTRAL_CONTROL_FLAGS, type ControlFlags } from "../../../../src/api/in
 import { Store } from "../../../../src/runtime/cache/index.js";
 import { ConflictError, failedWrite, NetworkError, TooManyRequestsError, type WriteOutcome } from "../../../../src/runtime/client/index.js";
 import { silentLogger } from "../../../../src/runtime/log/index.js";
+import { jsonEqual } from "../../../../src/runtime/status/index.js";
 import type { ReconcileContext, Result } from "../../../../src/runtime/reconcile/index.js";
 import { activeJob, agent, job, SECOND, T0 } from "../job-recovery/support.js";
 import { requeueAfter } from "../../../../src/runtime/reconcile/index.js";
@@ -36,6 +37,8 @@ class RecordingWriter {
   async updateStatus(obj: Job, status: JobStatus, options: { retryOn429?: boolean } = {}): Promise<WriteOutcome<Job>> {
     if (options.retryOn429 !== false) throw new Error("the dispatcher must not wait out a 429 inside the transport");
     await this.gate;
+    // Like the StatusWriter: a status equal to the object's own is not sent.
+    if (jsonEqual(obj.status, status)) return { outcome: "unchanged" };
     const failure = this.failures.shift();
     if (failure !== undefined) return failedWrite(failure);
     const result = this.#apply(obj, status);
@@ -122,12 +125,15 @@ function harness(jobs: readonly Job[], agents: readonly Agent[], options: Dispat
     audit: { record: (e) => audit.push(e) },
     events: { event: (_obj, type, reason) => events.push(`${type}/${reason}`) },
     clock: { now: () => h.now },
+    recovery: RECOVERY_CONFIG,
     wake: () => h.wakes++,
     options,
   });
   const ctx: ReconcileContext = { signal: new AbortController().signal, log: silentLogger(), reconcileId: "test" };
   return h;
 }
+
+const RECOVERY_CONFIG = { ackTimeoutMs: 30 * SECOND, stuckThresholdMs: 300 * SECOND, maxQueueTimeMs: 3_600 * SECOND, finishedJobTtlMs: 0 };
 
 const named = (name: string, extra: Parameters<typeof job>[0] = {}): Job => job({ name, ...extra });
 const statusOfKey = (h: Harness, key: string): JobStatus | undefined => h.writer.server.get(key)?.status;
@@ -449,6 +455,106 @@ describe("pipelined cycles", () => {
     h.now += SECOND;
     await h.cycle();
     expect(statusOfKey(h, "ns/a")?.phase).toBe("Assigned");
+  });
+});
+
+describe("jobs of a lost agent", () => {
+  const lostRunning = (name: string, extra: Parameters<typeof activeJob>[1] = {}): Job => activeJob("Running", { name, agent: "lost", ...extra });
+
+  it("moves a job from an Offline agent to a Ready agent with room in one write: the lost attempt closed, the retry counted, attempt + 1", async () => {
+    const h = harness([lostRunning("a")], [agent({ name: "lost", phase: "Offline" }), agent({ name: "w" })]);
+    await h.cycle();
+    expect(h.writer.writes).toHaveLength(1);
+    const status = statusOfKey(h, "ns/a");
+    expect(status).toMatchObject({ phase: "Assigned", attempt: 2, assignedAgent: "w", retries: 1, lastError: { reason: "AgentOffline", attempt: 1 } });
+    expect(status?.startedAt).toBeUndefined();
+    expect(status?.attempts).toEqual([
+      { attempt: 1, agent: "lost", outcome: "Requeued", reason: "AgentOffline", assignedAt: "2030-01-01T12:00:00Z", finishedAt: "2030-01-01T12:00:00Z" },
+      { attempt: 2, agent: "w", outcome: "", assignedAt: "2030-01-01T12:00:00Z" },
+    ]);
+    expect(findCondition(status?.conditions, "Scheduled")).toMatchObject({ status: "True", reason: "Assigned" });
+    // The trail reads as two steps: the attempt taken from the lost agent, then the new one assigned.
+    expect(h.audit.map((e) => [e.action, e.attempt, e.agent, e.reason, e.actor])).toEqual([
+      ["retried", 1, "lost", "AgentOffline", "queue-priority"],
+      ["assigned", 2, "w", "Scheduled", "queue-priority"],
+    ]);
+    expect(h.events).toEqual(["Warning/AgentOffline"]);
+  });
+
+  it("moves the job of a deleted agent the same way (AgentDeleted)", async () => {
+    const h = harness([activeJob("Assigned", { name: "a", agent: "gone" })], [agent({ name: "w" })]);
+    await h.cycle();
+    expect(h.writer.writes).toHaveLength(1);
+    expect(statusOfKey(h, "ns/a")).toMatchObject({ phase: "Assigned", attempt: 2, assignedAgent: "w", lastError: { reason: "AgentDeleted" } });
+    expect(statusOfKey(h, "ns/a")?.attempts?.[0]).toMatchObject({ agent: "gone", outcome: "Requeued", reason: "AgentDeleted" });
+  });
+
+  it("never overbooks: a lost agent's jobs compete for free slots with Pending jobs, the rest go back to Pending in one write each", async () => {
+    const h = harness(
+      [lostRunning("a"), lostRunning("b"), named("p", { created: T0 - 60 * SECOND })],
+      [agent({ name: "lost", phase: "Offline", maxConcurrency: 2 }), agent({ name: "w", maxConcurrency: 2 })],
+    );
+    await h.cycle();
+    expect(h.writer.writes).toHaveLength(3);
+    const phases = ["ns/a", "ns/b", "ns/p"].map((k) => [k, statusOfKey(h, k)?.phase, statusOfKey(h, k)?.assignedAgent]);
+    expect(phases.filter(([, phase]) => phase === "Assigned")).toHaveLength(2);
+    const requeued = phases.filter(([, phase]) => phase === "Pending");
+    expect(requeued).toHaveLength(1);
+    const key = String((requeued[0] as unknown[])[0]);
+    expect(statusOfKey(h, key)).toMatchObject({ phase: "Pending", attempt: 1, retries: 1 });
+    expect(statusOfKey(h, key)?.assignedAgent).toBeUndefined();
+    expect(findCondition(statusOfKey(h, key)?.conditions, "Scheduled")).toMatchObject({ status: "False", reason: "Requeued" });
+    // Once the cache catches up, the requeued job waits its turn like any Pending job: no second write now.
+    h.catchUp();
+    await h.cycle();
+    expect(h.writer.writes).toHaveLength(3);
+  });
+
+  it("falls back to Pending when no agent has room, and assigns the job once one has", async () => {
+    const h = harness([lostRunning("a"), activeJob("Running", { name: "busy", agent: "w" })], [agent({ name: "lost", phase: "Offline" }), agent({ name: "w" })]);
+    await h.cycle();
+    expect(h.writer.writes.map((w) => [w.key, w.status.phase])).toEqual([["ns/a", "Pending"]]);
+    expect(h.audit.map((e) => [e.action, e.attempt, e.agent, e.reason])).toEqual([["retried", 1, "lost", "AgentOffline"]]);
+    // The cycle after the requeue landed, before the cache shows it: nothing is written twice.
+    await h.cycle();
+    expect(h.writer.writes).toHaveLength(1);
+    h.catchUp();
+    h.jobs.delete("ns/busy");
+    await h.cycle();
+    expect(statusOfKey(h, "ns/a")).toMatchObject({ phase: "Assigned", attempt: 2, assignedAgent: "w", retries: 1 });
+    expect(h.audit.map((e) => e.action)).toEqual(["retried", "assigned"]);
+  });
+
+  it("falls back to Pending under the kill switch and while dispatch is paused", async () => {
+    for (const flags of [{ ...NEUTRAL_CONTROL_FLAGS, killSwitch: () => true }, { ...NEUTRAL_CONTROL_FLAGS, dispatchPaused: () => true }]) {
+      const h = harness([lostRunning("a")], [agent({ name: "lost", phase: "Offline" }), agent({ name: "w" })]);
+      h.flags = flags;
+      await h.cycle();
+      expect(h.writer.writes.map((w) => w.status.phase)).toEqual(["Pending"]);
+      expect(statusOfKey(h, "ns/a")).toMatchObject({ attempt: 1, retries: 1 });
+    }
+  });
+
+  it("leaves to job recovery what its rule does not requeue: retries exhausted, a failure the agent reported, a job being cancelled", async () => {
+    const exhausted = lostRunning("exhausted", { retries: 3 });
+    const reported = lostRunning("reported", { status: { attempts: [{ attempt: 1, agent: "lost", outcome: "Failed", assignedAt: "2030-01-01T12:00:00Z" }] } });
+    const cancelled = lostRunning("cancelled", { spec: { cancel: true } });
+    const h = harness([exhausted, reported, cancelled], [agent({ name: "lost", phase: "Offline" }), agent({ name: "w", maxConcurrency: 3 })]);
+    await h.cycle();
+    expect(h.writer.writes).toEqual([]);
+    expect(h.audit).toEqual([]);
+  });
+
+  it("a move whose answer was lost is audited once the cache shows it, requeue first", async () => {
+    const h = harness([lostRunning("a")], [agent({ name: "lost", phase: "Offline" }), agent({ name: "w" })]);
+    h.writer.lostAnswers = 1;
+    await h.cycle();
+    expect(h.audit).toEqual([]);
+    h.catchUp();
+    expect(h.audit.map((e) => [e.action, e.attempt])).toEqual([
+      ["retried", 1],
+      ["assigned", 2],
+    ]);
   });
 });
 

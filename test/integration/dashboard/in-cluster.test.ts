@@ -126,9 +126,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  const stopping = Date.now();
   await Promise.all([tokenMode?.stop(), proxyMode?.stop()]);
-  console.log(`[dashboard] in-cluster servers stopped in ${Date.now() - stopping} ms`);
   if (release !== "") await helm(["uninstall", release, "--namespace", system, "--ignore-not-found"]);
   for (const ns of [nsA, nsB, system]) if (ns !== "") await kubectl(["delete", "namespace", ns, "--wait=false", "--ignore-not-found"]);
 });

@@ -142,7 +142,7 @@ const signInSchema = z.object({
 export async function startDashboardServer(options: DashboardServerOptions, host: string, port: number): Promise<RunningDashboard> {
   const auth: DashboardAuthMode = options.auth ?? "local";
   const sessions = options.auth === "token" || options.auth === "proxy" ? new SessionTable<UserSession>(options.sessions) : undefined;
-  /** Proxy mode: the session (view) of a token and scope, by their hash; and the ones being started. */
+  /** Proxy mode: the session of a reviewed user and token (by a hash of both); and the ones being started. */
   const proxySessions = new Map<string, string>();
   const startingProxySessions = new Map<string, Promise<string>>();
   const streams = new Map<string, Set<ServerResponse>>();

@@ -13,6 +13,8 @@ COPY src ./src
 # tsconfig.build.json also lists hack/ and bench/, which the image leaves out; src compiles alone.
 # Declarations are for the npm packages (make packages), not the image.
 RUN npx tsc -p tsconfig.build.json --declaration false
+# The dashboard's browser app (dist/dashboard-web, served by `helios dashboard`, in a cluster by the chart's dashboard.enabled).
+RUN npx vite build --logLevel warn --config src/dashboard/web/vite.config.ts
 
 # Stage 2: production dependencies and the compiled output only.
 FROM node:24-slim AS runtime
@@ -26,6 +28,7 @@ ENV NODE_OPTIONS=--max-semi-space-size=8
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/dashboard-web ./dist/dashboard-web
 # 65532 is the conventional "nonroot" uid; the chart's securityContext runs as the same ids.
 USER 65532:65532
 ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]

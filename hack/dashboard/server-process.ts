@@ -48,11 +48,15 @@ export function startDashboardProcess(args: readonly string[], logDir: string, l
       clearTimeout(timer);
       reject(new Error(`helios dashboard exited with ${code}: ${buffered.slice(-2000)}`));
     });
+    let found = false;
     child.stdout.on("data", (chunk: Buffer) => {
       log.write(chunk);
+      // Later output (the server's log lines) must not run this again: it would drop stop()'s exit listener.
+      if (found) return;
       buffered += chunk.toString("utf8");
       const url = /Helios dashboard: (http:\/\/\S+)/.exec(buffered)?.[1];
       if (url === undefined) return;
+      found = true;
       clearTimeout(timer);
       child.removeAllListeners("exit");
       resolve({

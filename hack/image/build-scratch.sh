@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the helios image without a container registry or a daemon: buildah (chroot isolation, vfs
 # storage) assembles it FROM scratch out of what this machine has: the Node 24 binary `make` installs, the
-# glibc libraries it links (from ldd), dist/src (run `make build` first) and the production npm
+# glibc libraries it links (from ldd), dist/src and dist/dashboard-web (run `make build` first) and the production npm
 # packages (npm ci --omit=dev into a temporary directory). It then runs `helios --help` inside the image.
 # The result matches the Dockerfile's runtime stage: /app, NODE_ENV, NODE_OPTIONS, USER 65532:65532,
 # entry point `node /app/dist/src/cli/main.js`; for this machine's architecture only. Unlike node:24-slim
@@ -25,6 +25,7 @@ command -v npm >/dev/null || fail "npm is required"
 [[ -x "$NODE" ]] || fail "no Node binary at $NODE (run make deps, or set HELIOS_NODE)"
 [[ "$("$NODE" -p 'process.versions.node.split(".")[0]')" == 24 ]] || fail "$NODE is not Node 24"
 [[ -f "$ROOT/dist/src/cli/main.js" ]] || fail "no dist/src/cli/main.js: run make build first"
+[[ -f "$ROOT/dist/dashboard-web/index.html" ]] || fail "no dist/dashboard-web/index.html (the dashboard's browser app): run make build first"
 
 STAGE="$(mktemp -d "${TMPDIR:-/tmp}/helios-image-XXXXXX")"
 CONTAINER=""
@@ -51,6 +52,7 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$ROOTFS/app/"
 rm -rf "$ROOTFS/app/node_modules/.package-lock.json"
 mkdir -p "$ROOTFS/app/dist"
 cp -R "$ROOT/dist/src" "$ROOTFS/app/dist/src"
+cp -R "$ROOT/dist/dashboard-web" "$ROOTFS/app/dist/dashboard-web"
 find "$ROOTFS/app/dist" -name '*.test.js' -delete
 # Names for the ids the process runs as (os.userInfo(), logs); nothing else in the image reads /etc.
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$ROOTFS/etc/passwd"

@@ -3,7 +3,7 @@
 // what `helios operator` or `helios agent` would refuse at start-up.
 import { z } from "zod";
 import { capabilitySchema, dnsLabelSchema, labelKeySchema, labelValueSchema, LIMITS } from "../api/index.js";
-import { durationSchema, OPERATOR_FLAG_SCHEMAS, OPERATOR_FLAGS, quarantineBoundHolds } from "../runtime/config/index.js";
+import { durationSchema, OPERATOR_FLAG_SCHEMAS, OPERATOR_FLAGS, POSITIVE_DURATION_PATTERN, quarantineBoundHolds } from "../runtime/config/index.js";
 import type { OperatorConfig } from "../runtime/config/index.js";
 import { listenersClash } from "../runtime/serving/index.js";
 
@@ -191,6 +191,25 @@ const flags = z
   .partial()
   .meta({ description: "Feature flags for applications" });
 
+const dashboard = z
+  .strictObject({
+    enabled: z.boolean().meta({ description: "Run `helios dashboard` in the cluster (a Deployment, ClusterIP Service, and a ServiceAccount that may only create TokenReviews)" }),
+    auth: z.enum(["token", "proxy"]).meta({
+      description: "token: users sign in with a bearer token on the dashboard's page; proxy: an authenticating proxy in front sends Authorization: Bearer <token> on every request",
+    }),
+    replicas: z.number().int().min(1).meta({ description: "Dashboard replicas (sessions live in one replica's memory: more than 1 needs sticky sessions in token mode)" }),
+    port: port.meta({ description: "Port of the dashboard and its /healthz" }),
+    namespace: optionalEmpty(dnsLabelSchema).meta({ description: "The namespace users see unless they pick one at sign-in; empty: all namespaces" }),
+    allowedHosts: z.array(z.string().min(1).max(261)).meta({ description: "Host[:port] values the browser reaches the dashboard at (--allowed-host); empty: any" }),
+    sessionIdle: pattern(POSITIVE_DURATION_PATTERN, "A session ends after this long without a request (--session-idle)"),
+    sessionMax: pattern(POSITIVE_DURATION_PATTERN, "A session ends this long after sign-in (--session-max)"),
+    service: z.strictObject({ port }).partial(),
+    logLevel: optionalEmpty(OPERATOR_FLAG_SCHEMAS.logLevel).meta({ description: "The dashboard's log level; empty means logLevel" }),
+    resources,
+  })
+  .partial()
+  .meta({ description: "The web dashboard in the cluster: every read and action goes to the apiserver as the signed-in user (their bearer token)" });
+
 const fields = {
   global: z
     .looseObject({
@@ -287,6 +306,7 @@ const fields = {
     .meta({ description: "Operator PodDisruptionBudget" }),
   agents,
   flags,
+  dashboard,
   grafana: z
     .strictObject({ dashboard: z.strictObject({ enabled: z.boolean(), labels: stringMap, annotations: stringMap }).partial() })
     .partial()

@@ -14,7 +14,7 @@ import {
   type FeatureFlagSpec,
   type Job,
 } from "../api/index.js";
-import { CliError, explainApiError, explained, requestJobCancel, setAgentDrain, setDispatchPaused, type KubeTarget } from "../cli/kube/index.js";
+import { CliError, explainApiError, explained, requestJobCancel, setAgentDrain, setDispatchPaused, type ApiTarget } from "../cli/kube/index.js";
 import { describeCancel, describeDispatchState, describeDrain, describeUncordon } from "../cli/output/index.js";
 import { isApiError, ResourceClient } from "../runtime/client/index.js";
 import type { ActionResult } from "./model.js";
@@ -86,18 +86,27 @@ export function numberFlagSpec(value: number | null): FeatureFlagSpec {
   });
 }
 
-/** Runs one action as the caller. Never throws for an apiserver refusal: it is the result. */
-export async function runAction(action: DashboardAction, target: KubeTarget, operatorNamespace: string): Promise<ActionResult> {
+/** Whether the apiserver did not accept the caller's credentials (an expired token), directly or as a CliError's cause. */
+export function isUnauthorized(err: unknown): boolean {
+  return isApiError(err, "Unauthorized") || (err instanceof Error && isApiError(err.cause, "Unauthorized"));
+}
+
+/**
+ * Runs one action as the caller. Never throws for an apiserver refusal: it is the result.
+ * @throws the error when the apiserver did not accept the caller's credentials (see isUnauthorized).
+ */
+export async function runAction(action: DashboardAction, target: ApiTarget, operatorNamespace: string): Promise<ActionResult> {
   try {
     return await dispatch(action, target, operatorNamespace);
   } catch (err) {
+    if (isUnauthorized(err)) throw err;
     if (err instanceof CliError) return { ok: false, message: err.message };
     if (isApiError(err)) return { ok: false, message: err.message };
     throw err;
   }
 }
 
-async function dispatch(action: DashboardAction, target: KubeTarget, operatorNamespace: string): Promise<ActionResult> {
+async function dispatch(action: DashboardAction, target: ApiTarget, operatorNamespace: string): Promise<ActionResult> {
   switch (action.action) {
     case "cancel-job":
       return { ok: true, message: describeCancel(await requestJobCancel({ ...target, namespace: action.namespace }, action.name)).trim() };
@@ -123,7 +132,7 @@ async function dispatch(action: DashboardAction, target: KubeTarget, operatorNam
   }
 }
 
-async function retryJob(target: KubeTarget, namespace: string, jobName: string): Promise<ActionResult> {
+async function retryJob(target: ApiTarget, namespace: string, jobName: string): Promise<ActionResult> {
   const jobs = new ResourceClient<Job>(target.transport, JOB_TYPE);
   const resource = "jobs.helios.dev";
   const job = await explained(target, { verb: "get", resource, namespace, name: jobName }, () => jobs.get({ namespace, name: jobName }));
@@ -133,7 +142,7 @@ async function retryJob(target: KubeTarget, namespace: string, jobName: string):
 }
 
 /** Replaces a FeatureFlag's spec (optimistic concurrency through the read resourceVersion), creating it when missing and `create`. */
-async function writeFlagSpec(target: KubeTarget, namespace: string, flagName: string, spec: FeatureFlagSpec, create = true): Promise<void> {
+async function writeFlagSpec(target: ApiTarget, namespace: string, flagName: string, spec: FeatureFlagSpec, create = true): Promise<void> {
   const flags = new ResourceClient<FeatureFlag>(target.transport, FEATURE_FLAG_TYPE);
   const resource = "featureflags.helios.dev";
   let current: FeatureFlag | undefined;

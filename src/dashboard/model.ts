@@ -109,12 +109,18 @@ export interface AuditPage {
 }
 
 export interface Session {
+  /** How the dashboard knows the user: the caller's kubeconfig (local), a signed-in token, or an authenticating proxy. */
+  readonly auth: DashboardAuthMode;
   readonly csrfToken: string;
   readonly scope: string;
   readonly context: string;
   readonly user: string;
   readonly operatorNamespace: string;
 }
+
+/** The dashboard's modes: `local` (the caller's kubeconfig, loopback only), and in a cluster `token` (sign-in) or `proxy`. */
+export const DASHBOARD_AUTH_MODES = ["local", "token", "proxy"] as const;
+export type DashboardAuthMode = (typeof DASHBOARD_AUTH_MODES)[number];
 
 /** What an action did, or why it could not: `ok` false carries the apiserver's refusal in plain words. */
 export type ActionResult = { readonly ok: true; readonly message: string; readonly name?: string } | { readonly ok: false; readonly message: string };

@@ -3,7 +3,7 @@
 // job and its audit trail) from the apiserver as the caller.
 import { AUDIT_LOG_TYPE, JOB_TYPE, type AuditLog, type Job } from "../api/index.js";
 import { queryEntries, readAuditTrail, type AuditQuery } from "../audit/index.js";
-import { explainApiError, explained, type KubeTarget } from "../cli/kube/index.js";
+import { explainApiError, explained, type ApiTarget } from "../cli/kube/index.js";
 import { agentViews, flagsInEffect, jobView, sortAgentViews } from "../cli/output/index.js";
 import { EVENTS, isApiError, ResourceClient, type KubeEvent } from "../runtime/client/index.js";
 import { jobPage, parseJobQuery } from "./jobs-query.js";
@@ -37,12 +37,12 @@ export class DashboardReads {
   /** The scope in words: "all namespaces" or "namespace a". */
   readonly scope: string;
   readonly #watches: DashboardWatches;
-  readonly #target: KubeTarget;
+  readonly #target: ApiTarget;
   readonly #events = new RecentReads<KubeEventView[]>(RECENT_READ_TTL_MS);
   readonly #jobs = new RecentReads<Job>(RECENT_READ_TTL_MS);
   readonly #auditTrails = new RecentReads<JobDetail["audit"]>(RECENT_READ_TTL_MS);
 
-  constructor(watches: DashboardWatches, target: KubeTarget) {
+  constructor(watches: DashboardWatches, target: ApiTarget) {
     this.#watches = watches;
     this.#target = target;
     this.scope = watches.scope.namespace === undefined ? "all namespaces" : `namespace ${watches.scope.namespace}`;
@@ -110,7 +110,9 @@ export class DashboardReads {
           explained(target, { verb: "get", resource: "jobs.helios.dev", namespace, name }, () => new ResourceClient<Job>(target.transport, JOB_TYPE).get({ namespace, name })),
         );
       } catch (err) {
-        throw new ReadError(isApiError((err as { cause?: unknown }).cause, "Forbidden") ? 403 : 404, err instanceof Error ? err.message : String(err));
+        const cause = (err as { cause?: unknown }).cause;
+        const status = isApiError(cause, "Forbidden") ? 403 : isApiError(cause, "Unauthorized") ? 401 : 404;
+        throw new ReadError(status, err instanceof Error ? err.message : String(err));
       }
     }
     const query: AuditQuery = { job: name };

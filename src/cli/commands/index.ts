@@ -57,7 +57,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: "dashboard",
-    description: "serve the web dashboard (queues, jobs, agents, flags, audit; live) on 127.0.0.1 with your kubeconfig's access",
+    description: "serve the web dashboard (queues, jobs, agents, flags, audit; live) on 127.0.0.1 with your kubeconfig's access, or in a cluster as each signed-in user",
     load: () => import("./dashboard.js"),
   },
   {

@@ -8,6 +8,7 @@ export {
   kubeconfigFiles,
   loadKubeConfigFiles,
   operatorNamespaceOption,
+  type ApiTarget,
   type KubeFlags,
   type KubeOptionsSpec,
   type KubeTarget,

@@ -21,12 +21,16 @@ export interface KubeFlags {
   readonly requestTimeout?: string;
 }
 
-/** Where and as whom the command talks, and the namespace it acts in. */
-export interface KubeTarget extends RequestTarget {
-  readonly kubeConfig: KubeConfig;
+/** Where and as whom requests go, and the namespace they act in: what the steering writes need. */
+export interface ApiTarget extends RequestTarget {
   readonly transport: Transport;
   /** `-n`, else the context's namespace, else `default`. */
   readonly namespace: string;
+}
+
+/** Where and as whom the command talks, and the namespace it acts in. */
+export interface KubeTarget extends ApiTarget {
+  readonly kubeConfig: KubeConfig;
   /** Undefined with `-A`: lists span every namespace. */
   readonly listNamespace: string | undefined;
 }

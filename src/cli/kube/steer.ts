@@ -14,7 +14,7 @@ import { cancelJob, type CancelOutcome } from "../../client/index.js";
 import { FlagSet } from "../../flags/index.js";
 import { isApiError, ResourceClient } from "../../runtime/client/index.js";
 import { explainApiError, explained } from "./errors.js";
-import type { KubeTarget } from "./kube-config.js";
+import type { ApiTarget } from "./kube-config.js";
 import { agentJobsSelector } from "./selectors.js";
 
 /** What a drain or uncordon found and did. */
@@ -27,7 +27,7 @@ export interface DrainOutcome {
 }
 
 /** Sets (`drain`) or clears spec.drain of an Agent with a merge patch; spec, not status. */
-export async function setAgentDrain(target: KubeTarget, name: string, drain: boolean): Promise<DrainOutcome> {
+export async function setAgentDrain(target: ApiTarget, name: string, drain: boolean): Promise<DrainOutcome> {
   const namespace = target.namespace;
   const agents = new ResourceClient<Agent>(target.transport, AGENT_TYPE);
   const resource = "agents.helios.dev";
@@ -51,7 +51,7 @@ export async function setAgentDrain(target: KubeTarget, name: string, drain: boo
 }
 
 /** Sets spec.cancel: true on a Job (the one spec field that may change) unless it already finished. */
-export function requestJobCancel(target: KubeTarget, name: string): Promise<CancelOutcome> {
+export function requestJobCancel(target: ApiTarget, name: string): Promise<CancelOutcome> {
   const namespace = target.namespace;
   const jobs = new ResourceClient<Job>(target.transport, JOB_TYPE);
   const resource = "jobs.helios.dev";
@@ -108,7 +108,7 @@ export interface PauseOutcome {
 }
 
 /** Flips helios-dispatch-paused in `operatorNamespace`, creating it (sample variants) if missing. */
-export async function setDispatchPaused(target: KubeTarget, operatorNamespace: string, paused: boolean): Promise<PauseOutcome> {
+export async function setDispatchPaused(target: ApiTarget, operatorNamespace: string, paused: boolean): Promise<PauseOutcome> {
   const flags = new ResourceClient<FeatureFlag>(target.transport, FEATURE_FLAG_TYPE);
   const name = CONTROL_FLAG_KEYS.dispatchPaused;
   const ref = { namespace: operatorNamespace, name };

@@ -57,6 +57,15 @@ export class TlsAccess implements ClusterAccess {
     }
   }
 
+  /**
+   * The same cluster (server, CA, TLS server name) with `token` as the only credential: how a
+   * server acts as a caller whose bearer token it was given (no client certificate, no token file).
+   */
+  withBearerToken(token: string): TlsAccess {
+    const { server, ca, tlsServerName, insecureSkipTlsVerify, now } = this.#options;
+    return new TlsAccess({ server, ca, tlsServerName, insecureSkipTlsVerify, token, ...(now === undefined ? {} : { now }) });
+  }
+
   #tls(): https.AgentOptions {
     const o = this.#options;
     return {

@@ -6,6 +6,9 @@ export { shutdownSignal } from "./signals.js";
 export {
   bearerToken,
   delegatingAccessReviewer,
+  delegatingAuthenticator,
+  tokenHash,
+  type Authenticator,
   delegatingMetricsGuard,
   TtlCache,
   type Access,

@@ -112,15 +112,18 @@ export function delegatingMetricsGuard(transport: Pick<Transport, "request">, op
   return ({ authorization, method, path }) => review({ authorization, attributes: { nonResourceAttributes: { path, verb: method.toLowerCase() } } });
 }
 
-/** A reviewer that delegates authentication and authorization to the apiserver behind `transport`. */
-export function delegatingAccessReviewer(transport: Pick<Transport, "request">, options: DelegatingOptions): AccessReviewer {
-  const component = options.component ?? "auth";
-  const now = options.now ?? (() => performance.now());
-  const users = new TtlCache<ReviewedUser | null>(now);
-  const decisions = new TtlCache<boolean>(now);
+/** Who a bearer token belongs to, as the apiserver says; null when it does not authenticate it. */
+export type Authenticator = (token: string) => Promise<ReviewedUser | null>;
 
-  async function authenticate(token: string): Promise<ReviewedUser | null> {
-    const key = createHash("sha256").update(token).digest("hex");
+/**
+ * Authenticates tokens with TokenReviews made through `transport` (success and failure cached
+ * AUTHN_TTL_MS by the token's SHA-256; a failed review is not cached).
+ * @throws ApiError when a review cannot be made.
+ */
+export function delegatingAuthenticator(transport: Pick<Transport, "request">, now: () => number = () => performance.now()): Authenticator {
+  const users = new TtlCache<ReviewedUser | null>(now);
+  return async (token) => {
+    const key = tokenHash(token);
     const cached = users.get(key);
     if (cached !== undefined) return cached;
     const review = await transport.request<TokenReview>({
@@ -131,7 +134,20 @@ export function delegatingAccessReviewer(transport: Pick<Transport, "request">, 
     const user = review.status?.authenticated === true && review.status.user !== undefined ? review.status.user : null;
     users.set(key, user, AUTHN_TTL_MS);
     return user;
-  }
+  };
+}
+
+/** The SHA-256 of a token (hex): what caches and logs may hold instead of the token. */
+export function tokenHash(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** A reviewer that delegates authentication and authorization to the apiserver behind `transport`. */
+export function delegatingAccessReviewer(transport: Pick<Transport, "request">, options: DelegatingOptions): AccessReviewer {
+  const component = options.component ?? "auth";
+  const now = options.now ?? (() => performance.now());
+  const authenticate = delegatingAuthenticator(transport, now);
+  const decisions = new TtlCache<boolean>(now);
 
   async function authorize(user: ReviewedUser, attributes: AccessAttributes): Promise<boolean> {
     const spec = {

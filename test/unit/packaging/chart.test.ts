@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { parseAllowedHosts, parseSessionLimits } from "../../../src/cli/commands/dashboard.js";
 import { parseFlagsServeFlags } from "../../../src/cli/commands/flags.js";
 import { flagAttribute } from "../../../src/runtime/config/index.js";
 import { CHART, findObject, helm, render, type K8sObject } from "./chart.js";
@@ -419,5 +420,49 @@ describe("OFREP server (flags.ofrep)", () => {
     expect(container(findObject(everywhere, "Deployment", "helios-flags")).args).toContain("--namespaces=all");
     expect(findObject(everywhere, "ClusterRoleBinding", "helios-flags-read")["subjects"]).toEqual([{ kind: "ServiceAccount", name: "helios-flags", namespace: "helios-system" }]);
     await rejected({ "flags.ofrep.tls.mode": "mutual" });
+  });
+});
+
+describe("web dashboard (dashboard.enabled)", () => {
+  it("is off by default", async () => {
+    expect((await render()).filter((o) => o.metadata.name.startsWith("helios-dashboard"))).toEqual([]);
+  });
+
+  it("runs `helios dashboard --auth token` with a ClusterIP Service and a ServiceAccount that may only create TokenReviews", async () => {
+    const objects = await render({ "dashboard.enabled": "true", "dashboard.allowedHosts": "{dash.example.com}", "dashboard.namespace": "team-a" });
+    const d = findObject(objects, "Deployment", "helios-dashboard");
+    expect(podSpec(d).serviceAccountName).toBe("helios-dashboard");
+    const args = container(d).args;
+    expect(args).toEqual([
+      "dashboard",
+      "--auth=token",
+      "--address=0.0.0.0",
+      "--port=8080",
+      "--operator-namespace=helios-system",
+      "--namespace=team-a",
+      "--allowed-host=dash.example.com",
+      "--session-idle=30m",
+      "--session-max=8h",
+      "--log-level=info",
+    ]);
+    // What the chart passes is what the binary accepts.
+    const value = (flag: string): string => args.find((a) => a.startsWith(`--${flag}=`))?.split("=")[1] ?? "";
+    expect(parseSessionLimits(value("session-idle"), value("session-max"))).toEqual({ idleMs: 1_800_000, maxMs: 28_800_000 });
+    expect(parseAllowedHosts([value("allowed-host")])).toEqual(["dash.example.com"]);
+    expect(container(d).readinessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "http" });
+    expect(container(d).securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    const service = findObject(objects, "Service", "helios-dashboard")["spec"] as { type: string; ports: unknown[] };
+    expect(service.type).toBe("ClusterIP");
+    expect(service.ports).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+
+    expect(findObject(objects, "ClusterRole", "helios-dashboard-tokenreview")["rules"]).toEqual([{ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] }]);
+    const bindings = objects.filter((o) => (o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding") && JSON.stringify(o["subjects"]).includes('"helios-dashboard"'));
+    expect(bindings.map((b) => `${b.kind}/${b.metadata.name}`)).toEqual(["ClusterRoleBinding/helios-dashboard-tokenreview"]);
+    expect(bindings[0]?.["roleRef"]).toMatchObject({ kind: "ClusterRole", name: "helios-dashboard-tokenreview" });
+
+    const proxy = await render({ "dashboard.enabled": "true", "dashboard.auth": "proxy" });
+    expect(container(findObject(proxy, "Deployment", "helios-dashboard")).args).toContain("--auth=proxy");
+    await rejected({ "dashboard.auth": "impersonate" });
+    await rejected({ "dashboard.sessionIdle": "soon" });
   });
 });

@@ -60,7 +60,11 @@ describe("Dockerfile", () => {
   it("installs only production dependencies in the final stage", () => {
     const runs = finalStage.filter((i) => i.op === "RUN").map((i) => i.args).join("\n");
     expect(runs).toMatch(/npm ci\b[^\n]*--omit=dev/);
-    expect(finalStage.filter((i) => i.op === "COPY" && i.args.includes("--from=")).map((i) => i.args)).toEqual(["--from=build /app/dist/src ./dist/src"]);
+    expect(finalStage.filter((i) => i.op === "COPY" && i.args.includes("--from=")).map((i) => i.args)).toEqual([
+      "--from=build /app/dist/src ./dist/src",
+      // The dashboard's built browser app (vite), served by `helios dashboard`.
+      "--from=build /app/dist/dashboard-web ./dist/dashboard-web",
+    ]);
   });
 
   it("enters at the CLI that `npm run build` produces", () => {

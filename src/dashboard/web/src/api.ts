@@ -13,11 +13,36 @@ export class ReadError extends Error {
   }
 }
 
+/** Dispatched on window when the server answers 401: the session ended (in a cluster), so the app shows sign-in. */
+export const SIGNED_OUT_EVENT = "helios:signed-out";
+
+function signedOut(reason: string | undefined): void {
+  window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT, { detail: reason ?? "sign in" }));
+}
+
 export async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: { accept: "application/json" } });
   const body = (await res.json()) as T | { error: string };
+  if (res.status === 401) signedOut((body as { error?: string }).error);
   if (!res.ok) throw new ReadError(res.status, (body as { error?: string }).error ?? res.statusText);
   return body as T;
+}
+
+/** Signs in with a bearer token (JSON body, never a URL); the server sets the session cookie. */
+export async function signIn(token: string, namespace: string): Promise<ActionResult> {
+  try {
+    const res = await fetch("/api/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token, ...(namespace === "" ? {} : { namespace }) }) });
+    const body = (await res.json()) as { user?: string; error?: string };
+    return res.ok ? { ok: true, message: `signed in as ${body.user ?? ""}` } : { ok: false, message: body.error ?? res.statusText };
+  } catch (err) {
+    return { ok: false, message: `the dashboard server did not answer: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Ends the session (cluster token mode). */
+export async function signOut(): Promise<void> {
+  const { csrfToken } = await getSession();
+  await fetch("/api/sign-out", { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrfToken }, body: "{}" });
 }
 
 let session: Promise<Session> | undefined;
@@ -53,6 +78,10 @@ export function useChangeStream(): Versions {
   const [versions, setVersions] = useState<Versions>(ZERO);
   useEffect(() => {
     const source = new EventSource("/api/events");
+    // A stream refused or ended by the server (a session that ended) closes; a read tells why.
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) void getJson("/api/session").catch(() => undefined);
+    });
     source.addEventListener("change", (event: MessageEvent<string>) => {
       const { resources } = JSON.parse(event.data) as { resources: WatchedResource[] };
       setVersions((v) => {

@@ -77,4 +77,20 @@ describe("TlsAccess", () => {
     now = TOKEN_REFRESH_MS;
     expect((await applied(access)).headers).toEqual({ Authorization: "Bearer new" });
   });
+
+  it("withBearerToken: the same server and CA with the given token as the only credential", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "helios-token-"));
+    const tokenFile = join(dir, "token");
+    writeFileSync(tokenFile, "own\n");
+    const ca = Buffer.from("ca");
+    const own = new TlsAccess({ server: "https://k:443", ca, cert: Buffer.from("cert"), key: Buffer.from("key"), tlsServerName: "kube", tokenFile });
+    const user = own.withBearerToken("users-token");
+    expect(user.getCurrentCluster()).toEqual({ server: "https://k:443" });
+    const options = await applied(user);
+    expect(options.headers).toEqual({ Authorization: "Bearer users-token" });
+    expect(options).toMatchObject({ ca, servername: "kube" });
+    expect(options).not.toHaveProperty("cert");
+    expect(options).not.toHaveProperty("key");
+    expect((await applied(own)).headers).toEqual({ Authorization: "Bearer own" });
+  });
 });

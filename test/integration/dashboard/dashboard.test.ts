@@ -12,7 +12,7 @@ import { findCondition, type Job } from "../../../src/api/index.js";
 import type { HeliosAgent } from "../../../src/agent/index.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl, writeKubeconfigActingAs } from "../support/cluster.js";
 import { clients, createJobs, jobBody, startAgent, startOperator, waitFor, waitReady, type RunningOperator } from "../jobs/support.js";
-import { ensureDashboardBuilt, launchBrowser, SCREENSHOT_DIR, startDashboardProcess, type RunningDashboardProcess } from "./support.js";
+import { ensureDashboardBuilt, launchBrowser, namespaceUserManifest, SCREENSHOT_DIR, startDashboardProcess, type RunningDashboardProcess } from "./support.js";
 
 const kc = kubeConfig();
 const c = clients(kc);
@@ -50,27 +50,7 @@ beforeAll(async () => {
   await waitReady(c, nsA, ["worker"]);
   // A tenant: a ServiceAccount whose Role covers namespace A only.
   const reader = `system:serviceaccount:${nsA}:tenant`;
-  const rbac = `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: tenant, namespace: ${nsA} }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: tenant, namespace: ${nsA} }
-rules:
-  - { apiGroups: ["helios.dev"], resources: ["jobs", "agents", "featureflags"], verbs: ["get", "list", "watch", "create", "patch", "update"] }
-  - { apiGroups: ["helios.dev"], resources: ["auditlogs"], verbs: ["get", "list", "watch"] }
-  - { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch"] }
-  - { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["get", "list", "watch"] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: tenant, namespace: ${nsA} }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: tenant }
-subjects:
-  - { kind: ServiceAccount, name: tenant, namespace: ${nsA} }
-`;
+  const rbac = namespaceUserManifest(nsA, "tenant");
   const applied = await kubectl(["apply", "-f", "-"], { input: rbac });
   expect(applied.code, applied.stderr).toBe(0);
   const tenantConfig = writeKubeconfigActingAs(reader, join(mkdtempSync(join(tmpdir(), "helios-dash-")), "kubeconfig"));

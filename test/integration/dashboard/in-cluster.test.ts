@@ -13,7 +13,7 @@ import type { BrowserContext } from "playwright-core";
 import { LOG_DIR, jobBody, clients } from "../jobs/support.js";
 import { helm, ok as succeeded } from "../security/support.js";
 import { createNamespace, kubeConfig, kubeconfigPath, kubectl } from "../support/cluster.js";
-import { ensureDashboardBuilt, launchBrowser, startDashboardProcess, type RunningDashboardProcess } from "./support.js";
+import { ensureDashboardBuilt, launchBrowser, namespaceUserManifest, startDashboardProcess, type RunningDashboardProcess } from "./support.js";
 
 const CHART = join(import.meta.dirname, "../../../charts/helios");
 const c = clients(kubeConfig());
@@ -35,28 +35,7 @@ async function ok(args: string[], input?: string): Promise<string> {
 
 /** A ServiceAccount `user` in `ns` whose Role there covers what the dashboard reads and does; its token. */
 async function user(ns: string): Promise<string> {
-  const rbac = `
-apiVersion: v1
-kind: ServiceAccount
-metadata: { name: user, namespace: ${ns} }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { name: dashboard-user, namespace: ${ns} }
-rules:
-  - { apiGroups: ["helios.dev"], resources: ["jobs", "agents", "featureflags"], verbs: ["get", "list", "watch", "create", "patch", "update"] }
-  - { apiGroups: ["helios.dev"], resources: ["auditlogs"], verbs: ["get", "list", "watch"] }
-  - { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch"] }
-  - { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["get", "list", "watch"] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: dashboard-user, namespace: ${ns} }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: dashboard-user }
-subjects:
-  - { kind: ServiceAccount, name: user, namespace: ${ns} }
-`;
-  await ok(["apply", "-f", "-"], rbac);
+  await ok(["apply", "-f", "-"], namespaceUserManifest(ns, "user"));
   return (await ok(["create", "token", "user", "-n", ns, "--duration", "1h"])).trim();
 }
 

@@ -11,3 +11,31 @@ export const SCREENSHOT_DIR = join(process.cwd(), ".helios", "screenshots");
 export function startDashboardProcess(args: readonly string[], logName: string, timeoutMs = 60_000): Promise<RunningDashboardProcess> {
   return startProcess(args, LOG_DIR, logName, timeoutMs);
 }
+
+/**
+ * A ServiceAccount `name` in `ns` whose Role there covers what the dashboard reads and does (and
+ * nothing elsewhere): a tenant of one namespace. Apply it with `kubectl apply -f -`.
+ */
+export function namespaceUserManifest(ns: string, name: string): string {
+  return `
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: ${name}, namespace: ${ns} }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: ${name}, namespace: ${ns} }
+rules:
+  - { apiGroups: ["helios.dev"], resources: ["jobs", "agents", "featureflags"], verbs: ["get", "list", "watch", "create", "patch", "update"] }
+  - { apiGroups: ["helios.dev"], resources: ["auditlogs"], verbs: ["get", "list", "watch"] }
+  - { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch"] }
+  - { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["get", "list", "watch"] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: ${name}, namespace: ${ns} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: ${name} }
+subjects:
+  - { kind: ServiceAccount, name: ${name}, namespace: ${ns} }
+`;
+}

@@ -11,6 +11,7 @@ import { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler } from "./reconciler.js"
 
 export {
   decideRecovery,
+  decideSettled,
   RECOVERY_REASONS,
   type AgentView,
   type AttemptCause,

@@ -8,13 +8,13 @@ import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import type { ReconcileContext, Reconciler, Request, Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
-import { isActivePhase, jobPhase, priorityOf, queueOf, type JobMetrics } from "../shared/index.js";
-import { decideRecovery, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
+import { isActivePhase, isLiveJob, jobPhase, priorityOf, queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
+import { decideRecovery, decideSettled, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
 
 export const JOB_RECOVERY_CONTROLLER = "job-recovery";
 
 export interface JobRecoveryDeps {
-  readonly jobs: ReadonlyStore<Job>;
+  readonly jobs: ReadonlyStore<CachedJob>;
   readonly agents: ReadonlyStore<Agent>;
   readonly statusWriter: Pick<StatusWriter<Job>, "updateStatus">;
   /** The one delete job recovery makes (TTL), with preconditions so a changed or recreated Job survives. */
@@ -46,6 +46,12 @@ export class JobRecoveryReconciler implements Reconciler {
     const { jobs, clock } = this.#deps;
     const job = jobs.getByName(req.namespace, req.name);
     if (job === undefined || job.metadata.deletionTimestamp !== undefined) return {};
+    // A settled job is cached without what the other decisions read, and is only ever deleted.
+    if (!isLiveJob(job)) {
+      const settled = decideSettled(job, clock.now(), this.#deps.config);
+      if (settled.kind === "delete") return this.#delete(job, settled, ctx);
+      return settled.kind === "none" && settled.requeueAfterMs !== undefined ? { requeueAfter: Math.max(1, settled.requeueAfterMs) } : {};
+    }
     const decision = decideRecovery({
       job,
       agent: this.#agentView(job),
@@ -71,14 +77,14 @@ export class JobRecoveryReconciler implements Reconciler {
     }
   }
 
-  #agentView(job: Job): AgentView | undefined {
+  #agentView(job: CachedJob): AgentView | undefined {
     const name = job.status?.assignedAgent;
     if (name === undefined || !isActivePhase(jobPhase(job))) return undefined;
     const agent = this.#deps.agents.getByName(job.metadata.namespace, name);
     return agent === undefined ? { missing: true } : { missing: false, phase: agent.status?.phase };
   }
 
-  #killSwitch(job: Job): boolean {
+  #killSwitch(job: CachedJob): boolean {
     if (!isActivePhase(jobPhase(job))) return false;
     return this.#deps.flags.killSwitch({
       jobType: job.spec.type,
@@ -89,14 +95,14 @@ export class JobRecoveryReconciler implements Reconciler {
     });
   }
 
-  async #delete(job: Job, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
+  async #delete(job: CachedJob, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
     const outcome = await deleteUnchanged(this.#deps.deleter, job, { signal: ctx.signal });
     if (outcome === "changed") return { requeue: true };
     if (outcome === "deleted") this.#announce(job, decision, ctx);
     return {};
   }
 
-  #announce(job: Job, decision: Exclude<RecoveryDecision, { kind: "none" }>, ctx: ReconcileContext): void {
+  #announce(job: CachedJob, decision: Exclude<RecoveryDecision, { kind: "none" }>, ctx: ReconcileContext): void {
     const notice = noticeFor(decision);
     const namespace = job.metadata.namespace ?? "";
     const attempt = job.status?.attempt;
@@ -125,7 +131,7 @@ export class JobRecoveryReconciler implements Reconciler {
     );
   }
 
-  #previousAgent(job: Job): string | undefined {
+  #previousAgent(job: CachedJob): string | undefined {
     const attempt = job.status?.attempt;
     return job.status?.attempts?.find((a) => a.attempt === attempt)?.agent;
   }

@@ -15,7 +15,6 @@ import {
   jobStatusSchema,
   objectMetaSchema,
   type Condition,
-  type JobAttempt,
   type JobPhase,
 } from "../../api/index.js";
 import { Interner, stripSpecFields } from "../../runtime/cache/index.js";
@@ -28,11 +27,14 @@ import { Interner, stripSpecFields } from "../../runtime/cache/index.js";
  * the terminal condition with its message emptied (the settled check); and of each attempt record what
  * the agent-health circuit breaker, the agent indexes and audit recovery read.
  */
+const settledAttemptSchema = jobAttemptSchema.pick({ attempt: true, agent: true, outcome: true, assignedAt: true, finishedAt: true });
+type SettledAttempt = z.infer<typeof settledAttemptSchema>;
+
 export const settledJobSchema = jobSchema.pick({ apiVersion: true, kind: true }).extend({
   metadata: z.object(objectMetaSchema.pick({ name: true, namespace: true, uid: true, resourceVersion: true, deletionTimestamp: true }).shape),
   spec: jobSpecSchema.pick({ type: true, queue: true, priority: true, ttlSecondsAfterFinished: true }),
   status: jobStatusSchema.pick({ phase: true, attempt: true, assignedAgent: true, assignedAt: true, startedAt: true, finishedAt: true, conditions: true }).extend({
-    attempts: z.array(jobAttemptSchema.pick({ attempt: true, agent: true, outcome: true, assignedAt: true, finishedAt: true })).optional(),
+    attempts: z.array(settledAttemptSchema).optional(),
   }),
 });
 export type SettledJob = z.infer<typeof settledJobSchema>;
@@ -78,7 +80,7 @@ const withoutPayload = stripSpecFields<LiveJob>("payload");
  * repeated strings (kind, namespace, type, queue, agents, reasons, timestamps to the second) shared.
  */
 function settledJob(job: CachedJob, interner: Interner): SettledJob {
-  const s = <T extends string | undefined>(value: T): T => interner.intern(value);
+  const s: Intern = (value) => interner.intern(value);
   const { metadata, spec } = job;
   const status = job.status ?? {};
   const phase = status.phase;
@@ -114,12 +116,14 @@ function settledJob(job: CachedJob, interner: Interner): SettledJob {
   };
 }
 
+type Intern = <T extends string | undefined>(value: T) => T;
+
 function terminalCondition(phase: JobPhase): string {
   return phase === "Succeeded" ? JOB_CONDITIONS.complete : JOB_CONDITIONS.failed;
 }
 
 /** An attempt record as the circuit breaker reads it (agent-health decide.ts, attemptOutcomes). */
-function breakerRecord(record: Pick<JobAttempt, "attempt" | "agent" | "outcome" | "assignedAt" | "finishedAt">, s: <T extends string | undefined>(value: T) => T): NonNullable<SettledJob["status"]["attempts"]>[number] {
+function breakerRecord(record: SettledAttempt, s: Intern): SettledAttempt {
   const { attempt, agent, outcome, assignedAt, finishedAt } = record;
   return { attempt, agent: s(agent), outcome: s(outcome), ...(assignedAt === undefined ? {} : { assignedAt: s(assignedAt) }), ...(finishedAt === undefined ? {} : { finishedAt: s(finishedAt) }) };
 }

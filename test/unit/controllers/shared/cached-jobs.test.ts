@@ -44,7 +44,7 @@ function failedJob(): Job {
   return job({ name: "failed", status });
 }
 
-const trimSettledJob = (j: CachedJob): CachedJob => cachedJobTransform()(j);
+const toCache = (j: CachedJob): CachedJob => cachedJobTransform()(j);
 
 const pick = <T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> =>
   Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
@@ -57,7 +57,7 @@ describe("cachedJobTransform", () => {
   it("projects a Succeeded job onto the settled schema, keeping what its readers use, without touching the input", () => {
     const { done } = succeededPair();
     const before = structuredClone(done);
-    const trimmed = trimSettledJob(done);
+    const trimmed = toCache(done);
     expect(done).toEqual(before);
     expect(isLiveJob(trimmed)).toBe(false);
     // Exactly the projection's fields: what the schema picks, nothing more.
@@ -73,7 +73,7 @@ describe("cachedJobTransform", () => {
   });
 
   it("keeps the Failed condition and every attempt record of a failed job", () => {
-    const trimmed = trimSettledJob(failedJob());
+    const trimmed = toCache(failedJob());
     expect(trimmed.status?.conditions?.map((c) => c.type)).toEqual([JOB_CONDITIONS.failed]);
     expect(trimmed.status?.attempts?.map((a) => [a.attempt, a.agent, a.outcome])).toEqual([
       [1, "a1", "Failed"],
@@ -90,19 +90,42 @@ describe("cachedJobTransform", () => {
     const bare = job();
     for (const j of [running, noFinish, noComplete, bare]) {
       expect(isSettledJob(j)).toBe(false);
-      const { payload, ...spec } = j.spec;
-      expect(trimSettledJob(j)).toEqual({ ...j, spec });
-      expect(payload === undefined ? trimSettledJob(j) : undefined).toBe(payload === undefined ? j : undefined);
+      expect(isLiveJob(toCache(j))).toBe(true);
+      expect(toCache(j)).toEqual(j);
     }
   });
 
+  it("drops only the payload of a live job, without touching the input", () => {
+    const withPayload: Job = { ...job(), spec: { ...job().spec, payload: { big: "x".repeat(1000) } } };
+    const before = structuredClone(withPayload);
+    const { payload, ...spec } = withPayload.spec;
+    expect(payload).toBeDefined();
+    expect(toCache(withPayload)).toEqual({ ...withPayload, spec });
+    expect(withPayload).toEqual(before);
+    for (const j of [job(), succeededPair().running]) {
+      if (j.spec.payload === undefined) expect(toCache(j)).toBe(j);
+    }
+  });
+
+  it("is the cache's element type: reading a dropped field does not compile (tsc checks the directives)", () => {
+    const cached = toCache(succeededPair().done);
+    // @ts-expect-error no cached Job has a payload
+    expect(cached.spec.payload).toBeUndefined();
+    // @ts-expect-error a settled job's projection has no result, and any cached job may be settled
+    expect(cached.status?.result).toBeUndefined();
+    // @ts-expect-error nor the retry policy
+    expect(cached.spec.retry).toBeUndefined();
+    const live = toCache(succeededPair().running);
+    expect(isLiveJob(live) ? live.status?.progress : undefined).toEqual({ percent: 40, message: "working" });
+  });
+
   it("is idempotent", () => {
-    const once = trimSettledJob(failedJob());
-    expect(trimSettledJob(once)).toEqual(once);
+    const once = toCache(failedJob());
+    expect(toCache(once)).toEqual(once);
   });
 });
 
-describe("the job cache's readers see the same on a trimmed settled job", () => {
+describe("the job cache's readers see the same on a settled job's projection", () => {
   const cases = (): [string, Job][] => [
     ["succeeded", succeededPair().done],
     ["failed", failedJob()],
@@ -111,18 +134,18 @@ describe("the job cache's readers see the same on a trimmed settled job", () => 
   it("job-recovery never writes its status (TTL delete or nothing, same as untrimmed)", () => {
     for (const [, full] of cases()) {
       for (const now of [T0 + 10 * SECOND, T0 + 10 * MINUTE]) {
-        const decision = decideSettled(trimSettledJob(full), now, CONFIG);
+        const decision = decideSettled(toCache(full), now, CONFIG);
         expect(decision.kind === "none" || decision.kind === "delete").toBe(true);
         expect(decision).toEqual(decideRecovery({ job: full, killSwitch: false, config: CONFIG, now, random: () => 0.5 }));
       }
       // The projection keeps what the TTL is counted from: both jobs are due 10 minutes in.
-      expect(decideSettled(trimSettledJob(full), T0 + 10 * MINUTE, CONFIG).kind).toBe("delete");
+      expect(decideSettled(toCache(full), T0 + 10 * MINUTE, CONFIG).kind).toBe("delete");
     }
   });
 
   it("the circuit breaker, the indexes and the gauges", () => {
     for (const [, full] of cases()) {
-      const trimmed = trimSettledJob(full);
+      const trimmed = toCache(full);
       for (const agent of ["a1", "a2"]) {
         expect(attemptOutcomes([trimmed], agent)).toEqual(attemptOutcomes([full], agent));
         expect(runningJobs([trimmed], agent)).toBe(runningJobs([full], agent));
@@ -134,7 +157,7 @@ describe("the job cache's readers see the same on a trimmed settled job", () => 
 
   it("the metrics collector's transition audit (it reads the new object after the transform)", () => {
     const { running, done } = succeededPair();
-    expect(jobTransition(running, trimSettledJob(done))).toEqual(jobTransition(running, done));
-    expect(jobTransition(running, trimSettledJob(done))).toMatchObject({ finished: "Succeeded", runSeconds: 4 });
+    expect(jobTransition(running, toCache(done))).toEqual(jobTransition(running, done));
+    expect(jobTransition(running, toCache(done))).toMatchObject({ finished: "Succeeded", runSeconds: 4 });
   });
 });

@@ -17,7 +17,7 @@ import {
   type Condition,
   type JobPhase,
 } from "../../api/index.js";
-import { Interner, stripSpecFields } from "../../runtime/cache/index.js";
+import { Interner, SharedValues, stripSpecFields } from "../../runtime/cache/index.js";
 
 /**
  * A settled Job as cached (about 80 % of the cache at scale; a terminal phase never changes and no one
@@ -68,8 +68,15 @@ export function isLiveJob(job: CachedJob): job is LiveJob {
 }
 
 /** The job cache's transform: projects each listed or watched Job (typed as what the cache holds) onto its cached shape. */
-export function cachedJobTransform(interner = new Interner()): (job: CachedJob) => CachedJob {
-  return (job) => (isLiveJob(job) ? withoutPayload(job) : settledJob(job, interner));
+export function cachedJobTransform(): (job: CachedJob) => CachedJob {
+  const shared: Shared = { strings: new Interner(), conditions: new SharedValues() };
+  return (job) => (isLiveJob(job) ? withoutPayload(job) : settledJob(job, shared));
+}
+
+/** What settled projections share: strings, and the terminal condition lists (equal for every job finished the same way in the same second). */
+interface Shared {
+  readonly strings: Interner;
+  readonly conditions: SharedValues<Condition[]>;
 }
 
 /** A live Job keeps all of it but its payload. */
@@ -77,14 +84,17 @@ const withoutPayload = stripSpecFields<LiveJob>("payload");
 
 /**
  * Copies the kept fields into fresh objects (never `delete`: see runtime/cache/transform.ts), with
- * repeated strings (kind, namespace, type, queue, agents, reasons, timestamps to the second) shared.
+ * repeated strings (kind, namespace, type, queue, agents, reasons, timestamps to the second) and
+ * condition lists shared.
  */
-function settledJob(job: CachedJob, interner: Interner): SettledJob {
-  const s: Intern = (value) => interner.intern(value);
+function settledJob(job: CachedJob, shared: Shared): SettledJob {
+  const s: Intern = (value) => shared.strings.intern(value);
   const { metadata, spec } = job;
   const status = job.status ?? {};
   const phase = status.phase;
   const condition = phase === undefined ? undefined : terminalCondition(phase);
+  const kept = (status.conditions ?? []).filter((c) => c.type === condition);
+  const conditionsKey = kept.map((c) => `${c.type} ${c.status} ${c.reason} ${c.lastTransitionTime}`).join("\n");
   return {
     apiVersion: s(job.apiVersion),
     kind: s(job.kind),
@@ -108,9 +118,9 @@ function settledJob(job: CachedJob, interner: Interner): SettledJob {
       assignedAt: s(status.assignedAt),
       startedAt: s(status.startedAt),
       finishedAt: s(status.finishedAt),
-      conditions: (status.conditions ?? [])
-        .filter((c) => c.type === condition)
-        .map((c) => ({ type: s(c.type), status: c.status, reason: s(c.reason), message: "", lastTransitionTime: s(c.lastTransitionTime) })),
+      conditions: shared.conditions.get(conditionsKey, () =>
+        kept.map((c) => ({ type: s(c.type), status: c.status, reason: s(c.reason), message: "", lastTransitionTime: s(c.lastTransitionTime) })),
+      ),
       ...(status.attempts === undefined ? {} : { attempts: status.attempts.map((a) => breakerRecord(a, s)) }),
     },
   };

@@ -1,7 +1,7 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
 import type { Agent, FeatureFlag, FeatureFlagSet } from "../../api/index.js";
 import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
-import { composeTransforms, Interner, SharedInformer, stripLastApplied, stripManagedFields, type InformerLogger } from "../../runtime/cache/index.js";
+import { composeTransforms, SharedInformer, stripLastApplied, stripManagedFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
 import { cachedJobTransform, type CachedJob } from "./cached-jobs.js";
@@ -45,7 +45,7 @@ export function createOperatorInformers(options: OperatorInformersOptions): Oper
   // Jobs are cached as the projections of cached-jobs.ts: no spec.payload, and once settled only what
   // their readers use, with repeated strings shared. The client is typed with what the cache holds:
   // a listed or watched Job is a live one, whole.
-  const jobTransform = composeTransforms<CachedJob>(stripManagedFields, stripLastApplied, cachedJobTransform(new Interner()));
+  const jobTransform = composeTransforms<CachedJob>(stripManagedFields, stripLastApplied, cachedJobTransform());
   const flagNamespaces = namespaces.length === 0 ? [] : [...new Set([...namespaces, options.operatorNamespace])];
   return {
     jobs: new SharedInformer<CachedJob>("informer/jobs", new ResourceClient<CachedJob>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),

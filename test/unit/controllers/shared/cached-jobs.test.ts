@@ -119,6 +119,13 @@ describe("cachedJobTransform", () => {
     expect(isLiveJob(live) ? live.status?.progress : undefined).toEqual({ percent: 40, message: "working" });
   });
 
+  it("shares one terminal condition list between jobs that finished the same way in the same second", () => {
+    const transform = cachedJobTransform();
+    const [a, b] = [failedJob(), { ...failedJob(), metadata: { ...failedJob().metadata, name: "other", uid: "u2" } }].map((j) => transform(structuredClone(j)));
+    expect(a?.status?.conditions).toBe(b?.status?.conditions);
+    expect(transform(succeededPair().done).status?.conditions).not.toBe(a?.status?.conditions);
+  });
+
   it("is idempotent", () => {
     const once = toCache(failedJob());
     expect(toCache(once)).toEqual(once);

@@ -1,6 +1,6 @@
 // The cache's string interner: equal strings come back as the first copy seen, within a bounded table.
 import { describe, expect, it } from "vitest";
-import { Interner } from "../../../../src/runtime/cache/index.js";
+import { Interner, SharedValues } from "../../../../src/runtime/cache/index.js";
 
 // Two equal strings built at run time are distinct heap objects; V8 cannot tell them apart by
 // value, so the test checks sharing by what the interner keeps, and equality by value.
@@ -19,5 +19,17 @@ describe("Interner", () => {
     const interner = new Interner(3);
     for (let i = 0; i < 10; i++) expect(interner.intern(`v${i}`)).toBe(`v${i}`);
     expect(interner.size).toBeLessThanOrEqual(3);
+  });
+});
+
+describe("SharedValues", () => {
+  it("makes a value once per key and hands the same object out after", () => {
+    const shared = new SharedValues<{ n: number }>();
+    let made = 0;
+    const make = (): { n: number } => ({ n: ++made });
+    const first = shared.get("a", make);
+    expect(shared.get("a", make)).toBe(first);
+    expect(shared.get("b", make)).not.toBe(first);
+    expect(made).toBe(2);
   });
 });

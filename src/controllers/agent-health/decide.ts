@@ -21,10 +21,10 @@ import {
   type AgentPhase,
   type AgentStatus,
   type ConditionInput,
-  type Job,
 } from "../../api/index.js";
 import { exponentialBackoff } from "../../runtime/backoff/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
+import type { CachedJob } from "../shared/index.js";
 
 /** Tunables of agent-health; durations in milliseconds. */
 export interface AgentHealthConfig {
@@ -184,7 +184,7 @@ export interface AttemptOutcome {
  * Succeeded and Failed attempts of `agentName` found in `jobs`, newest first. Other outcomes (Requeued,
  * Released, Cancelled, running) say nothing about the agent's health and are left out.
  */
-export function attemptOutcomes(jobs: readonly Job[], agentName: string): AttemptOutcome[] {
+export function attemptOutcomes(jobs: readonly CachedJob[], agentName: string): AttemptOutcome[] {
   const out: AttemptOutcome[] = [];
   for (const job of jobs) {
     const status = job.status;
@@ -255,7 +255,7 @@ export interface AgentHealthInput {
   readonly agent: Agent;
   readonly lease: LeaseView;
   /** Jobs that are, or were, assigned to the agent (at least those with its attempt records). */
-  readonly jobs: readonly Job[];
+  readonly jobs: readonly CachedJob[];
   /** The operator's clock, epoch ms. */
   readonly now: number;
   readonly config: AgentHealthConfig;
@@ -287,7 +287,7 @@ export interface AgentHealthDecision {
 }
 
 /** Jobs of the agent that hold a slot: Assigned or Running there now. */
-export function runningJobs(jobs: readonly Job[], agentName: string): number {
+export function runningJobs(jobs: readonly CachedJob[], agentName: string): number {
   return jobs.filter((j) => j.status?.assignedAgent === agentName && (j.status.phase === "Assigned" || j.status.phase === "Running")).length;
 }
 

@@ -2,7 +2,7 @@
 // and delete an out-of-pod agent Offline past --agent-gc-after.
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
-import type { Agent, AuditAction, Job } from "../../api/index.js";
+import type { Agent, AuditAction } from "../../api/index.js";
 import type { AuditSink } from "../../audit/index.js";
 import { deleteUnchanged, keyOf, orThrow, type Deleter, type Lease } from "../../runtime/client/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
@@ -21,6 +21,7 @@ import {
   type StaleTimeoutRaise,
 } from "./decide.js";
 import { LeaseTracker } from "./lease-tracker.js";
+import type { CachedJob } from "../shared/index.js";
 
 export const AGENT_HEALTH_CONTROLLER = "agent-health";
 
@@ -29,7 +30,7 @@ export interface AgentHealthDeps {
   readonly agents: ReadonlyStore<Agent>;
   readonly leases: ReadonlyStore<Lease>;
   /** Jobs assigned to, or with attempt records of, the agent `namespace/name`. */
-  readonly jobsOfAgent: (namespace: string, name: string) => readonly Job[];
+  readonly jobsOfAgent: (namespace: string, name: string) => readonly CachedJob[];
   readonly statusWriter: Pick<StatusWriter<Agent>, "updateStatus">;
   /** Deletes an out-of-pod agent Offline past `config.gcAfterMs`. */
   readonly deleter: Deleter;

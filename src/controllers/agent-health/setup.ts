@@ -1,7 +1,7 @@
 // Wires the agent-health reconciler to its informers: Agents, their Leases, and the jobs that name them.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { AGENT_TYPE, type Agent, type Job } from "../../api/index.js";
+import { AGENT_TYPE, type Agent } from "../../api/index.js";
 import type { AuditSink } from "../../audit/index.js";
 import type { EventHandler, ReadonlyStore } from "../../runtime/cache/index.js";
 import { keyOf, ResourceClient, type KubeObject, type Lease, type Transport } from "../../runtime/client/index.js";
@@ -14,12 +14,13 @@ import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { DEFAULT_AGENT_HEALTH_CONFIG, type AgentHealthConfig } from "./decide.js";
 import { AGENT_HEALTH_CONTROLLER, AgentHealthReconciler } from "./reconciler.js";
+import type { CachedJob } from "../shared/index.js";
 
 /** Index name on the jobs informer: `namespace/agent` for the assigned agent and every agent in `attempts`. */
 export const JOBS_BY_AGENT_INDEX = "byAgent";
 
 /** The index function for {@link JOBS_BY_AGENT_INDEX}; register it on the shared jobs informer. */
-export function jobAgentKeys(job: Job): string[] {
+export function jobAgentKeys(job: CachedJob): string[] {
   const namespace = job.metadata.namespace ?? "";
   const agents = new Set<string>();
   if (job.status?.assignedAgent) agents.add(job.status.assignedAgent);
@@ -42,7 +43,7 @@ export interface AgentHealthSetup {
    */
   readonly leases: CachedSource<Lease>;
   /** Ideally with {@link JOBS_BY_AGENT_INDEX} registered; without it each reconcile scans the namespace. */
-  readonly jobs: CachedSource<Job>;
+  readonly jobs: CachedSource<CachedJob>;
   readonly transport: Transport;
   readonly events: EventRecorder;
   readonly audit: AuditSink;
@@ -92,7 +93,7 @@ export function createAgentHealthController(setup: AgentHealthSetup): Controller
   return controller;
 }
 
-function jobsOfAgentLookup(jobs: CachedSource<Job>): (namespace: string, name: string) => readonly Job[] {
+function jobsOfAgentLookup(jobs: CachedSource<CachedJob>): (namespace: string, name: string) => readonly CachedJob[] {
   return (namespace, name) => {
     const key = keyOf(namespace, name);
     try {

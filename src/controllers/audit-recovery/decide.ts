@@ -9,16 +9,17 @@
 // skip, so the status cannot tell whether an entry was ever due.
 //
 // Caveats: only decisions at or after `since` are looked at (the trail is read from there on).
-import { isTerminalJobPhase, JOB_CONDITIONS, JOB_ENDING_ACTIONS, type Job } from "../../api/index.js";
+import { isTerminalJobPhase, JOB_CONDITIONS, JOB_ENDING_ACTIONS } from "../../api/index.js";
 import { auditKey, type AuditRecord } from "../../audit/index.js";
 import { JOB_RECOVERY_CONTROLLER } from "../job-recovery/index.js";
 import { QUEUE_PRIORITY_CONTROLLER } from "../queue-priority/index.js";
+import type { CachedJob } from "../shared/index.js";
 
 /** The actor of agent-reported facts, as the live entries name it. */
 const AGENT = "agent";
 
 /** Every decision `job`'s status records, as the entries that audit them. */
-export function recordedDecisions(job: Job): AuditRecord[] {
+export function recordedDecisions(job: CachedJob): AuditRecord[] {
   const uid = job.metadata.uid;
   const status = job.status;
   if (uid === undefined || status === undefined) return [];
@@ -48,7 +49,7 @@ export function recordedDecisions(job: Job): AuditRecord[] {
 }
 
 /** The decisions of `jobs` at or after `since` (epoch ms), oldest first. */
-export function decisionsSince(jobs: Iterable<Job>, since: number): AuditRecord[] {
+export function decisionsSince(jobs: Iterable<CachedJob>, since: number): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const job of jobs) {
     for (const record of recordedDecisions(job)) if (Date.parse(record.time ?? "") >= since) out.push(record);

@@ -15,7 +15,7 @@
 // refusing them) may have had them land after the read: those are written twice.
 import type { Logger } from "pino";
 import type { Counter, Registry } from "prom-client";
-import { AUDIT_LOG_TYPE, type AuditLog, type Job } from "../../api/index.js";
+import { AUDIT_LOG_TYPE, type AuditLog } from "../../api/index.js";
 import { AUDIT_CHUNK_AGE_MS, AUDIT_CLOSE_TIMEOUT_MS, auditKey, sinceDaySelector, type RecoverySink } from "../../audit/index.js";
 import { exponentialBackoff } from "../../runtime/backoff/index.js";
 import { ResourceClient, type Transport } from "../../runtime/client/index.js";
@@ -23,6 +23,7 @@ import { sleep, type Clock } from "../../runtime/clock/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosCounter } from "../../runtime/metrics/index.js";
 import { decisionsSince, lostDecisions } from "./decide.js";
+import type { CachedJob } from "../shared/index.js";
 
 export const AUDIT_RECOVERY = "audit-recovery";
 /** A predecessor that stopped gracefully released its lease, then flushed for up to its close timeout: wait that out. */
@@ -42,7 +43,7 @@ const retryDelayMs = exponentialBackoff({ baseMs: RETRY_INITIAL_MS, maxMs: RETRY
 export interface AuditRecoveryDeps {
   readonly transport: Transport;
   /** The operator's Job cache, synced when leader runnables start. */
-  readonly jobs: { readonly store: { list(): Job[] } };
+  readonly jobs: { readonly store: { list(): CachedJob[] } };
   readonly sink: RecoverySink;
   /** The watched namespaces; empty means every namespace. */
   readonly namespaces: readonly string[];

@@ -1,9 +1,9 @@
 // What a written recovery decision tells the world: the audit entry, the Event, the retry metric and the log line.
-import type { AuditAction, Job } from "../../api/index.js";
+import type { AuditAction } from "../../api/index.js";
 import type { AuditSink } from "../../audit/index.js";
 import type { EventRecorder, EventType } from "../../runtime/events/index.js";
 import type { Logger } from "pino";
-import { queueOf, type JobMetrics } from "../shared/index.js";
+import { queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
 import type { RecoveryDecision } from "./decide.js";
 
 export interface AnnounceDeps {
@@ -25,7 +25,7 @@ interface Notice {
  * Announces `decision`, acted on by `actor`. `job` carries the status the decision wrote (for a
  * requeue or failure: the attempt taken away is still `status.attempt`, its record names the agent).
  */
-export function announceRecovery(deps: AnnounceDeps, job: Job, decision: ActedDecision, actor: string, log: Logger): void {
+export function announceRecovery(deps: AnnounceDeps, job: CachedJob, decision: ActedDecision, actor: string, log: Logger): void {
   const notice = noticeFor(decision);
   const namespace = job.metadata.namespace ?? "";
   const attempt = job.status?.attempt;
@@ -54,7 +54,7 @@ export function announceRecovery(deps: AnnounceDeps, job: Job, decision: ActedDe
   );
 }
 
-function previousAgent(job: Job): string | undefined {
+function previousAgent(job: CachedJob): string | undefined {
   const attempt = job.status?.attempt;
   return job.status?.attempts?.find((a) => a.attempt === attempt)?.agent;
 }

@@ -31,7 +31,7 @@ import {
 } from "../../api/index.js";
 import { formatDuration } from "../../runtime/config/index.js";
 import { retryDelayMs } from "../../scheduling/index.js";
-import { currentAttempt, eligibleSinceOf, isSettledJob, jobPhase, parseTime, queuedAtOf } from "../shared/index.js";
+import { currentAttempt, eligibleSinceOf, isSettledJob, jobPhase, parseTime, queuedAtOf, type CachedJob } from "../shared/index.js";
 
 /** The assigned agent as the operator sees it. */
 export interface AgentView {
@@ -133,8 +133,13 @@ function decideTerminal(job: Job, now: number, config: RecoveryConfig): Recovery
     };
     return { kind: "complete", reason: RECOVERY_REASONS.completed, message: `recorded the ${phase} job's finish time and ${conditionType} condition`, status: next };
   }
+  return decideSettled(job, now, config);
+}
+
+/** A settled job (isSettledJob): deleted once its time-to-live has passed since finishedAt, else left alone. */
+export function decideSettled(job: CachedJob, now: number, config: RecoveryConfig): RecoveryDecision {
   const ttl = timeToLive(job, config);
-  const finishedAt = parseTime(status.finishedAt);
+  const finishedAt = parseTime(job.status?.finishedAt);
   if (ttl === undefined || finishedAt === undefined) return { kind: "none" };
   const due = finishedAt + ttl.ms;
   if (now >= due) return { kind: "delete", reason: RECOVERY_REASONS.ttlExpired, message: `deleted ${ttl.text} after it finished (${ttl.source})` };
@@ -142,7 +147,7 @@ function decideTerminal(job: Job, now: number, config: RecoveryConfig): Recovery
 }
 
 /** How long a finished job is kept: its own ttlSecondsAfterFinished, else the operator's default; undefined keeps it forever. */
-function timeToLive(job: Job, config: RecoveryConfig): { ms: number; text: string; source: string } | undefined {
+function timeToLive(job: CachedJob, config: RecoveryConfig): { ms: number; text: string; source: string } | undefined {
   const own = job.spec.ttlSecondsAfterFinished;
   if (own !== undefined) return { ms: own * 1000, text: `${own}s`, source: "ttlSecondsAfterFinished" };
   if (config.finishedJobTtlMs <= 0) return undefined;

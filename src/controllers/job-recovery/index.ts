@@ -13,6 +13,7 @@ import { JOB_RECOVERY_CONTROLLER, JobRecoveryReconciler } from "./reconciler.js"
 export { announceRecovery, type ActedDecision, type AnnounceDeps } from "./announce.js";
 export {
   decideRecovery,
+  decideSettled,
   isAgentLossRequeue,
   RECOVERY_REASONS,
   type AgentLossRequeue,

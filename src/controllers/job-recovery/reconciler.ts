@@ -8,14 +8,14 @@ import type { EventRecorder } from "../../runtime/events/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
 import { awaitChange, requeueAfter, retryWithBackoff, type ReconcileContext, type Reconciler, type Request, type Result } from "../../runtime/reconcile/index.js";
 import type { StatusWriter } from "../../runtime/status/index.js";
-import { isActivePhase, jobPhase, priorityOf, queueOf, type JobMetrics } from "../shared/index.js";
+import { isActivePhase, isLiveJob, jobPhase, priorityOf, queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
 import { announceRecovery } from "./announce.js";
-import { decideRecovery, isAgentLossRequeue, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
+import { decideRecovery, decideSettled, isAgentLossRequeue, type AgentView, type RecoveryConfig, type RecoveryDecision } from "./decide.js";
 
 export const JOB_RECOVERY_CONTROLLER = "job-recovery";
 
 export interface JobRecoveryDeps {
-  readonly jobs: ReadonlyStore<Job>;
+  readonly jobs: ReadonlyStore<CachedJob>;
   readonly agents: ReadonlyStore<Agent>;
   readonly statusWriter: Pick<StatusWriter<Job>, "updateStatus">;
   /** The one delete job recovery makes (TTL), with preconditions so a changed or recreated Job survives. */
@@ -42,6 +42,12 @@ export class JobRecoveryReconciler implements Reconciler {
     const { jobs, clock } = this.#deps;
     const job = jobs.getByName(req.namespace, req.name);
     if (job === undefined || job.metadata.deletionTimestamp !== undefined) return awaitChange();
+    // A settled job is cached without what the other decisions read, and is only ever deleted.
+    if (!isLiveJob(job)) {
+      const settled = decideSettled(job, clock.now(), this.#deps.config);
+      if (settled.kind === "delete") return this.#delete(job, settled, ctx);
+      return settled.kind === "none" && settled.requeueAfterMs !== undefined ? requeueAfter(Math.max(1, settled.requeueAfterMs)) : awaitChange();
+    }
     const decision = decideFromCaches(job, this.#deps, clock.now());
     // The dispatcher moves a lost agent's jobs (to a new agent in the same write when one has room).
     if (isAgentLossRequeue(decision)) return awaitChange();
@@ -62,7 +68,7 @@ export class JobRecoveryReconciler implements Reconciler {
     }
   }
 
-  async #delete(job: Job, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
+  async #delete(job: CachedJob, decision: Extract<RecoveryDecision, { kind: "delete" }>, ctx: ReconcileContext): Promise<Result> {
     const outcome = await deleteUnchanged(this.#deps.deleter, job, { signal: ctx.signal });
     if (outcome === "changed") return retryWithBackoff();
     if (outcome === "deleted") announceRecovery(this.#deps, job, decision, JOB_RECOVERY_CONTROLLER, ctx.log);

@@ -4,19 +4,19 @@
 // It runs only on the leader (like the controllers), so a standby exports no business metrics and
 // dashboards aggregate with max(); on losing leadership the gauges are emptied.
 import type { Gauge, Registry } from "prom-client";
-import type { Agent, Job } from "../../api/index.js";
+import type { Agent } from "../../api/index.js";
 import type { AuditSink } from "../../audit/index.js";
 import type { SharedInformer } from "../../runtime/cache/index.js";
 import type { Runnable } from "../../runtime/manager/index.js";
 import { heliosGauge } from "../../runtime/metrics/index.js";
 import type { Clock } from "../../runtime/queue/index.js";
-import { queueOf, type JobMetrics } from "../shared/index.js";
+import { queueOf, type JobMetrics, type CachedJob } from "../shared/index.js";
 import { agentGauges, jobGauges, jobTransition, lastOfflineGauges, type Sample } from "./gauges.js";
 
 export const METRICS_RUNNABLE = "helios-metrics";
 
 export interface MetricsCollectorDeps {
-  readonly jobs: Pick<SharedInformer<Job>, "store" | "addEventHandler">;
+  readonly jobs: Pick<SharedInformer<CachedJob>, "store" | "addEventHandler">;
   readonly agents: Pick<SharedInformer<Agent>, "store">;
   readonly registry: Registry;
   readonly metrics: JobMetrics;
@@ -89,7 +89,7 @@ export class MetricsCollector implements Runnable {
     }
   }
 
-  #observe(oldJob: Job, newJob: Job): void {
+  #observe(oldJob: CachedJob, newJob: CachedJob): void {
     const t = jobTransition(oldJob, newJob);
     if (t === undefined) return;
     const namespace = newJob.metadata.namespace ?? "";

@@ -1,6 +1,6 @@
 // The helios_* gauges as pure counts over the cached Jobs and Agents, computed at scrape time.
-import { isTerminalJobPhase, type Agent, type Job, type JobPhase } from "../../api/index.js";
-import { eligibleSinceOf, jobPhase, phaseSinceOf, priorityOf, queueOf } from "../shared/index.js";
+import { isTerminalJobPhase, type Agent, type JobPhase } from "../../api/index.js";
+import { eligibleSinceOf, isLiveJob, jobPhase, phaseSinceOf, priorityOf, queueOf, type CachedJob } from "../shared/index.js";
 
 /** One gauge sample: its labels and value. */
 export interface Sample<L extends string> {
@@ -18,7 +18,7 @@ export interface JobGauges {
 }
 
 /** Counts over `jobs` at `now`. */
-export function jobGauges(jobs: Iterable<Job>, now: number): JobGauges {
+export function jobGauges(jobs: Iterable<CachedJob>, now: number): JobGauges {
   const byPhase = new Counts<"namespace" | "queue" | "phase">();
   const depth = new Counts<"namespace" | "queue" | "priority">();
   const oldest = new Map<string, Sample<"namespace" | "queue">>();
@@ -27,7 +27,7 @@ export function jobGauges(jobs: Iterable<Job>, now: number): JobGauges {
     const queue = queueOf(job);
     const phase: JobPhase = jobPhase(job);
     byPhase.add({ namespace, queue, phase });
-    if (phase !== "Pending" || job.metadata.deletionTimestamp !== undefined) continue;
+    if (phase !== "Pending" || job.metadata.deletionTimestamp !== undefined || !isLiveJob(job)) continue;
     depth.add({ namespace, queue, priority: priorityOf(job) });
     const since = eligibleSinceOf(job);
     const waited = since === undefined || since > now ? 0 : (now - since) / 1000;
@@ -74,7 +74,7 @@ export interface JobTransition {
 }
 
 /** Compares two versions of a job; undefined when nothing the observer cares about changed. */
-export function jobTransition(oldJob: Job, newJob: Job): JobTransition | undefined {
+export function jobTransition(oldJob: CachedJob, newJob: CachedJob): JobTransition | undefined {
   const from = jobPhase(oldJob);
   const to = jobPhase(newJob);
   if (from === to) return undefined;

@@ -39,7 +39,7 @@ import { awaitChange, requeueAfter, type ReconcileContext, type Reconciler, type
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
 import { announceRecovery, decideFromCaches, isAgentLossRequeue, type AgentLossRequeue, type RecoveryConfig, type RecoverySources } from "../job-recovery/index.js";
-import { eligibleSinceOf, isActivePhase, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type JobMetrics } from "../shared/index.js";
+import { eligibleSinceOf, isActivePhase, isLiveJob, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
 import { WriteSlots, type Submitted } from "./bounded.js";
 import { InFlightWrites } from "./in-flight.js";
 import { buildSnapshot, schedulingFlags, type HeldSlot } from "./snapshot.js";
@@ -67,7 +67,7 @@ export interface DispatcherOptions {
 }
 
 export interface DispatcherDeps {
-  readonly jobs: ReadonlyStore<Job>;
+  readonly jobs: ReadonlyStore<CachedJob>;
   readonly agents: ReadonlyStore<Agent>;
   readonly statusWriter: Pick<StatusWriter<Job>, "updateStatus">;
   readonly flags: ControlFlags;
@@ -150,7 +150,7 @@ export class Dispatcher implements Reconciler {
    * A job event (every add and update of the job informer): an assignment whose write failed
    * without a definite answer is recorded once the job shows its attempt record.
    */
-  observe(job: Job): void {
+  observe(job: CachedJob): void {
     if (this.#unsettled.size === 0) return;
     const key = objectKey(job);
     const landed = this.#unsettled.get(key)?.find((u) => showsAssignment(job, u.status));
@@ -173,12 +173,13 @@ export class Dispatcher implements Reconciler {
       pending.set(key, current.job);
       if (current.busy) busy.add(key);
     };
-    for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending")) {
+    // Pending and active jobs are live (never settled): filtering only narrows the cached type.
+    for (const cached of jobs.byIndex(JOB_INDEX.byPhase, "Pending").filter(isLiveJob)) {
       const key = objectKey(cached);
       const current = this.#inFlight.current(key, cached);
       if (current !== undefined) plannable(key, current);
     }
-    const active = [...jobs.byIndex(JOB_INDEX.byPhase, "Assigned"), ...jobs.byIndex(JOB_INDEX.byPhase, "Running")];
+    const active = [...jobs.byIndex(JOB_INDEX.byPhase, "Assigned"), ...jobs.byIndex(JOB_INDEX.byPhase, "Running")].filter(isLiveJob);
     const { moving, ours } = this.#takeFromLostAgents(active, now, plannable);
     const plan = planDispatch(
       buildSnapshot({
@@ -484,7 +485,7 @@ export class Dispatcher implements Reconciler {
 }
 
 /** Whether `job` carries the attempt record an assignment wrote (same attempt, agent and assignedAt). */
-function showsAssignment(job: Job, sent: JobStatus): boolean {
+function showsAssignment(job: CachedJob, sent: JobStatus): boolean {
   const mine = sent.attempts?.find((r) => r.attempt === sent.attempt);
   const seen = job.status?.attempts?.find((r) => r.attempt === sent.attempt);
   return mine !== undefined && seen !== undefined && seen.agent === mine.agent && seen.assignedAt === mine.assignedAt;
@@ -501,7 +502,7 @@ function logWriteError(log: Logger, job: Job, err: unknown): void {
  * Assigned → Running ack, progress) do not wake the dispatcher: the next cycle reads them from the
  * cache anyway, and skipping them saves a cycle over every active job per event.
  */
-export function jobEventMattersToDispatch(oldJob: Job | undefined, newJob: Job): boolean {
+export function jobEventMattersToDispatch(oldJob: CachedJob | undefined, newJob: CachedJob): boolean {
   const phase = jobPhase(newJob);
   if (oldJob === undefined) return !isTerminalJobPhase(phase);
   if (phase === "Pending") return true;

@@ -1,6 +1,7 @@
 // Writes this dispatcher started that its cache has not caught up with yet, so a cycle never re-plans them.
 import type { Job } from "../../api/index.js";
 import type { ReadonlyStore } from "../../runtime/cache/index.js";
+import type { CachedJob } from "../shared/index.js";
 import type { HeldSlot } from "./snapshot.js";
 
 type Entry =
@@ -24,7 +25,7 @@ type Entry =
  */
 type Versions = readonly string[];
 
-const showsOneOf = (cached: Job | undefined, versions: Versions): boolean =>
+const showsOneOf = (cached: CachedJob | undefined, versions: Versions): boolean =>
   cached !== undefined && versions.includes(cached.metadata.resourceVersion ?? "");
 
 /**
@@ -82,7 +83,7 @@ export class InFlightWrites {
   }
 
   /** Drops entries the cache has caught up with, that are too old, or whose retry time has come. */
-  prune(jobs: Pick<ReadonlyStore<Job>, "get">, now: number): void {
+  prune(jobs: Pick<ReadonlyStore<CachedJob>, "get">, now: number): void {
     for (const [key, entry] of this.#entries) {
       if (entry.state === "writing") continue;
       const moved = !showsOneOf(jobs.get(key), entry.from);
@@ -112,7 +113,7 @@ export class InFlightWrites {
    * often delivers a write before its answer arrives, and counting both made a full agent of one
    * with a free slot (a Pending job then waited for the next event).
    */
-  heldSlots(jobs: Pick<ReadonlyStore<Job>, "get">): HeldSlot[] {
+  heldSlots(jobs: Pick<ReadonlyStore<CachedJob>, "get">): HeldSlot[] {
     const out: HeldSlot[] = [];
     for (const [key, entry] of this.#entries) {
       if (entry.state === "failed" || entry.slot === undefined) continue;

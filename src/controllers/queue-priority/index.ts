@@ -8,7 +8,7 @@ import { Controller } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { recoveryConfig } from "../job-recovery/index.js";
-import { jobMetrics } from "../shared/index.js";
+import { jobMetrics, type CachedJob } from "../shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
 export { WriteSlots, type Submitted, type WritePriority } from "./bounded.js";
@@ -42,10 +42,10 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     clock: ctx.clock,
   });
   const dispatch = (): void => controller.enqueue(DISPATCH_REQUEST);
-  const onJob = (oldJob: Job | undefined, newJob: Job): void => {
+  const onJob = (oldJob: CachedJob | undefined, newJob: CachedJob): void => {
     if (jobEventMattersToDispatch(oldJob, newJob)) dispatch();
   };
-  const onSeen = (oldJob: Job | undefined, newJob: Job): void => {
+  const onSeen = (oldJob: CachedJob | undefined, newJob: CachedJob): void => {
     dispatcher.observe(newJob);
     onJob(oldJob, newJob);
   };

@@ -1,6 +1,7 @@
 // The job indexes the controllers share: active jobs by agent, every agent a job has used, jobs by phase.
-import { jobPhase, type Job, type JobPhase } from "../../api/index.js";
+import { jobPhase, type JobPhase } from "../../api/index.js";
 import type { Indexers } from "../../runtime/cache/index.js";
+import type { CachedJob } from "./cached-jobs.js";
 
 /** Index names on `informers.jobs.store.byIndex(name, value)`. */
 export const JOB_INDEX = {
@@ -25,7 +26,7 @@ export function agentIndexKey(namespace: string, agent: string): string {
   return `${namespace}/${agent}`;
 }
 
-export const JOB_INDEXERS: Indexers<Job> = {
+export const JOB_INDEXERS: Indexers<CachedJob> = {
   [JOB_INDEX.byAgent]: (job) => {
     const ns = job.metadata.namespace;
     if (!ns) return [];

@@ -1,15 +1,15 @@
 // The operator's shared caches: jobs, agents and leases in the watched namespaces, feature flags there and in the operator namespace.
-import type { Agent, FeatureFlag, FeatureFlagSet, Job } from "../../api/index.js";
+import type { Agent, FeatureFlag, FeatureFlagSet } from "../../api/index.js";
 import { AGENT_LEASE_SELECTOR, AGENT_TYPE, FEATURE_FLAG_SET_TYPE, FEATURE_FLAG_TYPE, JOB_TYPE } from "../../api/index.js";
-import { composeTransforms, SharedInformer, stripLastApplied, stripManagedFields, stripSpecFields, type InformerLogger } from "../../runtime/cache/index.js";
+import { composeTransforms, SharedInformer, stripLastApplied, stripManagedFields, type InformerLogger } from "../../runtime/cache/index.js";
 import { LEASES, ResourceClient, type Lease, type Transport } from "../../runtime/client/index.js";
 import { JOB_INDEXERS } from "./indexes.js";
-import { trimSettledJob } from "./settled-jobs.js";
+import { cachedJobTransform, type CachedJob } from "./cached-jobs.js";
 
 /** One cache per kind, shared by every controller (one list+watch per kind and namespace). */
 export interface OperatorInformers {
-  /** Indexed by {@link JOB_INDEX}. */
-  readonly jobs: SharedInformer<Job>;
+  /** Indexed by {@link JOB_INDEX}; holds the projections of cached-jobs.ts, not whole Jobs. */
+  readonly jobs: SharedInformer<CachedJob>;
   readonly agents: SharedInformer<Agent>;
   /**
    * Agent heartbeats only: Leases with the agent label (AGENT_LEASE_SELECTOR), so node Leases and
@@ -42,12 +42,13 @@ export function createOperatorInformers(options: OperatorInformersOptions): Oper
   // through /status or deletes, which cannot lose them (runtime/cache/transform.ts).
   const log = options.log === undefined ? {} : { log: options.log };
   const common = { transform: composeTransforms(stripManagedFields, stripLastApplied), ...log };
-  // Jobs also drop spec.payload (the handler's input, read only by the agent that runs the job) and,
-  // once settled, most of their status: no one writes a settled Job's status again (settled-jobs.ts).
-  const jobTransform = composeTransforms<Job>(stripManagedFields, stripLastApplied, stripSpecFields<Job>("payload"), trimSettledJob);
+  // Jobs are cached as the projections of cached-jobs.ts: no spec.payload, and once settled only what
+  // their readers use, with repeated strings shared. The client is typed with what the cache holds:
+  // a listed or watched Job is a live one, whole.
+  const jobTransform = composeTransforms<CachedJob>(stripManagedFields, stripLastApplied, cachedJobTransform());
   const flagNamespaces = namespaces.length === 0 ? [] : [...new Set([...namespaces, options.operatorNamespace])];
   return {
-    jobs: new SharedInformer<Job>("informer/jobs", new ResourceClient<Job>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),
+    jobs: new SharedInformer<CachedJob>("informer/jobs", new ResourceClient<CachedJob>(transport, JOB_TYPE), { namespaces, indexers: JOB_INDEXERS, transform: jobTransform, ...log }),
     agents: new SharedInformer<Agent>("informer/agents", new ResourceClient<Agent>(transport, AGENT_TYPE), { namespaces, ...common }),
     leases: new SharedInformer<Lease>("informer/leases", new ResourceClient<Lease>(transport, LEASES), { namespaces, labelSelector: AGENT_LEASE_SELECTOR, ...common }),
     featureFlags: new SharedInformer<FeatureFlag>("informer/featureflags", new ResourceClient<FeatureFlag>(transport, FEATURE_FLAG_TYPE), {

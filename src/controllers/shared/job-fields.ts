@@ -1,6 +1,7 @@
 // Reading a cached Job's times and defaults the same way in every controller.
 import { DEFAULT_PRIORITY, DEFAULT_QUEUE, parseTime, type Job, type JobAttempt, type PriorityClass } from "../../api/index.js";
 import { eligibleAt } from "../../scheduling/index.js";
+import type { CachedJob } from "./cached-jobs.js";
 
 /** When the job last entered Pending: `status.queuedAt`, else its creation. */
 export function queuedAtOf(job: Job): number | undefined {
@@ -18,11 +19,11 @@ export function eligibleSinceOf(job: Job): number | undefined {
   return since === -Infinity ? undefined : since;
 }
 
-export function queueOf(job: Job): string {
+export function queueOf(job: CachedJob): string {
   return job.spec.queue || DEFAULT_QUEUE;
 }
 
-export function priorityOf(job: Job): PriorityClass {
+export function priorityOf(job: CachedJob): PriorityClass {
   return job.spec.priority ?? DEFAULT_PRIORITY;
 }
 

@@ -5,7 +5,7 @@
 // metadata from the stored object, only status from the body) or a merge patch of named fields.
 // A PUT of a whole cached object would delete what was dropped. Never drop status that a status
 // write may be built from (writers build it from the cached status): only the status of objects no
-// one in the process writes again, e.g. settled terminal Jobs (controllers/shared/settled-jobs.ts).
+// one in the process writes again, e.g. settled terminal Jobs (controllers/shared/cached-jobs.ts).
 import type { KubeObject, ObjectMeta } from "../client/index.js";
 
 /** An informer transform: returns the object to store (the input itself when nothing is dropped). */

@@ -1,13 +1,13 @@
-// The settled-Job cache transform: it trims only settled terminal Jobs, and every reader of the job cache decides the same on the trimmed copy.
+// The job cache's transform: settled terminal Jobs become the settled projection, others lose only their payload, and every reader of the job cache decides the same on the projection.
 import { describe, expect, it } from "vitest";
 import { succeededStatus } from "../../../../src/agent/index.js";
 import { JOB_CONDITIONS, setCondition, type Job, type JobStatus } from "../../../../src/api/index.js";
 import { attemptOutcomes, runningJobs } from "../../../../src/controllers/agent-health/index.js";
-import { decideRecovery, type RecoveryConfig } from "../../../../src/controllers/job-recovery/index.js";
+import { decideRecovery, decideSettled, type RecoveryConfig } from "../../../../src/controllers/job-recovery/index.js";
 import { jobGauges, jobTransition } from "../../../../src/controllers/metrics/index.js";
 import { assignedStatus } from "../../../../src/controllers/queue-priority/index.js";
-import { JOB_INDEXERS } from "../../../../src/controllers/shared/index.js";
-import { isSettledJob, trimSettledJob } from "../../../../src/controllers/shared/settled-jobs.js";
+import { isLiveJob, isSettledJob, JOB_INDEXERS, settledJobSchema, type CachedJob } from "../../../../src/controllers/shared/index.js";
+import { cachedJobTransform } from "../../../../src/controllers/shared/cached-jobs.js";
 import { iso, job, MINUTE, SECOND, T0 } from "../job-recovery/support.js";
 
 // The failed job sets no TTL, so --finished-job-ttl (5 minutes) decides it; the succeeded one sets its own (60 s).
@@ -44,21 +44,26 @@ function failedJob(): Job {
   return job({ name: "failed", status });
 }
 
+const toCache = (j: CachedJob): CachedJob => cachedJobTransform()(j);
+
 const pick = <T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> =>
   Object.fromEntries(keys.map((k) => [k, obj[k]])) as Pick<T, K>;
 
-function indexValues(j: Job): Record<string, readonly string[]> {
+function indexValues(j: CachedJob): Record<string, readonly string[]> {
   return Object.fromEntries(Object.entries(JOB_INDEXERS).map(([name, f]) => [name, f(j)]));
 }
 
-describe("trimSettledJob", () => {
-  it("drops the bulky status of a Succeeded job and keeps what its readers use, without touching the input", () => {
+describe("cachedJobTransform", () => {
+  it("projects a Succeeded job onto the settled schema, keeping what its readers use, without touching the input", () => {
     const { done } = succeededPair();
     const before = structuredClone(done);
-    const trimmed = trimSettledJob(done);
+    const trimmed = toCache(done);
     expect(done).toEqual(before);
-    expect(trimmed.metadata).toBe(done.metadata);
-    expect(trimmed.spec).toEqual({ ...pick(done.spec, ["type", "queue", "priority", "retry"]), ttlSecondsAfterFinished: 60 });
+    expect(isLiveJob(trimmed)).toBe(false);
+    // Exactly the projection's fields: what the schema picks, nothing more.
+    expect(settledJobSchema.strict().safeParse(trimmed).success).toBe(true);
+    expect(trimmed.metadata).toEqual(pick(done.metadata, ["name", "namespace", "uid", "resourceVersion"]));
+    expect(trimmed.spec).toEqual({ ...pick(done.spec, ["type", "queue", "priority"]), ttlSecondsAfterFinished: 60 });
     const status = trimmed.status ?? {};
     for (const field of ["result", "progress", "queuedAt", "observedGeneration"]) expect(status).not.toHaveProperty(field);
     expect(status).toMatchObject({ phase: "Succeeded", attempt: 1, assignedAgent: "a1", assignedAt: iso(T0), startedAt: iso(T0 + SECOND), finishedAt: iso(T0 + 5 * SECOND) });
@@ -68,7 +73,7 @@ describe("trimSettledJob", () => {
   });
 
   it("keeps the Failed condition and every attempt record of a failed job", () => {
-    const trimmed = trimSettledJob(failedJob());
+    const trimmed = toCache(failedJob());
     expect(trimmed.status?.conditions?.map((c) => c.type)).toEqual([JOB_CONDITIONS.failed]);
     expect(trimmed.status?.attempts?.map((a) => [a.attempt, a.agent, a.outcome])).toEqual([
       [1, "a1", "Failed"],
@@ -85,17 +90,49 @@ describe("trimSettledJob", () => {
     const bare = job();
     for (const j of [running, noFinish, noComplete, bare]) {
       expect(isSettledJob(j)).toBe(false);
-      expect(trimSettledJob(j)).toBe(j);
+      expect(isLiveJob(toCache(j))).toBe(true);
+      expect(toCache(j)).toEqual(j);
     }
   });
 
+  it("drops only the payload of a live job, without touching the input", () => {
+    const withPayload: Job = { ...job(), spec: { ...job().spec, payload: { big: "x".repeat(1000) } } };
+    const before = structuredClone(withPayload);
+    const { payload, ...spec } = withPayload.spec;
+    expect(payload).toBeDefined();
+    expect(toCache(withPayload)).toEqual({ ...withPayload, spec });
+    expect(withPayload).toEqual(before);
+    for (const j of [job(), succeededPair().running]) {
+      if (j.spec.payload === undefined) expect(toCache(j)).toBe(j);
+    }
+  });
+
+  it("is the cache's element type: reading a dropped field does not compile (tsc checks the directives)", () => {
+    const cached = toCache(succeededPair().done);
+    // @ts-expect-error no cached Job has a payload
+    expect(cached.spec.payload).toBeUndefined();
+    // @ts-expect-error a settled job's projection has no result, and any cached job may be settled
+    expect(cached.status?.result).toBeUndefined();
+    // @ts-expect-error nor the retry policy
+    expect(cached.spec.retry).toBeUndefined();
+    const live = toCache(succeededPair().running);
+    expect(isLiveJob(live) ? live.status?.progress : undefined).toEqual({ percent: 40, message: "working" });
+  });
+
+  it("shares one terminal condition list between jobs that finished the same way in the same second", () => {
+    const transform = cachedJobTransform();
+    const [a, b] = [failedJob(), { ...failedJob(), metadata: { ...failedJob().metadata, name: "other", uid: "u2" } }].map((j) => transform(structuredClone(j)));
+    expect(a?.status?.conditions).toBe(b?.status?.conditions);
+    expect(transform(succeededPair().done).status?.conditions).not.toBe(a?.status?.conditions);
+  });
+
   it("is idempotent", () => {
-    const once = trimSettledJob(failedJob());
-    expect(trimSettledJob(once)).toEqual(once);
+    const once = toCache(failedJob());
+    expect(toCache(once)).toEqual(once);
   });
 });
 
-describe("the job cache's readers see the same on a trimmed settled job", () => {
+describe("the job cache's readers see the same on a settled job's projection", () => {
   const cases = (): [string, Job][] => [
     ["succeeded", succeededPair().done],
     ["failed", failedJob()],
@@ -104,20 +141,18 @@ describe("the job cache's readers see the same on a trimmed settled job", () => 
   it("job-recovery never writes its status (TTL delete or nothing, same as untrimmed)", () => {
     for (const [, full] of cases()) {
       for (const now of [T0 + 10 * SECOND, T0 + 10 * MINUTE]) {
-        const decide = (j: Job) => decideRecovery({ job: j, killSwitch: false, config: CONFIG, now, random: () => 0.5 });
-        const decision = decide(trimSettledJob(full));
+        const decision = decideSettled(toCache(full), now, CONFIG);
         expect(decision.kind === "none" || decision.kind === "delete").toBe(true);
-        expect(decision).toEqual(decide(full));
+        expect(decision).toEqual(decideRecovery({ job: full, killSwitch: false, config: CONFIG, now, random: () => 0.5 }));
       }
-      // The trimmed copy keeps what the TTL is counted from: both jobs are due 10 minutes in.
-      const late = decideRecovery({ job: trimSettledJob(full), killSwitch: false, config: CONFIG, now: T0 + 10 * MINUTE, random: () => 0.5 });
-      expect(late.kind).toBe("delete");
+      // The projection keeps what the TTL is counted from: both jobs are due 10 minutes in.
+      expect(decideSettled(toCache(full), T0 + 10 * MINUTE, CONFIG).kind).toBe("delete");
     }
   });
 
   it("the circuit breaker, the indexes and the gauges", () => {
     for (const [, full] of cases()) {
-      const trimmed = trimSettledJob(full);
+      const trimmed = toCache(full);
       for (const agent of ["a1", "a2"]) {
         expect(attemptOutcomes([trimmed], agent)).toEqual(attemptOutcomes([full], agent));
         expect(runningJobs([trimmed], agent)).toBe(runningJobs([full], agent));
@@ -129,7 +164,7 @@ describe("the job cache's readers see the same on a trimmed settled job", () => 
 
   it("the metrics collector's transition audit (it reads the new object after the transform)", () => {
     const { running, done } = succeededPair();
-    expect(jobTransition(running, trimSettledJob(done))).toEqual(jobTransition(running, done));
-    expect(jobTransition(running, trimSettledJob(done))).toMatchObject({ finished: "Succeeded", runSeconds: 4 });
+    expect(jobTransition(running, toCache(done))).toEqual(jobTransition(running, done));
+    expect(jobTransition(running, toCache(done))).toMatchObject({ finished: "Succeeded", runSeconds: 4 });
   });
 });

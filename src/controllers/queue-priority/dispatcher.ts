@@ -39,7 +39,7 @@ import { awaitChange, requeueAfter, type ReconcileContext, type Reconciler, type
 import type { StatusWriter } from "../../runtime/status/index.js";
 import { planDispatch, type Assignment, type Unplaced } from "../../scheduling/index.js";
 import { announceRecovery, decideFromCaches, isAgentLossRequeue, type AgentLossRequeue, type RecoveryConfig, type RecoverySources } from "../job-recovery/index.js";
-import { eligibleSinceOf, isActivePhase, isLiveJob, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
+import { eligibleSinceOf, isActivePhase, isLiveJob, isLostAgent, JOB_INDEX, jobPhase, priorityOf, queuedAtOf, queueOf, type CachedJob, type JobMetrics } from "../shared/index.js";
 import { WriteSlots, type Submitted } from "./bounded.js";
 import { InFlightWrites } from "./in-flight.js";
 import { buildSnapshot, schedulingFlags, type HeldSlot } from "./snapshot.js";
@@ -258,8 +258,7 @@ export class Dispatcher implements Reconciler {
     for (const cached of active) {
       const agentName = cached.status?.assignedAgent;
       if (agentName === undefined) continue;
-      const agent = agents.getByName(cached.metadata.namespace, agentName);
-      if (agent !== undefined && agent.status?.phase !== "Offline") continue;
+      if (!isLostAgent(agents.getByName(cached.metadata.namespace, agentName))) continue;
       const key = objectKey(cached);
       const current = this.#inFlight.current(key, cached);
       if (current === undefined) {
@@ -497,15 +496,17 @@ function logWriteError(log: Logger, job: Job, err: unknown): void {
 
 /**
  * Whether a job event can open a dispatch opportunity: a new or deleted job that is not terminal,
- * any change to a Pending job, or a slot freed (an active job finished, was requeued or moved).
- * Events that only take capacity or change nothing for placement (Pending → Assigned, the agent's
- * Assigned → Running ack, progress) do not wake the dispatcher: the next cycle reads them from the
- * cache anyway, and skipping them saves a cycle over every active job per event.
+ * any change to a Pending job, a slot freed (an active job finished, was requeued or moved), or an
+ * active job on a lost agent (`onLostAgent`: the dispatcher moves it; e.g. an assignment that landed
+ * after its agent went Offline). Events that only take capacity or change nothing for placement
+ * (Pending → Assigned, the agent's Assigned → Running ack, progress) do not wake the dispatcher: the
+ * next cycle reads them from the cache anyway, and skipping them saves a cycle over every active job per event.
  */
-export function jobEventMattersToDispatch(oldJob: CachedJob | undefined, newJob: CachedJob): boolean {
+export function jobEventMattersToDispatch(oldJob: CachedJob | undefined, newJob: CachedJob, onLostAgent: (job: CachedJob) => boolean): boolean {
   const phase = jobPhase(newJob);
   if (oldJob === undefined) return !isTerminalJobPhase(phase);
   if (phase === "Pending") return true;
+  if (isActivePhase(phase) && onLostAgent(newJob)) return true;
   if (!isActivePhase(jobPhase(oldJob))) return false;
   return !isActivePhase(phase) || oldJob.status?.assignedAgent !== newJob.status?.assignedAgent;
 }

@@ -8,7 +8,7 @@ import { Controller } from "../../runtime/controller/index.js";
 import { StatusWriter } from "../../runtime/status/index.js";
 import type { ControllerRegistration, OperatorContext } from "../operator-context.js";
 import { recoveryConfig } from "../job-recovery/index.js";
-import { jobMetrics, type CachedJob } from "../shared/index.js";
+import { isLostAgent, jobMetrics, type CachedJob } from "../shared/index.js";
 import { Dispatcher, DISPATCH_REQUEST, jobEventMattersToDispatch, QUEUE_PRIORITY_CONTROLLER, type DispatcherOptions } from "./dispatcher.js";
 
 export { WriteSlots, type Submitted, type WritePriority } from "./bounded.js";
@@ -42,8 +42,12 @@ export function queuePriorityController(ctx: OperatorContext, options: Dispatche
     clock: ctx.clock,
   });
   const dispatch = (): void => controller.enqueue(DISPATCH_REQUEST);
+  const onLostAgent = (job: CachedJob): boolean => {
+    const agent = job.status?.assignedAgent;
+    return agent !== undefined && isLostAgent(ctx.informers.agents.store.getByName(job.metadata.namespace, agent));
+  };
   const onJob = (oldJob: CachedJob | undefined, newJob: CachedJob): void => {
-    if (jobEventMattersToDispatch(oldJob, newJob)) dispatch();
+    if (jobEventMattersToDispatch(oldJob, newJob, onLostAgent)) dispatch();
   };
   const onSeen = (oldJob: CachedJob | undefined, newJob: CachedJob): void => {
     dispatcher.observe(newJob);

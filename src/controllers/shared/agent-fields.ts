@@ -1,6 +1,11 @@
 // Reading a cached Agent's persisted times the same way in every controller.
 import { AGENT_CONDITIONS, findCondition, parseTime, type Agent } from "../../api/index.js";
 
+/** A job's agent is lost when its Agent is gone or Offline: its active jobs are taken from it (job recovery's rule). */
+export function isLostAgent(agent: Agent | undefined): boolean {
+  return agent === undefined || agent.status?.phase === "Offline";
+}
+
 /**
  * When the agent entered its current phase (epoch ms), from what agent-health persisted, so a
  * restarted operator counts on: `status.lastPhaseTransitionTime`; for a status written before that

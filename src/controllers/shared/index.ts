@@ -6,5 +6,5 @@ export { agentIndexKey, isActivePhase, JOB_INDEX, JOB_INDEXERS } from "./indexes
 export { jobPhase, parseTime } from "../../api/index.js";
 export { currentAttempt, eligibleSinceOf, priorityOf, queuedAtOf, queueOf } from "./job-fields.js";
 export { isLiveJob, isSettledJob, liveJobSchema, settledJobSchema, type CachedJob, type LiveJob, type SettledJob } from "./cached-jobs.js";
-export { phaseSinceOf } from "./agent-fields.js";
+export { isLostAgent, phaseSinceOf } from "./agent-fields.js";
 export { jobMetrics, type JobMetrics } from "./job-metrics.js";

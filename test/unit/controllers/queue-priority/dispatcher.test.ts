@@ -571,22 +571,34 @@ describe("half-open agents", () => {
 });
 
 describe("jobEventMattersToDispatch", () => {
+  const live = (): boolean => false;
+
   it("wakes the dispatcher for new work, freed slots and Pending changes, not for progress, assignments or acks", () => {
     const running = activeJob("Running", { name: "r" });
     const progressed = { ...running, status: { ...running.status, progress: { percent: 50 } } };
     const done = { ...running, status: { ...running.status, phase: "Succeeded" as const } };
-    expect(jobEventMattersToDispatch(undefined, named("new"))).toBe(true);
-    expect(jobEventMattersToDispatch(running, progressed)).toBe(false);
-    expect(jobEventMattersToDispatch(running, done)).toBe(true);
-    expect(jobEventMattersToDispatch(undefined, done)).toBe(false);
-    expect(jobEventMattersToDispatch(undefined, running)).toBe(true); // a deleted running job frees its slot
-    expect(jobEventMattersToDispatch(named("p"), named("p", { spec: { cancel: true } }))).toBe(true);
+    expect(jobEventMattersToDispatch(undefined, named("new"), live)).toBe(true);
+    expect(jobEventMattersToDispatch(running, progressed, live)).toBe(false);
+    expect(jobEventMattersToDispatch(running, done, live)).toBe(true);
+    expect(jobEventMattersToDispatch(undefined, done, live)).toBe(false);
+    expect(jobEventMattersToDispatch(undefined, running, live)).toBe(true); // a deleted running job frees its slot
+    expect(jobEventMattersToDispatch(named("p"), named("p", { spec: { cancel: true } }), live)).toBe(true);
     // Taking capacity opens nothing: the assignment and the agent's ack do not cost a cycle each.
     const assigned = activeJob("Assigned", { name: "r" });
-    expect(jobEventMattersToDispatch(named("r"), assigned)).toBe(false);
-    expect(jobEventMattersToDispatch(assigned, running)).toBe(false);
+    expect(jobEventMattersToDispatch(named("r"), assigned, live)).toBe(false);
+    expect(jobEventMattersToDispatch(assigned, running, live)).toBe(false);
     // A requeue frees the agent's slot and brings a Pending job.
-    expect(jobEventMattersToDispatch(running, named("r", { status: { phase: "Pending", attempt: 1 } }))).toBe(true);
-    expect(jobEventMattersToDispatch(running, { ...running, status: { ...running.status, assignedAgent: "other" } })).toBe(true);
+    expect(jobEventMattersToDispatch(running, named("r", { status: { phase: "Pending", attempt: 1 } }), live)).toBe(true);
+    expect(jobEventMattersToDispatch(running, { ...running, status: { ...running.status, assignedAgent: "other" } }, live)).toBe(true);
+  });
+
+  it("wakes it for any event of an active job on a lost agent: an assignment that landed after its agent went Offline is the dispatcher's to move", () => {
+    const assigned = activeJob("Assigned", { name: "r" });
+    const running = activeJob("Running", { name: "r" });
+    const lost = (): boolean => true;
+    expect(jobEventMattersToDispatch(named("r"), assigned, lost)).toBe(true);
+    expect(jobEventMattersToDispatch(assigned, running, lost)).toBe(true);
+    expect(jobEventMattersToDispatch(running, { ...running, status: { ...running.status, phase: "Succeeded" as const } }, lost)).toBe(true);
+    expect(jobEventMattersToDispatch(undefined, { ...running, status: { ...running.status, phase: "Succeeded" as const } }, lost)).toBe(false);
   });
 });

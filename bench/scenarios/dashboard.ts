@@ -38,34 +38,37 @@ export async function runDashboard(ctx: BenchContext): Promise<DashboardResult> 
     ctx.logDir,
     scenario,
   );
-  const browser = await launchBrowser();
   try {
-    const jobsApi = new URL(`/api/jobs?namespace=${namespace}&limit=50`, server.url);
-    await waitFor(`the dashboard's cache holds ${total} jobs`, async () => ((await (await fetch(jobsApi)).json()) as JobsPage).total === total, 60_000);
-    const readySeconds = secondsBetween(startedAt, Date.now());
-    const apiStart = performance.now();
-    await (await fetch(jobsApi)).json();
-    const apiFirstPageMs = performance.now() - apiStart;
+    const browser = await launchBrowser();
+    try {
+      const jobsApi = new URL(`/api/jobs?namespace=${namespace}&limit=50`, server.url);
+      await waitFor(`the dashboard's cache holds ${total} jobs`, async () => ((await (await fetch(jobsApi)).json()) as JobsPage).total === total, 60_000);
+      const readySeconds = secondsBetween(startedAt, Date.now());
+      const apiStart = performance.now();
+      await (await fetch(jobsApi)).json();
+      const apiFirstPageMs = performance.now() - apiStart;
 
-    const firstPageMs: number[] = [];
-    for (let tab = 0; tab < TABS; tab++) {
-      const page = await browser.newPage();
-      const start = performance.now();
-      await page.goto(`${server.url}#/jobs?namespace=${namespace}`);
-      await page.getByTestId("job-row").first().waitFor({ timeout: 30_000 });
-      firstPageMs.push(Math.round(performance.now() - start));
+      const firstPageMs: number[] = [];
+      for (let tab = 0; tab < TABS; tab++) {
+        const page = await browser.newPage();
+        const start = performance.now();
+        await page.goto(`${server.url}#/jobs?namespace=${namespace}`);
+        await page.getByTestId("job-row").first().waitFor({ timeout: 30_000 });
+        firstPageMs.push(Math.round(performance.now() - start));
+      }
+      return {
+        jobs: total,
+        tabs: TABS,
+        createSeconds: secondsBetween(created.firstSentAt, created.lastAnsweredAt),
+        readySeconds,
+        apiFirstPageMs: Math.round(apiFirstPageMs * 10) / 10,
+        firstPageMs,
+        serverRssMb: Math.round(server.rssBytes() / MB),
+      };
+    } finally {
+      await browser.close();
     }
-    return {
-      jobs: total,
-      tabs: TABS,
-      createSeconds: secondsBetween(created.firstSentAt, created.lastAnsweredAt),
-      readySeconds,
-      apiFirstPageMs: Math.round(apiFirstPageMs * 10) / 10,
-      firstPageMs,
-      serverRssMb: Math.round(server.rssBytes() / MB),
-    };
   } finally {
-    await browser.close();
     await server.stop();
   }
 }

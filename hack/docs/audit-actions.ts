@@ -13,7 +13,7 @@ const ACTION_DOCS: Readonly<Record<AuditAction, ActionDoc>> = {
   started: { kind: "Job", meaning: "The agent reported the attempt Running (recorded by the operator when it sees the write)." },
   succeeded: { kind: "Job", meaning: "The agent reported success; the Job is Succeeded." },
   requeued: { kind: "Job", meaning: "An attempt was taken away without spending a retry (reason `Released` or `KillSwitch`); the Job is Pending again." },
-  retried: { kind: "Job", meaning: "An attempt failed or was lost and a retry was spent (reason `HandlerFailed`, `Timeout`, `Stuck`, `AckTimeout`, `AgentOffline`, `AgentDeleted`); the Job is Pending again." },
+  retried: { kind: "Job", meaning: "An attempt failed or was lost and a retry was spent (reason `HandlerFailed`, `Timeout`, `Stuck`, `AckTimeout`, `AgentOffline`, `AgentDeleted`); the Job is Pending again, or, taken from a lost agent, Assigned to another in the same write (an `assigned` entry follows)." },
   expired: { kind: "Job", meaning: "The Job was never started within its queue deadline (reason `Expired`)." },
   failed: { kind: "Job", meaning: "The Job Failed: `RetriesExhausted`, or an attempt's terminal reason." },
   cancelled: { kind: "Job", meaning: "The Job was Cancelled through `spec.cancel` (reason `Cancelled`)." },

@@ -283,6 +283,9 @@ export async function startDashboardServer(options: DashboardServerOptions, host
       throw new HttpError(401, "the apiserver does not accept this token");
     }
     const view = await options.views.acquire(user, token, namespace);
+    // Signing in again replaces the browser's session: the old one releases its watches now, not at its idle expiry.
+    const previous = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    if (previous !== undefined) endSession(previous);
     const now = Date.now();
     const id = sessions.create({ view, token, csrfToken: randomBytes(32).toString("base64url") }, now);
     options.log.info({ user: user.username, namespace: namespace ?? "all namespaces" }, "dashboard: signed in");

@@ -5,7 +5,7 @@
 //    garbage collector deletes an in-pod Agent with its Pod (and the Lease with the Agent).
 // 2. Not Offline, as persisted and as judged now → keep.
 // 3. Offline for less than `gcAfterMs`, counted from the persisted phase change → wait until then.
-// 4. Jobs still Assigned to or Running on it → keep: job recovery requeues an Offline agent's jobs, and
+// 4. Jobs still Assigned to or Running on it → keep: the dispatcher moves an Offline agent's jobs (job recovery's rule), and
 //    each of those job changes wakes this agent's reconcile again.
 // 5. Otherwise → delete, with the uid and resourceVersion it was decided on. The Lease is owned by
 //    the Agent, so the garbage collector removes it too.

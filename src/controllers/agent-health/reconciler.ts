@@ -173,7 +173,7 @@ export class AgentHealthReconciler implements Reconciler {
     return awaitChange();
   }
 
-  // A deleted agent: job-recovery requeues its jobs (it sees the agent missing); we note it once.
+  // A deleted agent: the dispatcher moves its jobs (job recovery's rule sees the agent missing); we note it once.
   #forget(namespace: string, name: string, key: string): void {
     this.#raisesAnnounced.delete(key);
     if (!this.#tracker.has(key)) return;

@@ -31,7 +31,7 @@ export function SignInView({ reason }: { reason?: string }): ReactNode {
         <textarea name="token" rows={4} autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} required />
       </label>
       <label>
-        Namespace <small>(empty: all namespaces, if you may list them)</small>
+        Namespace <small>(empty: the dashboard's default, all namespaces unless it sets one)</small>
         <input name="namespace" value={namespace} onChange={(e) => setNamespace(e.target.value)} />
       </label>
       <div className="buttons">

@@ -60,7 +60,7 @@ describe("make bench QUICK=1", () => {
     expect(report.recovery?.victimJobs).toBeGreaterThan(0);
     // No agent runs in the leaseChurn scenario, so the operator caches no Lease at all.
     expect(report.leaseChurn).toMatchObject({ foreignLeases: 400, cachedLeases: 0, agentHealthReconciles: 0 });
-    expect(report.targets.map((t) => t.name)).toHaveLength(6);
+    expect(report.targets.map((t) => t.name)).toHaveLength(7);
     expect(report.targets.every((t) => t.pass !== null)).toBe(true);
     const chart = readFileSync(join(out, svg ?? ""), "utf8");
     expect(chart.startsWith("<svg")).toBe(true);

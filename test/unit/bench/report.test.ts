@@ -41,6 +41,7 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
     },
     recovery: { jobs: 100, agents: 20, killed: 5, victimJobs: 25, staleTimeoutMs: 5000, leaseDurationSeconds: 4, ackDelayMs: 200, backoffSeconds: 1, offlineAfterStaleMs: 100, reassignedAfterStaleMs: 1500, runningElsewhereAfterStaleMs: 1900 },
     flags: { pauseToLastAssignmentMs: 150, assignmentsAfterPause: 3, pendingAtResume: 40, resumeToFirstAssignmentMs: 200, observeWindowMs: 3000 },
+    dashboard: { jobs: 5000, tabs: 3, createSeconds: 10, readySeconds: 2.5, apiFirstPageMs: 11, firstPageMs: [840, 620, 530], serverRssMb: 177 },
     leaseChurn: {
       foreignLeases: 2000,
       renewPeriodSeconds: 10,
@@ -73,6 +74,7 @@ describe("evaluateTargets", () => {
       ["p99 created→assigned", true],
       ["operator RSS at scale", true],
       ["recovery after stale timeout", true],
+      ["dashboard first page", true],
       ["flag reaction", true],
     ]);
   });
@@ -83,6 +85,7 @@ describe("evaluateTargets", () => {
       paced: { ...report().paced!, latencyMs: { ...latency, createdToAssigned: summarize([250]) } },
       recovery: { ...report().recovery!, runningElsewhereAfterStaleMs: 2001 },
       flags: { ...report().flags!, resumeToFirstAssignmentMs: 1000 },
+      dashboard: { ...report().dashboard!, firstPageMs: [400, 1000] },
     });
     delete r.scale;
     const verdicts = Object.fromEntries(evaluateTargets(r).map((t) => [t.name, t.pass]));
@@ -92,6 +95,7 @@ describe("evaluateTargets", () => {
       "p99 created→assigned": false,
       "operator RSS at scale": null,
       "recovery after stale timeout": false,
+      "dashboard first page": false,
       "flag reaction": false,
     });
   });

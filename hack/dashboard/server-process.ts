@@ -1,17 +1,9 @@
 // `helios dashboard` as a child process (its URL from stdout, its RSS from /proc), and the Vite build
 // of its browser app when the sources changed since the last one.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
+import { newestMtime } from "../files/index.js";
 
 /** Runs the Vite build of the browser app unless dist/dashboard-web is newer than its sources. */
 export function ensureDashboardBuilt(root: string): void {

@@ -1,8 +1,9 @@
 // The compiled CLI the chaos processes run, and "mutants": copies of it with one protection removed,
 // so each scenario can be shown to fail without the protection it exercises.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { newestMtime } from "../../../../hack/files/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../../../..");
 const DIST_MAIN = join(ROOT, "dist/src/cli/main.js");
@@ -16,15 +17,6 @@ export function ensureBuilt(): void {
     // tsc emits despite type errors elsewhere in the tree; the files we run must exist.
   }
   if (!existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} was not built`);
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** One textual change to a compiled file of dist/src. */

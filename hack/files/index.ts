@@ -1,0 +1,2 @@
+// File-tree facts the build helpers of the tests and the bench share.
+export { newestMtime } from "./newest-mtime.js";
